@@ -1,0 +1,33 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { CurrentInvoke } from '../current-invoke'
+
+/** The request as the app sees it: `req.scf` carries the invocation's event and context. */
+export type BridgedRequest = IncomingMessage & { scf?: CurrentInvoke; [kFailure]?: FailureSink }
+
+/** How an app that the bridge recognised is served: a Node `(req, res)` dispatch. */
+export interface AppAdapter {
+  /** What the app was recognised as, for messages and logs. */
+  kind: string
+  /** Serves one request; may return a promise whose rejection is an app failure. */
+  dispatch(req: BridgedRequest, res: ServerResponse): unknown
+}
+
+/** Called by an adapter when the app failed a request it was serving. */
+export type FailureSink = (error: unknown) => void
+
+/** Where an adapter finds the failure sink of the request it serves. */
+export const kFailure: unique symbol = Symbol('scf-bridge.failure')
+
+/** Reports an app failure for `req`; false when `req` is not a bridged request. */
+export function reportAppFailure(req: BridgedRequest | undefined, error: unknown): boolean {
+  const sink = req?.[kFailure]
+  if (!sink) return false
+  sink(error)
+  return true
+}
+
+/** True for errors that are the server's fault (no status, or 5xx), false for client errors (4xx). */
+export function isServerError(error: unknown): boolean {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode
+  return !(typeof status === 'number' && status >= 400 && status < 500)
+}

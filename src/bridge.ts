@@ -1,0 +1,262 @@
+import type { ServerResponse } from 'node:http'
+import { debuglog } from 'node:util'
+import inject from 'light-my-request'
+import { adapterFor, kFailure, type AppAdapter, type BridgedRequest } from './apps'
+import { createBinaryDecider, type BinaryTypes } from './binary'
+import { invokeStorage, type CurrentInvoke } from './current-invoke'
+import { MAX_EVENT_BYTES, MAX_RESPONSE_BYTES } from './limits'
+import { normaliseBasePath, requestFromEvent, type InjectionRequest } from './request-from-event'
+import { responseToIntegrated, serializedSize } from './response-to-integrated'
+import type { IntegratedResponse, ScfContext, ScfHandler, ScfHttpEvent } from './types'
+
+/** Options of `bridge(app, options)`. */
+export interface BridgeOptions {
+  /**
+   * Media types always sent base64 (added to the built-in rules, wildcards allowed: `image/*`,
+   * `*\/*`), or a predicate `(contentType, headers) => boolean` that decides alone.
+   * Bytes that are not valid UTF-8 are sent base64 whatever this says.
+   */
+  binaryTypes?: BinaryTypes
+  /** A path prefix to strip before the app sees the path, e.g. `/api`. */
+  basePath?: string
+  /**
+   * Keep SCF's default of waiting for an empty event loop after the reply. Default `false`: the
+   * bridge sets `context.callbackWaitsForEmptyEventLoop = false`, so an app's DB pool or
+   * keep-alive agent does not turn every answered request into a timeout.
+   */
+  waitForEmptyEventLoop?: boolean
+  /**
+   * How long before SCF's deadline a reply that has not finished is answered with 504, in ms.
+   * Default 300. The deadline comes from `context.getRemainingTimeInMillis()` or
+   * `context.time_limit_in_ms`; without either, no time limit is imposed.
+   */
+  timeoutMarginMs?: number
+  /**
+   * Called when the app fails a request (throws, rejects, errors, or ends the connection without a
+   * reply). Return an integrated response to send it instead of the default plain 500/502.
+   * Replaces the default log line.
+   */
+  onError?: (error: unknown, invocation: CurrentInvoke) => IntegratedResponse | void | Promise<IntegratedResponse | void>
+}
+
+const debug = debuglog('scf-bridge')
+
+/**
+ * Wraps a web app as an SCF handler that serves API Gateway and Function URL events.
+ *
+ * @param app An Express app, a Koa app, an `http.Server`, or a `(req, res)` listener.
+ * @example
+ * const express = require('express')
+ * const { bridge } = require('scf-bridge')
+ * const app = express()
+ * app.get('/hello', (req, res) => res.json({ hello: 'world' }))
+ * exports.main_handler = bridge(app)
+ */
+export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
+  const adapter = adapterFor(app)
+  const settings = {
+    basePath: normaliseBasePath(options.basePath),
+    decideBinary: createBinaryDecider(options.binaryTypes),
+    waitForEmptyEventLoop: options.waitForEmptyEventLoop === true,
+    timeoutMarginMs: marginOf(options.timeoutMarginMs),
+    onError: options.onError,
+  }
+  const requestOptions = { basePath: settings.basePath }
+
+  return async function main_handler(event: ScfHttpEvent, context?: ScfContext): Promise<IntegratedResponse> {
+    const started = Date.now()
+    const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
+    if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
+    const request = requestFromEvent(event, requestOptions)
+    const requestId = request.headers['x-request-id'] ?? (request.headers['x-request-id'] = request.gatewayRequestId ?? ctx.request_id ?? '')
+    if (!requestId) delete request.headers['x-request-id']
+    const invocation: Invocation = { event, context: ctx, request, requestId, started, settings }
+
+    let response: IntegratedResponse
+    if (request.body && request.body.length > MAX_EVENT_BYTES) {
+      log(invocation, 'request body too large', { bytes: request.body.length })
+      response = plainResponse(413, 'Payload Too Large')
+    } else {
+      response = await serve(adapter, invocation)
+    }
+    if (requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = requestId
+    if (debug.enabled) {
+      debug('%s %s %d %dms %d bytes%s', request.method, request.url, response.statusCode, Date.now() - started,
+        response.body.length, response.isBase64Encoded ? ' base64' : '')
+    }
+    return response
+  }
+}
+
+interface Settings {
+  decideBinary: ReturnType<typeof createBinaryDecider>
+  timeoutMarginMs: number
+  onError: BridgeOptions['onError']
+}
+
+interface Invocation {
+  event: ScfHttpEvent
+  context: ScfContext
+  request: InjectionRequest
+  requestId: string
+  started: number
+  settings: Settings
+}
+
+/** Injects one request into the app and settles exactly once: reply, app failure, or deadline. */
+function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedResponse> {
+  const { request, event, context, settings } = invocation
+  const scf: CurrentInvoke = { event, context }
+  return new Promise<IntegratedResponse>((resolve) => {
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const settle = (response: IntegratedResponse | Promise<IntegratedResponse>) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      resolve(response)
+    }
+    const fail = (error: unknown, status = 500) => settle(failureResponse(error, status, invocation))
+
+    const budget = timeBudget(context, invocation.started, settings.timeoutMarginMs)
+    if (budget !== undefined) {
+      timer = setTimeout(() => {
+        log(invocation, 'the app did not answer in time', { budgetMs: budget })
+        settle(plainResponse(504, 'Gateway Timeout'))
+      }, Math.max(0, budget))
+    }
+
+    const dispatch = (req: BridgedRequest, res: ServerResponse) => {
+      req.scf = scf
+      req[kFailure] = (error) => fail(error)
+      if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
+      // A second 'error' (write after end, say) must not become an uncaught exception.
+      res.on('error', noop)
+      try {
+        const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
+        if (result && typeof result.then === 'function') result.then(undefined, (error: unknown) => fail(error))
+      } catch (error) {
+        fail(error)
+      }
+    }
+
+    invokeStorage.run(scf, () => {
+      try {
+        inject(dispatch, {
+          method: request.method as 'GET',
+          url: request.url,
+          headers: request.headers,
+          payload: request.body,
+          remoteAddress: request.remoteAddress,
+          payloadAsStream: true,
+          validate: false,
+        }, (error, reply) => {
+          if (error || !reply) return fail(error ?? new Error('no reply'), 502)
+          collect(reply.stream(), (streamError, body) => {
+            if (streamError || !body) return fail(streamError, 502)
+            settle(integrate({ statusCode: reply.statusCode, headers: reply.headers, body }, invocation))
+          })
+        })
+      } catch (error) {
+        fail(error)
+      }
+    })
+  })
+}
+
+function integrate(reply: Parameters<typeof responseToIntegrated>[0], invocation: Invocation): IntegratedResponse {
+  const response = responseToIntegrated(reply, invocation.request.method, invocation.settings.decideBinary)
+  const size = serializedSize(response, MAX_RESPONSE_BYTES)
+  if (size <= MAX_RESPONSE_BYTES) return response
+  log(invocation, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
+  return plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows')
+}
+
+function collect(stream: NodeJS.ReadableStream, done: (error: unknown, body?: Buffer) => void): void {
+  const chunks: Buffer[] = []
+  let finished = false
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+  stream.on('error', (error) => {
+    if (!finished) (finished = true), done(error)
+  })
+  stream.on('end', () => {
+    if (!finished) (finished = true), done(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+  })
+}
+
+async function failureResponse(error: unknown, status: number, invocation: Invocation): Promise<IntegratedResponse> {
+  const { onError } = invocation.settings
+  if (onError) {
+    try {
+      const custom = await onError(error, { event: invocation.event, context: invocation.context })
+      if (custom) return custom
+      return plainResponse(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error')
+    } catch (onErrorFailure) {
+      log(invocation, 'onError threw', { error: stackOf(onErrorFailure) })
+    }
+  }
+  log(invocation, status === 502 ? 'the app ended the request without a reply' : 'the app failed', { error: stackOf(error) })
+  return plainResponse(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error')
+}
+
+function plainResponse(statusCode: number, body: string): IntegratedResponse {
+  return { isBase64Encoded: false, statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body }
+}
+
+/** One structured line on stderr, with the SCF invocation id and the request. */
+function log(invocation: Invocation, message: string, details: Record<string, unknown>): void {
+  const { context, request, requestId } = invocation
+  console.error(JSON.stringify({
+    level: 'error',
+    source: 'scf-bridge',
+    message,
+    requestId: context.request_id,
+    xRequestId: requestId || undefined,
+    method: request.method,
+    path: request.url,
+    ...details,
+  }))
+}
+
+function stackOf(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`
+  return `non-error thrown: ${String(error)}`
+}
+
+/** Milliseconds the app may take, or undefined when the context does not tell the deadline. */
+function timeBudget(context: ScfContext, started: number, margin: number): number | undefined {
+  let remaining: number | undefined
+  if (typeof context.getRemainingTimeInMillis === 'function') {
+    try {
+      remaining = context.getRemainingTimeInMillis()
+    } catch {
+      remaining = undefined
+    }
+  }
+  if (!(typeof remaining === 'number' && Number.isFinite(remaining)) && typeof context.time_limit_in_ms === 'number') {
+    remaining = context.time_limit_in_ms - (Date.now() - started)
+  }
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined
+}
+
+function marginOf(value: number | undefined): number {
+  if (value === undefined) return 300
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`scf-bridge: timeoutMarginMs must be a number of milliseconds >= 0, got ${String(value)}`)
+  }
+  return value
+}
+
+/** light-my-request adds `user-agent: lightMyRequest` when the client sent none; the app should see none. */
+function dropDefaultUserAgent(req: BridgedRequest): void {
+  delete req.headers['user-agent']
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i] === 'user-agent') {
+      raw.splice(i, 2)
+      break
+    }
+  }
+}
+
+const noop = (): void => {}

@@ -1,0 +1,260 @@
+import { isIP } from 'node:net'
+import type { ScfHttpEvent } from './types'
+
+/** What the bridge injects into the app: a plain description of one HTTP request. */
+export interface InjectionRequest {
+  method: string
+  /** Path plus query, percent-encoded. */
+  url: string
+  /** Lowercased names; `content-length` is the real byte length of `body`. */
+  headers: Record<string, string>
+  /** The decoded body bytes; undefined when the event has none. */
+  body: Buffer | undefined
+  /** The caller's address, as the platform reports it. */
+  remoteAddress: string | undefined
+  /** The gateway's id for this request, when the event carries one. */
+  gatewayRequestId: string | undefined
+  /** Which event dialect this was. */
+  dialect: EventDialect['name']
+}
+
+export interface RequestOptions {
+  /** A path prefix to strip, normalised by `normaliseBasePath`. */
+  basePath?: string
+}
+
+/** Raised for an event that is not a usable HTTP event: the message names the field. */
+export class EventError extends Error {
+  override name = 'EventError'
+}
+
+/** The differences between the two HTTP event dialects, one small reader each. */
+interface EventDialect {
+  name: 'apigw' | 'function-url'
+  remoteAddress(event: ScfHttpEvent): unknown
+  gatewayRequestId(event: ScfHttpEvent): unknown
+}
+
+const apigw: EventDialect = {
+  name: 'apigw',
+  // Only the gateway's own view of the caller: a client-sent header must not be able to forge it.
+  remoteAddress: (event) => event.requestContext?.sourceIp,
+  gatewayRequestId: (event) => event.requestContext?.requestId ?? event.headers['x-api-requestid'],
+}
+
+const functionUrl: EventDialect = {
+  name: 'function-url',
+  remoteAddress: (event) => event.headers['x-scf-remote-addr'],
+  gatewayRequestId: (event) => event.headers['x-api-requestid'],
+}
+
+const dialectOf = (event: ScfHttpEvent): EventDialect =>
+  event.requestContext !== null && typeof event.requestContext === 'object' ? apigw : functionUrl
+
+/** Turns an HTTP event of either dialect into the request to inject. Pure; throws `EventError`. */
+export function requestFromEvent(event: unknown, options: RequestOptions = {}): InjectionRequest {
+  assertHttpEvent(event)
+  const dialect = dialectOf(event)
+  const body = bodyOf(event)
+  const headers = headersOf(event.headers)
+  const remoteAddress = addressOf(dialect.remoteAddress(event))
+
+  if (body) headers['content-length'] = String(body.length)
+  else delete headers['content-length']
+  delete headers['transfer-encoding']
+  if (remoteAddress) {
+    const forwarded = headers['x-forwarded-for']
+    headers['x-forwarded-for'] = !forwarded
+      ? remoteAddress
+      : lastForwarded(forwarded) === remoteAddress
+        ? forwarded
+        : `${forwarded}, ${remoteAddress}`
+  }
+  const scheme = headers['x-api-scheme']
+  if (scheme === 'http' || scheme === 'https') headers['x-forwarded-proto'] = scheme
+
+  const requestId = dialect.gatewayRequestId(event)
+  return {
+    method: event.httpMethod.toUpperCase(),
+    url: encodePath(stripBasePath(pathOf(event), options.basePath)) + queryOf(event),
+    headers,
+    body,
+    remoteAddress,
+    gatewayRequestId: typeof requestId === 'string' && requestId.trim() ? requestId.trim() : undefined,
+    dialect: dialect.name,
+  }
+}
+
+// ---- event shape -----------------------------------------------------------
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new EventError(
+      `scf-bridge: expected an HTTP event (API Gateway or Function URL), got ${describe(event)}`,
+    )
+  }
+  const e = event as Record<string, unknown>
+  if (typeof e.httpMethod !== 'string' || e.headers === undefined) {
+    const missing = typeof e.httpMethod !== 'string' ? 'httpMethod' : 'headers'
+    throw new EventError(
+      `scf-bridge: event.${missing} is ${describe(e[missing])}: this is not an HTTP event` +
+        ` (it looks like ${guessTrigger(e)}). Bind the function to a Function URL or API Gateway trigger` +
+        ` with integrated request, or route other triggers before calling the bridge.`,
+    )
+  }
+  if (!TOKEN.test(e.httpMethod)) {
+    throw new EventError(`scf-bridge: event.httpMethod ${JSON.stringify(e.httpMethod).slice(0, 40)} is not an HTTP method`)
+  }
+  if (e.headers === null || typeof e.headers !== 'object' || Array.isArray(e.headers)) {
+    throw new EventError(`scf-bridge: event.headers must be an object of header names to values, got ${describe(e.headers)}`)
+  }
+  if (e.path !== undefined && e.path !== null && typeof e.path !== 'string') {
+    throw new EventError(`scf-bridge: event.path must be a string, got ${describe(e.path)}`)
+  }
+}
+
+function guessTrigger(e: Record<string, unknown>): string {
+  if (e.Type === 'Timer' || ('TriggerName' in e && 'Time' in e)) return 'a timer trigger event'
+  const record = Array.isArray(e.Records) ? (e.Records[0] as Record<string, unknown> | undefined) : undefined
+  if (record && typeof record === 'object') {
+    if ('cos' in record) return 'a COS trigger event'
+    if ('Ckafka' in record) return 'a CKafka trigger event'
+    if ('CMQ' in record) return 'a CMQ trigger event'
+    return 'a message-queue trigger event'
+  }
+  if ('clslogs' in e) return 'a CLS trigger event'
+  if ('requestContext' in e) return 'a broken API Gateway event'
+  return 'no known trigger'
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
+  if (value === undefined) return 'missing'
+  return `of type ${typeof value}`
+}
+
+// ---- path and query --------------------------------------------------------
+
+function pathOf(event: ScfHttpEvent): string {
+  const path = event.path || '/'
+  return path.charCodeAt(0) === 47 /* / */ ? path : '/' + path
+}
+
+/** Normalises a `basePath` option once: leading slash, no trailing slash, '' for none. */
+export function normaliseBasePath(basePath: string | undefined): string {
+  if (!basePath) return ''
+  const trimmed = basePath.replace(/\/+$/, '')
+  return trimmed === '' ? '' : trimmed.startsWith('/') ? trimmed : '/' + trimmed
+}
+
+function stripBasePath(path: string, basePath: string | undefined): string {
+  if (!basePath || !path.startsWith(basePath)) return path
+  if (path.length === basePath.length) return '/'
+  return path.charCodeAt(basePath.length) === 47 ? path.slice(basePath.length) : path
+}
+
+// Characters a path may carry unencoded (RFC 3986 pchar plus '/'); '%' is kept only before two hex digits.
+const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]+/g
+
+function encodePath(path: string): string {
+  PATH_UNSAFE.lastIndex = 0
+  return PATH_UNSAFE.test(path) ? path.replace(PATH_UNSAFE, encodeUnsafe) : path
+}
+
+function encodeUnsafe(chars: string): string {
+  if (chars === '%') return '%25'
+  try {
+    return encodeURIComponent(chars)
+  } catch {
+    // A lone surrogate cannot be UTF-8: encode the replacement character rather than throw.
+    return encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))
+  }
+}
+
+function queryOf(event: ScfHttpEvent): string {
+  // queryStringParameters holds only the parameters declared in the API: a fallback, never merged.
+  const query = event.queryString ?? event.queryStringParameters
+  if (query === undefined || query === null) return ''
+  if (typeof query === 'string') return query === '' ? '' : query.startsWith('?') ? query : '?' + query
+  if (typeof query !== 'object') throw new EventError(`scf-bridge: event.queryString must be an object, got ${describe(query)}`)
+  let search = ''
+  for (const key of Object.keys(query)) {
+    const value = (query as Record<string, unknown>)[key]
+    const values = Array.isArray(value) ? value : [value]
+    for (const item of values) {
+      const pair = queryPair(key, item)
+      if (pair !== undefined) search += (search ? '&' : '?') + pair
+    }
+  }
+  return search
+}
+
+function queryPair(key: string, value: unknown): string | undefined {
+  if (value === true) return encodeQueryPart(key)
+  if (value === undefined || value === null || value === false) return undefined
+  if (typeof value === 'object') return undefined
+  return encodeQueryPart(key) + '=' + encodeQueryPart(String(value))
+}
+
+function encodeQueryPart(part: string): string {
+  try {
+    return encodeURIComponent(part)
+  } catch {
+    return encodeURIComponent(part.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))
+  }
+}
+
+// ---- headers, body, address ------------------------------------------------
+
+// Field values may not carry CR, LF or NUL (RFC 9110 5.5): such a header could be reflected into a response.
+const UNSAFE_VALUE = /[\r\n\0]/
+
+function headersOf(source: Record<string, unknown>): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const name of Object.keys(source)) {
+    const raw = source[name]
+    if (raw === undefined || raw === null) continue
+    if (!TOKEN.test(name) || name === '__proto__') continue
+    const lower = name.toLowerCase()
+    const value = Array.isArray(raw) ? raw.join(lower === 'cookie' ? '; ' : ', ') : typeof raw === 'object' ? undefined : String(raw)
+    if (value === undefined || UNSAFE_VALUE.test(value)) continue
+    // Two spellings of one name (e.g. "Cookie" and "cookie") are joined, as Node joins repeated headers.
+    const previous = headers[lower]
+    headers[lower] = previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value
+  }
+  return headers
+}
+
+const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/
+
+function bodyOf(event: ScfHttpEvent): Buffer | undefined {
+  const body: unknown = event.body
+  if (body === undefined || body === null) return undefined
+  if (Buffer.isBuffer(body)) return body
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  if (typeof body !== 'string') return Buffer.from(JSON.stringify(body), 'utf8')
+  if (!isTrue(event.isBase64Encoded)) return Buffer.from(body, 'utf8')
+  const compact = /\s/.test(body) ? body.replace(/\s+/g, '') : body
+  if (!BASE64.test(compact) || compact.length % 4 === 1) {
+    throw new EventError('scf-bridge: event.body is not valid base64, but event.isBase64Encoded says it is')
+  }
+  return Buffer.from(compact, 'base64')
+}
+
+const isTrue = (flag: unknown): boolean =>
+  flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')
+
+function addressOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const address = value.trim()
+  return isIP(address) ? address : undefined
+}
+
+function lastForwarded(forwarded: string): string {
+  const comma = forwarded.lastIndexOf(',')
+  return (comma < 0 ? forwarded : forwarded.slice(comma + 1)).trim()
+}

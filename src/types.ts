@@ -1,0 +1,101 @@
+/**
+ * Tencent SCF platform types, vendored so users need no `@types/*` package.
+ * Fields follow Tencent's docs and real captures (see README, "Platform contract");
+ * the platform may add fields over time, so every shape stays open.
+ */
+
+/** A query value as API Gateway delivers it: decoded, repeated keys as arrays, bare keys as `true`. */
+export type ScfQueryValue = string | string[] | true
+
+/** `requestContext` of the API Gateway integrated-request event. */
+export interface ScfRequestContext {
+  /** The caller's IP address, as seen by API Gateway. */
+  sourceIp?: string
+  /** Environment: `release`, `prepub` or `test`. */
+  stage?: string
+  /** Unique id of this request (documented, but missing from some real events). */
+  requestId?: string
+  serviceId?: string
+  /** The API's configured path template, e.g. `/test/{path}`: not the real path. */
+  path?: string
+  /** The API's configured method: may be `ANY`, never use it as the request method. */
+  httpMethod?: string
+  identity?: Record<string, unknown>
+  [field: string]: unknown
+}
+
+/** Fields both HTTP event dialects share. */
+interface ScfHttpEventBase {
+  /** The real request method. */
+  httpMethod: string
+  /** The real request path, without the APIGW stage. */
+  path: string
+  /** Request headers, names lowercased by the platform. */
+  headers: Record<string, string | undefined>
+  /** The whole query: decoded values, arrays for repeated keys, `true` for bare keys. */
+  queryString?: Record<string, ScfQueryValue>
+  /** The body as a string (base64 when `isBase64Encoded`); absent on most GETs. */
+  body?: string
+  [field: string]: unknown
+}
+
+/** The API Gateway "integrated request" event (also sent by CloudBase HTTP access and the TSE gateway). */
+export interface ScfApigwEvent extends ScfHttpEventBase {
+  requestContext: ScfRequestContext
+  /** Whether API Gateway base64-encoded the body: a boolean, or the string `"true"` in some docs. */
+  isBase64Encoded?: boolean | 'true' | 'false'
+  /** Only the query parameters declared in the API configuration. */
+  queryStringParameters?: Record<string, string>
+  pathParameters?: Record<string, string>
+  headerParameters?: Record<string, string>
+  stageVariables?: Record<string, string>
+}
+
+/**
+ * The Function URL event: the API Gateway event without `requestContext`, `isBase64Encoded`,
+ * `pathParameters`, `queryStringParameters` and `headerParameters`; the caller's address is the
+ * `x-scf-remote-addr` header.
+ */
+export interface ScfFunctionUrlEvent extends ScfHttpEventBase {
+  requestContext?: undefined
+}
+
+/** Either HTTP event dialect; the bridge recognises which one per event. */
+export type ScfHttpEvent = ScfApigwEvent | ScfFunctionUrlEvent
+
+/** The SCF Node.js `context` object (second handler argument). */
+export interface ScfContext {
+  /** The SCF invocation id. */
+  request_id?: string
+  memory_limit_in_mb?: number
+  time_limit_in_ms?: number
+  function_name?: string
+  function_version?: string
+  namespace?: string
+  tencentcloud_region?: string
+  tencentcloud_appid?: string
+  tencentcloud_uin?: string
+  /** A JSON string, despite its name. */
+  environment?: string
+  environ?: string
+  /** Milliseconds left before SCF ends the invocation (not guaranteed on every runtime). */
+  getRemainingTimeInMillis?: () => number
+  /** Whether SCF waits for an empty event loop before freezing the instance. */
+  callbackWaitsForEmptyEventLoop?: boolean
+  [field: string]: unknown
+}
+
+/** What the handler returns to API Gateway (the "integrated response"). */
+export interface IntegratedResponse {
+  /** Whether `body` is base64 of binary bytes. */
+  isBase64Encoded: boolean
+  /** HTTP status, an integer. */
+  statusCode: number
+  /** Header values are strings; repeated headers (always `set-cookie`) are arrays of strings. */
+  headers: Record<string, string | string[]>
+  /** UTF-8 text, or base64 text when `isBase64Encoded` is true. */
+  body: string
+}
+
+/** The SCF entry function `bridge()` returns: assign it to `exports.main_handler`. */
+export type ScfHandler = (event: ScfHttpEvent, context?: ScfContext) => Promise<IntegratedResponse>
