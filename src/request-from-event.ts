@@ -8,7 +8,7 @@ export interface InjectionRequest {
   url: string
   /** Lowercased names; `content-length` is the real byte length of `body`. */
   headers: Record<string, string>
-  /** The decoded body bytes; undefined when the event has none. */
+  /** The decoded body bytes; undefined when the event has none or an empty one. */
   body: Buffer | undefined
   /** The caller's address, as the platform reports it. */
   remoteAddress: string | undefined
@@ -55,7 +55,8 @@ const dialectOf = (event: ScfHttpEvent): EventDialect =>
 export function requestFromEvent(event: unknown, options: RequestOptions = {}): InjectionRequest {
   assertHttpEvent(event)
   const dialect = dialectOf(event)
-  const body = bodyOf(event)
+  const bytes = bodyOf(event)
+  const body = bytes && bytes.length > 0 ? bytes : undefined
   const headers = headersOf(event.headers)
   const remoteAddress = addressOf(dialect.remoteAddress(event))
 

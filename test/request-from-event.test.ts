@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest'
+import { EventError, normaliseBasePath, requestFromEvent } from '../src/request-from-event'
+import { capturedGet, documentedPost, documentedPostVerbatim, functionUrlGet, httpEvent } from './fixtures/events'
+
+describe('requestFromEvent: the captured and documented events', () => {
+  it('maps the real captured GET', () => {
+    const r = requestFromEvent(capturedGet())
+    expect(r.method).toBe('GET')
+    expect(r.url).toBe('/')
+    expect(r.body).toBeUndefined()
+    expect(r.remoteAddress).toBe('20.197.69.95')
+    expect(r.dialect).toBe('apigw')
+    expect(r.gatewayRequestId).toBe('dd07d1c3558237a8881322d5f8109e5e')
+    expect(r.headers.host).toBe('service-bylee882-xxxxxxxxxx.gz.apigw.tencentcs.com')
+    expect(r.headers['x-forwarded-for']).toBe('20.197.69.95')
+    expect(r.headers['x-forwarded-proto']).toBe('http')
+    expect(r.headers['content-length']).toBeUndefined()
+  })
+
+  it('maps the documented POST: method from httpMethod (not ANY), string "true" flag, real content-length', () => {
+    const r = requestFromEvent(documentedPost())
+    expect(r.method).toBe('POST')
+    expect(r.url).toBe('/scf/mypath?a=1&b=2')
+    expect(r.body?.toString()).toBe('{key:value}')
+    expect(r.headers['content-length']).toBe('11')
+    expect(r.headers['content-type']).toBe('application/x-www-form-urlencoded')
+    expect(r.gatewayRequestId).toBe('12345678906f******7cd8db0fe843dc')
+  })
+
+  it('rejects the documented POST verbatim: its body is not base64 although the flag says so', () => {
+    expect(() => requestFromEvent(documentedPostVerbatim())).toThrow(/event\.body is not valid base64/)
+  })
+
+  it('maps a Function URL event: address from x-scf-remote-addr', () => {
+    const r = requestFromEvent(functionUrlGet())
+    expect(r.dialect).toBe('function-url')
+    expect(r.remoteAddress).toBe('203.0.113.7')
+    expect(r.headers['x-forwarded-for']).toBe('203.0.113.7')
+    expect(r.body).toBeUndefined()
+    expect(r.headers['content-length']).toBeUndefined()
+  })
+})
+
+describe('requestFromEvent: URL', () => {
+  it.each([
+    ['/plain', '/plain'],
+    ['/with space/x', '/with%20space/x'],
+    ['/中文/路径', '/%E4%B8%AD%E6%96%87/%E8%B7%AF%E5%BE%84'],
+    ['/a?b#c', '/a%3Fb%23c'],
+    ['/already%20encoded', '/already%20encoded'],
+    ['/100%', '/100%25'],
+    ["/sub-delims/!$&'()*+,;=:@", "/sub-delims/!$&'()*+,;=:@"],
+    ['no-leading-slash', '/no-leading-slash'],
+    ['', '/'],
+  ])('path %j -> %j', (path, url) => {
+    expect(requestFromEvent(httpEvent({ path })).url).toBe(url)
+  })
+
+  it('rebuilds the query: repeated keys, bare keys, reserved characters, unicode', () => {
+    const r = requestFromEvent(httpEvent({
+      query: { a: ['1', '2'], flag: true, 'k y': 'v&w=x', 名: '值', empty: '' },
+    }))
+    expect(r.url).toBe('/?a=1&a=2&flag&k%20y=v%26w%3Dx&%E5%90%8D=%E5%80%BC&empty=')
+    const parsed = new URL(r.url, 'http://h').searchParams
+    expect(parsed.getAll('a')).toEqual(['1', '2'])
+    expect(parsed.get('flag')).toBe('')
+    expect(parsed.get('k y')).toBe('v&w=x')
+    expect(parsed.get('名')).toBe('值')
+  })
+
+  it('uses queryStringParameters only when queryString is absent', () => {
+    const event = { ...httpEvent({ path: '/p' }), queryString: undefined, queryStringParameters: { only: 'declared' } }
+    expect(requestFromEvent(event).url).toBe('/p?only=declared')
+    const both = { ...httpEvent({ path: '/p', query: { real: '1' } }), queryStringParameters: { declared: 'x' } }
+    expect(requestFromEvent(both).url).toBe('/p?real=1')
+  })
+
+  it('strips basePath only at a segment boundary', () => {
+    const base = normaliseBasePath('api/')
+    expect(base).toBe('/api')
+    expect(requestFromEvent(httpEvent({ path: '/api/users' }), { basePath: base }).url).toBe('/users')
+    expect(requestFromEvent(httpEvent({ path: '/api' }), { basePath: base }).url).toBe('/')
+    expect(requestFromEvent(httpEvent({ path: '/apiary' }), { basePath: base }).url).toBe('/apiary')
+    expect(requestFromEvent(httpEvent({ path: '/other' }), { basePath: base }).url).toBe('/other')
+  })
+})
+
+describe('requestFromEvent: headers, body, address', () => {
+  it('lowercases names, sets content-length to the real byte length, drops transfer-encoding', () => {
+    const r = requestFromEvent(httpEvent({
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', 'Content-Length': '1', 'Transfer-Encoding': 'chunked', 'X-Custom': 'v' },
+      body: '中文 body',
+    }))
+    expect(r.headers['content-type']).toBe('text/plain')
+    expect(r.headers['x-custom']).toBe('v')
+    expect(r.headers['content-length']).toBe(String(Buffer.byteLength('中文 body')))
+    expect(r.headers['transfer-encoding']).toBeUndefined()
+    expect(r.body?.toString('utf8')).toBe('中文 body')
+  })
+
+  it.each([true, 'true', 'TRUE'])('decodes a base64 body when isBase64Encoded is %j', (flag) => {
+    const bytes = Buffer.from([0, 1, 2, 253, 254, 255])
+    const event = { ...httpEvent({ method: 'POST', body: bytes.toString('base64') }), isBase64Encoded: flag }
+    expect(requestFromEvent(event as never).body).toEqual(bytes)
+  })
+
+  it.each([false, 'false', undefined])('keeps a string body as UTF-8 when isBase64Encoded is %j', (flag) => {
+    const event = { ...httpEvent({ method: 'POST', body: 'aGVsbG8=' }), isBase64Encoded: flag }
+    expect(requestFromEvent(event as never).body?.toString()).toBe('aGVsbG8=')
+  })
+
+  it('turns an object body into its JSON text', () => {
+    const event = { ...httpEvent({ method: 'POST' }), body: { a: 1 } }
+    expect(requestFromEvent(event as never).body?.toString()).toBe('{"a":1}')
+  })
+
+  it('appends the caller to x-forwarded-for and keeps the client value; x-forwarded-proto from x-api-scheme', () => {
+    const r = requestFromEvent(httpEvent({ headers: { 'x-forwarded-for': '10.0.0.1' } }))
+    expect(r.headers['x-forwarded-for']).toBe('10.0.0.1, 20.197.69.95')
+    expect(r.headers['x-forwarded-proto']).toBe('https')
+    expect(r.remoteAddress).toBe('20.197.69.95')
+  })
+
+  it('ignores a client-sent x-scf-remote-addr on an API Gateway event', () => {
+    const r = requestFromEvent(httpEvent({ headers: { 'x-scf-remote-addr': '6.6.6.6' } }))
+    expect(r.remoteAddress).toBe('20.197.69.95')
+  })
+
+  it('drops header values with CR, LF or NUL and names that are not tokens', () => {
+    const r = requestFromEvent(httpEvent({ headers: { 'x-ok': 'fine', 'x-bad': 'a\r\nSet-Cookie: evil=1', 'x-nul': 'a\0b', 'bad name': 'v' } }))
+    expect(r.headers['x-ok']).toBe('fine')
+    expect(r.headers['x-bad']).toBeUndefined()
+    expect(r.headers['x-nul']).toBeUndefined()
+    expect(r.headers['bad name']).toBeUndefined()
+  })
+})
+
+describe('requestFromEvent: bad events', () => {
+  it.each([
+    [null, /got null/],
+    ['GET /', /got the string/],
+    [[], /got an array/],
+    [{}, /event\.httpMethod is missing.*not an HTTP event/],
+    [{ httpMethod: 'GET' }, /event\.headers is missing/],
+    [{ Type: 'Timer', TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' }, /timer trigger/],
+    [{ Records: [{ cos: { cosBucket: {} } }] }, /COS trigger/],
+    [{ httpMethod: 'GET', headers: 'x' }, /event\.headers must be an object/],
+    [{ httpMethod: 'GE T', headers: {} }, /event\.httpMethod .* is not an HTTP method/],
+    [{ httpMethod: 'GET', headers: {}, path: 5 }, /event\.path must be a string/],
+    [{ httpMethod: 'POST', headers: {}, path: '/', body: '***', isBase64Encoded: true }, /event\.body is not valid base64/],
+  ])('rejects %j', (event, message) => {
+    expect(() => requestFromEvent(event)).toThrow(EventError)
+    expect(() => requestFromEvent(event)).toThrow(message)
+  })
+})
