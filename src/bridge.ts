@@ -82,7 +82,7 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
     if (requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = requestId
     if (debug.enabled) {
       debug('%s %s %d %dms %d bytes%s', request.method, request.url, response.statusCode, Date.now() - started,
-        response.body.length, response.isBase64Encoded ? ' base64' : '')
+        Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'), response.isBase64Encoded ? ' base64' : '')
     }
     return response
   }
