@@ -15,11 +15,13 @@ export interface ScfRequestContext {
   stage?: string
   /** Unique id of this request (documented, but missing from some real events). */
   requestId?: string
+  /** The API Gateway service id, e.g. `service-f94sy04v`. */
   serviceId?: string
   /** The API's configured path template, e.g. `/test/{path}`: not the real path. */
   path?: string
   /** The API's configured method: may be `ANY`, never use it as the request method. */
   httpMethod?: string
+  /** Authentication details, e.g. `{ secretId }` with key-pair auth; `{}` without auth. */
   identity?: Record<string, unknown>
   [field: string]: unknown
 }
@@ -46,8 +48,11 @@ export interface ScfApigwEvent extends ScfHttpEventBase {
   isBase64Encoded?: boolean | 'true' | 'false'
   /** Only the query parameters declared in the API configuration. */
   queryStringParameters?: Record<string, string>
+  /** Path parameters declared in the API path, e.g. `{ id: '42' }` for `/users/{id}`. */
   pathParameters?: Record<string, string>
+  /** Header parameters declared in the API configuration. */
   headerParameters?: Record<string, string>
+  /** The stage's variables (not present in every event). */
   stageVariables?: Record<string, string>
 }
 
@@ -67,16 +72,21 @@ export type ScfHttpEvent = ScfApigwEvent | ScfFunctionUrlEvent
 export interface ScfContext {
   /** The SCF invocation id. */
   request_id?: string
+  /** The function's configured memory, in MB. */
   memory_limit_in_mb?: number
+  /** The function's configured timeout, in ms. */
   time_limit_in_ms?: number
   function_name?: string
+  /** e.g. `$LATEST` or a published version number. */
   function_version?: string
   namespace?: string
+  /** e.g. `ap-guangzhou`. */
   tencentcloud_region?: string
   tencentcloud_appid?: string
   tencentcloud_uin?: string
-  /** A JSON string, despite its name. */
+  /** A JSON string, despite its name, e.g. `'{"SCF_NAMESPACE":"default"}'`. */
   environment?: string
+  /** Legacy: `KEY=value;KEY=value`. */
   environ?: string
   /** Milliseconds left before SCF ends the invocation (not guaranteed on every runtime). */
   getRemainingTimeInMillis?: () => number
@@ -97,5 +107,9 @@ export interface IntegratedResponse {
   body: string
 }
 
-/** The SCF entry function `bridge()` returns: assign it to `exports.main_handler`. */
+/**
+ * The SCF entry function `bridge()` returns: assign it to `exports.main_handler`.
+ * It resolves with the integrated response; an event that is not a usable HTTP event rejects with an
+ * error whose message names the field.
+ */
 export type ScfHandler = (event: ScfHttpEvent, context?: ScfContext) => Promise<IntegratedResponse>
