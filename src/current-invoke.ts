@@ -1,9 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ScfContext, ScfHttpEvent } from './types'
 
-/** The SCF invocation a piece of code runs in. */
+/**
+ * The SCF invocation a request belongs to: `req.scf` (Express, Node listeners), `ctx.state.scf` (Koa),
+ * and what `getCurrentInvoke()` returns.
+ */
 export interface CurrentInvoke {
+  /** The HTTP event as SCF delivered it (API Gateway or Function URL dialect), unchanged. */
   event: ScfHttpEvent
+  /** The SCF context of the invocation: `request_id`, `function_name`, `getRemainingTimeInMillis()`, ... */
   context: ScfContext
 }
 
