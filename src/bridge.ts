@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import { debuglog } from 'node:util'
 import inject from 'light-my-request'
 import { adapterFor, kFailure, type AppAdapter, type BridgedRequest } from './apps'
 import { createBinaryDecider, type BinaryTypes } from './binary'
 import { invokeStorage, type CurrentInvoke } from './current-invoke'
+import { routeStrayRejections } from './stray-rejections'
 import { MAX_EVENT_BYTES, MAX_RESPONSE_BYTES } from './limits'
 import { normaliseBasePath, requestFromEvent, type InjectionRequest } from './request-from-event'
 import { responseToIntegrated, serializedSize } from './response-to-integrated'
@@ -117,6 +119,7 @@ function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedR
       resolve(response)
     }
     const fail = (error: unknown, status = 500) => settle(failureResponse(error, status, invocation))
+    routeStrayRejections(scf, fail)
 
     const budget = timeBudget(context, invocation.started, settings.timeoutMarginMs)
     if (budget !== undefined) {
@@ -127,16 +130,24 @@ function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedR
     }
 
     const dispatch = (req: BridgedRequest, res: ServerResponse) => {
+      // After a complete reply (a second res.send() that throws, say) a real server has sent that reply: so do we.
+      const appFailed = (error: unknown) => {
+        if (res.writableEnded) log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) })
+        else fail(error)
+      }
       req.scf = scf
-      req[kFailure] = (error) => fail(error)
+      req[kFailure] = appFailed
+      if (!request.remoteAddress) hideRemoteAddress(req)
       if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
       // A second 'error' (write after end, say) must not become an uncaught exception.
       res.on('error', noop)
+      ignoreWritesAfterEnd(res)
+      destroyableSocket(req, res)
       try {
         const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
-        if (result && typeof result.then === 'function') result.then(undefined, (error: unknown) => fail(error))
+        if (result && typeof result.then === 'function') result.then(undefined, appFailed)
       } catch (error) {
-        fail(error)
+        appFailed(error)
       }
     }
 
@@ -255,6 +266,35 @@ function dropDefaultUserAgent(req: BridgedRequest): void {
     if (raw[i] === 'user-agent') {
       raw.splice(i, 2)
       break
+    }
+  }
+}
+
+/** light-my-request reports 127.0.0.1 for a request without an address: an unknown caller must not look local. */
+function hideRemoteAddress(req: BridgedRequest): void {
+  (req.socket as { remoteAddress?: string }).remoteAddress = undefined
+}
+
+/**
+ * light-my-request (6.6.0) pushes a write that follows end() into the reply stream after its end, which
+ * fails the whole reply; a real server sends the reply and ignores the write (ERR_STREAM_WRITE_AFTER_END).
+ */
+function ignoreWritesAfterEnd(res: ServerResponse): void {
+  const stream = (res as { _lightMyRequest?: { stream?: Readable } })._lightMyRequest?.stream
+  if (!stream) return
+  const push = stream.push
+  stream.push = function pushBeforeEnd(this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+    return chunk !== null && res.writableEnded ? false : push.call(this, chunk, encoding)
+  }
+}
+
+/** The mock socket has no destroy(): destroying it (as some libraries do) resets the reply, as on a real socket. */
+function destroyableSocket(req: BridgedRequest, res: ServerResponse): void {
+  const socket = req.socket as { destroy?: (error?: Error) => unknown }
+  if (typeof socket.destroy !== 'function') {
+    socket.destroy = (error?: Error) => {
+      res.destroy(error)
+      return socket
     }
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import http from 'node:http'
 import { AddressInfo } from 'node:net'
 import express5 from 'express'
@@ -216,5 +217,35 @@ describe.each([
     } finally {
       await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
     }
+  })
+})
+
+// Express 4 leaves an async route's rejection unhandled; vitest would flag it, so this runs in a child.
+describe('unhandled rejections of an invocation', () => {
+  const dist = JSON.stringify(require.resolve('../dist/index.js'))
+  const run = (body: string) =>
+    spawnSync(process.execPath, ['-e', `const { bridge } = require(${dist}); const express = require('express4'); ${body}`], { encoding: 'utf8', cwd: __dirname })
+
+  it('Express 4: an async route that throws answers 500, and the process keeps serving', () => {
+    const { stdout, stderr, status } = run(`
+      const app = express()
+      app.get('/async', async () => { await null; throw new Error('async secret') })
+      app.get('/ok', (req, res) => res.send('ok'))
+      const handler = bridge(app)
+      const event = (path) => ({ httpMethod: 'GET', path, headers: {}, requestContext: { sourceIp: '1.2.3.4' } })
+      handler(event('/async'), { request_id: 'a1' })
+        .then((r) => { console.log(r.statusCode, r.body); return handler(event('/ok'), {}) })
+        .then((r) => console.log(r.statusCode, r.body))`)
+    expect(status).toBe(0)
+    expect(stdout).toBe('500 Internal Server Error\n200 ok\n')
+    expect(JSON.parse(stderr.trim())).toMatchObject({ requestId: 'a1', path: '/async', error: expect.stringMatching(/async secret/) })
+  })
+
+  it('a rejection outside any invocation still crashes the process as Node does by default', () => {
+    const { status, stderr } = run(`
+      bridge((req, res) => res.end())({ httpMethod: 'GET', path: '/', headers: {} }, {})
+        .then(() => Promise.reject(new Error('not ours')))`)
+    expect(status).not.toBe(0)
+    expect(stderr).toMatch(/not ours/)
   })
 })
