@@ -211,8 +211,9 @@ function encodeQueryPart(part: string): string {
 
 // ---- headers, body, address ------------------------------------------------
 
-// Field values may not carry CR, LF or NUL (RFC 9110 5.5): such a header could be reflected into a response.
-const UNSAFE_VALUE = /[\r\n\0]/
+// Field values may not carry CR, LF, NUL or other controls but tab (RFC 9110 5.5; Node's parser refuses
+// them too): such a header could be reflected into a response.
+const UNSAFE_VALUE = /[\0-\x08\n-\x1f\x7f]/
 
 function headersOf(source: Record<string, unknown>): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -224,7 +225,8 @@ function headersOf(source: Record<string, unknown>): Record<string, string> {
     const value = Array.isArray(raw) ? raw.join(lower === 'cookie' ? '; ' : ', ') : typeof raw === 'object' ? undefined : String(raw)
     if (value === undefined || UNSAFE_VALUE.test(value)) continue
     // Two spellings of one name (e.g. "Cookie" and "cookie") are joined, as Node joins repeated headers.
-    const previous = headers[lower]
+    // Own entries only: a header named `constructor` must not find Object's.
+    const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
     headers[lower] = previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value
   }
   return headers
@@ -237,13 +239,25 @@ function bodyOf(event: ScfHttpEvent): Buffer | undefined {
   if (body === undefined || body === null) return undefined
   if (Buffer.isBuffer(body)) return body
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  if (typeof body !== 'string') return Buffer.from(JSON.stringify(body), 'utf8')
+  if (typeof body !== 'string') return jsonBody(body)
   if (!isTrue(event.isBase64Encoded)) return Buffer.from(body, 'utf8')
   const compact = /\s/.test(body) ? body.replace(/\s+/g, '') : body
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
     throw new EventError('scf-bridge: event.body is not valid base64, but event.isBase64Encoded says it is')
   }
   return Buffer.from(compact, 'base64')
+}
+
+/** A non-string body (a hand-made event, say) travels as its JSON; what JSON cannot hold is refused. */
+function jsonBody(body: unknown): Buffer {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(body)
+  } catch {
+    json = undefined
+  }
+  if (typeof json !== 'string') throw new EventError(`scf-bridge: event.body must be a string, got ${describe(body)}`)
+  return Buffer.from(json, 'utf8')
 }
 
 const isTrue = (flag: unknown): boolean =>
