@@ -70,7 +70,8 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
     const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
     if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
     const request = requestFromEvent(event, requestOptions)
-    const requestId = request.headers['x-request-id'] ?? (request.headers['x-request-id'] = request.gatewayRequestId ?? ctx.request_id ?? '')
+    const invocationId = typeof ctx.request_id === 'string' ? ctx.request_id : undefined
+    const requestId = request.headers['x-request-id'] ?? (request.headers['x-request-id'] = request.gatewayRequestId ?? invocationId ?? '')
     if (!requestId) delete request.headers['x-request-id']
     const invocation: Invocation = { event, context: ctx, request, requestId, started, settings }
 
