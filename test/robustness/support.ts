@@ -1,0 +1,157 @@
+import express5 from 'express'
+import express4 from 'express4'
+import Koa3 from 'koa'
+import Koa2 from 'koa2'
+import fc from 'fast-check'
+import type { IncomingMessage } from 'node:http'
+import { getCurrentInvoke } from '../../src'
+import type { IntegratedResponse } from '../../src'
+
+/**
+ * One fixed seed for every property (override with FC_SEED=<n>, raise runs with FC_RUNS=<factor>).
+ * fast-check names the seed and the shrink path of a failure; `checkProperty` adds the command to replay it.
+ */
+export const SEED = Number(process.env.FC_SEED ?? 20261125)
+const RUN_FACTOR = Number(process.env.FC_RUNS ?? 1)
+
+export async function checkProperty<T>(property: fc.IAsyncPropertyWithHooks<T> | fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
+  try {
+    await fc.assert(property, { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * RUN_FACTOR)) })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const cause = error instanceof Error && error.cause instanceof Error ? `\nCause: ${error.cause.message}` : ''
+    throw new Error(`property failed with seed ${SEED} (replay: FC_SEED=${SEED} npx vitest run test/robustness)\n${message}${cause}`)
+  }
+}
+
+/** What the echo apps report about the request they received. */
+export interface Echo {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  rawHeaders: string[]
+  query: Record<string, unknown>
+  ip: string | undefined
+  bodyBase64: string
+  requestId: string | undefined
+}
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function echoOf(req: IncomingMessage, query: Record<string, unknown>, ip: string | undefined, body: Buffer): Echo {
+  return {
+    method: req.method ?? '',
+    url: req.url ?? '',
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    query,
+    ip,
+    bodyBase64: body.toString('base64'),
+    requestId: getCurrentInvoke()?.context.request_id,
+  }
+}
+
+type ExpressModule = typeof express5
+
+/**
+ * An Express 4 or 5 app: `/reply` sends the request body back with the request's content type,
+ * every other path answers JSON describing the request (an `Echo`).
+ */
+export function expressEcho(express: ExpressModule | typeof express4, options: { simpleQuery?: boolean } = {}) {
+  const app = (express as ExpressModule)()
+  if (options.simpleQuery) app.set('query parser', 'simple')
+  app.use(async (req, res) => {
+    const body = await readAll(req)
+    if (req.path === '/reply') {
+      const type = req.headers['content-type']
+      if (type) res.setHeader('content-type', type)
+      res.end(body)
+      return
+    }
+    res.json(echoOf(req, req.query as Record<string, unknown>, req.ip, body))
+  })
+  return app
+}
+
+/** The same two routes in Koa 2 or 3. */
+export function koaEcho(Koa: typeof Koa3 | typeof Koa2) {
+  const app = new (Koa as typeof Koa3)()
+  app.use(async (ctx) => {
+    const body = await readAll(ctx.req)
+    if (ctx.path === '/reply') {
+      const type = ctx.get('content-type')
+      ctx.body = body
+      if (type) ctx.set('content-type', type)
+      else ctx.remove('content-type')
+      return
+    }
+    ctx.body = echoOf(ctx.req, ctx.query, ctx.ip, body)
+  })
+  return app
+}
+
+/** The echo app in each framework version the bridge supports. */
+export const echoApps = () => [
+  { name: 'Express 5', app: expressEcho(express5) },
+  { name: 'Express 4', app: expressEcho(express4) },
+  { name: 'Koa 3', app: koaEcho(Koa3) },
+  { name: 'Koa 2', app: koaEcho(Koa2) },
+]
+
+export { express5, express4, Koa3, Koa2 }
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// What Node itself refuses in a header value.
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\u{10ffff}]/u
+
+/** Throws unless `response` is an integrated response API Gateway accepts. */
+export function assertIntegrated(response: unknown): asserts response is IntegratedResponse {
+  const r = response as IntegratedResponse
+  if (r === null || typeof r !== 'object') throw new Error(`not an object: ${String(r)}`)
+  if (typeof r.isBase64Encoded !== 'boolean') throw new Error(`isBase64Encoded is ${typeof r.isBase64Encoded}`)
+  if (!Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) throw new Error(`statusCode ${r.statusCode}`)
+  if (typeof r.body !== 'string') throw new Error(`body is ${typeof r.body}`)
+  if (r.isBase64Encoded && Buffer.from(r.body, 'base64').toString('base64') !== r.body) throw new Error('body is not canonical base64')
+  if (r.headers === null || typeof r.headers !== 'object') throw new Error('headers is not an object')
+  for (const name of Object.keys(r.headers)) {
+    if (!HEADER_NAME.test(name)) throw new Error(`header name ${JSON.stringify(name)}`)
+    const value = r.headers[name]
+    const values = Array.isArray(value) ? value : [value]
+    for (const item of values) {
+      if (typeof item !== 'string') throw new Error(`header ${name} has a ${typeof item} value`)
+      if (BAD_HEADER_VALUE.test(item)) throw new Error(`header ${name} value ${JSON.stringify(item)} carries a forbidden character`)
+    }
+  }
+  JSON.stringify(r)
+}
+
+/** Resolves with the handler's outcome, or rejects if it has not settled after `ms` (a hang, not a slow run). */
+export function settleWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<{ value?: T; error?: unknown }> {
+  let timer: NodeJS.Timeout | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
+  })
+  const outcome = promise.then((value) => ({ value }), (error: unknown) => ({ error }))
+  return Promise.race([outcome, hang]).finally(() => clearTimeout(timer))
+}
+
+/** The names and values of Object.prototype, to prove nothing was added or replaced. */
+export function prototypeSnapshot(): Map<string | symbol, unknown> {
+  const snapshot = new Map<string | symbol, unknown>()
+  for (const proto of [Object.prototype, Array.prototype, Function.prototype, String.prototype]) {
+    for (const key of Reflect.ownKeys(proto)) {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, key)
+      snapshot.set(`${proto === Object.prototype ? 'Object' : proto === Array.prototype ? 'Array' : proto === Function.prototype ? 'Function' : 'String'}.${String(key)}`,
+        descriptor && 'value' in descriptor ? descriptor.value : descriptor?.get)
+    }
+  }
+  return snapshot
+}
+
+export function parseEcho(response: IntegratedResponse): Echo {
+  return JSON.parse(response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body) as Echo
+}
