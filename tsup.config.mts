@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // cli: the `scf-bridge` bin; its source starts with a hashbang, which esbuild keeps (and tsup makes it executable).
+  entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli/index.ts' },
   format: ['cjs', 'esm'],
   dts: true,
   // SCF's oldest supported Node runtime is Nodejs16.13: no syntax or API newer than that in dist/.

@@ -1,0 +1,182 @@
+import type { Trigger } from '../emulator'
+
+/** The settings of `scf-bridge dev`, every default applied. */
+export interface DevOptions {
+  /** The handler file, or the code folder the `--handler` file is in. Default `.`. */
+  entry: string
+  /** SCF's handler setting `file.export`, or just `export`. */
+  handler: string | undefined
+  port: number
+  host: string
+  stage: string
+  timeoutMs: number
+  memoryMb: number
+  trigger: Trigger
+  watch: boolean
+}
+
+export type Command =
+  | { name: 'dev'; options: DevOptions }
+  | { name: 'help' }
+  | { name: 'version' }
+
+/** A command line the CLI cannot run; the message says what to change. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export const USAGE = `Usage: scf-bridge dev [entry] [options]
+
+Runs an SCF handler locally behind an emulated API Gateway (or Function URL): a real
+HTTP server that turns each request into the event Tencent sends, calls the handler,
+and writes its integrated response back. Works with any handler, async or
+callback-style, made with bridge() or not.
+
+Arguments:
+  entry                   The handler file (./index.js) or the code folder (default: .)
+
+Options:
+  --handler <file.export> SCF's handler setting, e.g. index.main_handler
+                          (default: main_handler of the entry file, or index.main_handler
+                          in the entry folder)
+  -p, --port <n>          Port to listen on; 0 picks a free one (default: 9000)
+  --host <addr>           Address to listen on (default: 127.0.0.1)
+  --stage <name>          API Gateway stage; a leading /<stage> in the URL is removed
+                          from event.path, as on API Gateway's default domain
+                          (default: release)
+  -t, --timeout <s>       Function timeout in seconds (default: 3)
+  --memory <mb>           context.memory_limit_in_mb (default: 128)
+  --trigger <apigw|url>   Event to build: API Gateway integrated request, or
+                          Function URL (default: apigw)
+  -w, --watch             Reload the handler when a file under its folder changes
+  -h, --help              Show this help
+  -v, --version           Show the version
+
+Examples:
+  npx scf-bridge dev ./index.js
+  npx scf-bridge dev . --handler app.main_handler --port 3000 --watch
+  npx scf-bridge dev ./index.js --trigger url --timeout 10
+
+Limits as on Tencent Cloud: requests over 6 MB (as an event) get 413, responses over
+6 MB get 502, an invalid integrated response gets 502 saying what is wrong, a
+handler that throws gets 502, one that runs past --timeout gets 504.
+`
+
+const VALUE_OPTIONS: Record<string, keyof DevOptions> = {
+  '--handler': 'handler',
+  '--port': 'port',
+  '-p': 'port',
+  '--host': 'host',
+  '--stage': 'stage',
+  '--timeout': 'timeoutMs',
+  '-t': 'timeoutMs',
+  '--memory': 'memoryMb',
+  '--trigger': 'trigger',
+}
+
+/** Parses the CLI arguments (without `node` and the script). Pure; throws `UsageError`. */
+export function parseArgs(argv: readonly string[]): Command {
+  if (argv.includes('-h') || argv.includes('--help') || argv[0] === 'help') return { name: 'help' }
+  if (argv[0] === '-v' || argv[0] === '--version' || argv[0] === 'version') return { name: 'version' }
+  const [command, ...rest] = argv
+  if (command === undefined) throw new UsageError('missing command: try `scf-bridge dev ./index.js`')
+  if (command !== 'dev') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`dev\``)
+
+  const options: DevOptions = {
+    entry: '.',
+    handler: undefined,
+    port: 9000,
+    host: '127.0.0.1',
+    stage: 'release',
+    timeoutMs: 3000,
+    memoryMb: 128,
+    trigger: 'apigw',
+    watch: false,
+  }
+  let entry: string | undefined
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]
+    if (arg === '--watch' || arg === '-w') {
+      options.watch = true
+      continue
+    }
+    if (arg === '--') {
+      for (const positional of rest.slice(i + 1)) entry = setEntry(entry, positional)
+      break
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      const eq = arg.indexOf('=')
+      const flag = eq === -1 ? arg : arg.slice(0, eq)
+      const key = VALUE_OPTIONS[flag]
+      if (key === undefined) throw new UsageError(`unknown option ${flag} (see scf-bridge --help)`)
+      let value: string | undefined
+      if (eq !== -1) value = arg.slice(eq + 1)
+      else {
+        value = rest[++i]
+        if (value === undefined || (value.startsWith('-') && value.length > 1 && !/^-\d/.test(value))) {
+          throw new UsageError(`option ${flag} needs a value`)
+        }
+      }
+      applyOption(options, key, flag, value)
+      continue
+    }
+    entry = setEntry(entry, arg)
+  }
+  if (entry !== undefined) options.entry = entry
+  return { name: 'dev', options }
+}
+
+function setEntry(previous: string | undefined, arg: string): string {
+  if (previous !== undefined) throw new UsageError(`one entry only: got ${JSON.stringify(previous)} and ${JSON.stringify(arg)}`)
+  return arg
+}
+
+function applyOption(options: DevOptions, key: keyof DevOptions, flag: string, value: string): void {
+  switch (key) {
+    case 'port': {
+      const port = Number(value)
+      if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`)
+      options.port = port
+      return
+    }
+    case 'timeoutMs': {
+      const seconds = Number(value)
+      if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86400) {
+        throw new UsageError(`${flag} must be a number of seconds above 0, got ${JSON.stringify(value)}`)
+      }
+      options.timeoutMs = Math.round(seconds * 1000)
+      return
+    }
+    case 'memoryMb': {
+      const mb = Number(value)
+      if (!/^\d+$/.test(value) || mb <= 0) throw new UsageError(`${flag} must be a whole number of MB, got ${JSON.stringify(value)}`)
+      options.memoryMb = mb
+      return
+    }
+    case 'trigger': {
+      const trigger = value === 'function-url' ? 'url' : value
+      if (trigger !== 'apigw' && trigger !== 'url') throw new UsageError(`${flag} must be apigw or url, got ${JSON.stringify(value)}`)
+      options.trigger = trigger
+      return
+    }
+    case 'stage': {
+      if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new UsageError(`${flag} must be a stage name such as release, got ${JSON.stringify(value)}`)
+      options.stage = value
+      return
+    }
+    case 'handler': {
+      if (!/^[^\s]+$/.test(value) || value.endsWith('.')) {
+        throw new UsageError(`${flag} must look like index.main_handler (file.export), got ${JSON.stringify(value)}`)
+      }
+      options.handler = value
+      return
+    }
+    case 'host': {
+      if (value.trim() === '') throw new UsageError(`${flag} needs an address`)
+      options.host = value
+      return
+    }
+    default:
+      throw new UsageError(`unknown option ${flag}`)
+  }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { version } from '../../package.json'
+import { parseArgs, USAGE, UsageError, type DevOptions } from './args'
+import { startDevServer } from './dev-server'
+
+/** Runs the CLI; resolves with the exit code once a one-shot command is done (`dev` keeps running). */
+async function main(argv: readonly string[]): Promise<number | undefined> {
+  let command
+  try {
+    command = parseArgs(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`scf-bridge: ${error.message}\n\n${USAGE}`)
+    return 2
+  }
+  if (command.name === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (command.name === 'version') {
+    process.stdout.write(`${version}\n`)
+    return 0
+  }
+  return dev(command.options)
+}
+
+async function dev(options: DevOptions): Promise<number | undefined> {
+  const io = {
+    out: (line: string) => process.stdout.write(line + '\n'),
+    err: (line: string) => process.stderr.write(line + '\n'),
+  }
+  let devServer
+  try {
+    devServer = await startDevServer(options, io)
+  } catch (error) {
+    io.err(`scf-bridge: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  }
+  // The handler's stray async errors would end SCF's invocation; here they are reported and the server stays up.
+  process.on('uncaughtException', (error) => io.err(`scf-bridge: uncaught exception in the handler: ${error.stack ?? error}`))
+  process.on('unhandledRejection', (reason) => io.err(`scf-bridge: unhandled rejection in the handler: ${reason instanceof Error ? reason.stack : String(reason)}`))
+
+  const stagePath = options.trigger === 'apigw' && options.stage ? `/${options.stage}/` : '/'
+  io.out(`scf-bridge dev: ${devServer.location.setting} from ${devServer.location.file}`)
+  io.out(
+    `  trigger ${options.trigger === 'apigw' ? `API Gateway, stage ${options.stage}` : 'Function URL'}, timeout ${options.timeoutMs / 1000} s,` +
+      ` memory ${options.memoryMb} MB${options.watch ? ', watching for changes' : ''}`,
+  )
+  io.out(`Listening on ${devServer.url}${stagePath === '/' ? '' : ` (try ${devServer.url}${stagePath})`}`)
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130) // a second Ctrl-C: do not wait for requests in flight
+    stopping = true
+    io.out(`scf-bridge: ${signal}, stopping`)
+    devServer.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  return undefined
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`scf-bridge: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exitCode = 1
+  },
+)

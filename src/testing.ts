@@ -1,0 +1,356 @@
+/**
+ * `scf-bridge/testing`: build SCF events and contexts and call a handler the way API Gateway does, for
+ * unit tests of `main_handler` (any SCF handler, made with `bridge()` or not).
+ */
+import { STATUS_CODES } from 'node:http'
+import {
+  DEFAULT_STAGE,
+  emulate,
+  eventFromHttp,
+  type AnyScfHandler,
+  type HttpRequestParts,
+  type ScfContextOptions,
+  type Trigger,
+} from './emulator'
+import type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue, ScfRequestContext } from './types'
+
+export { createScfContext } from './emulator'
+export type { ScfContextOptions, Trigger } from './emulator'
+
+/** Header values as a plain object, `[name, value]` pairs, or a fetch `Headers`. */
+export type HeadersInit =
+  | Record<string, string | readonly string[] | number | undefined>
+  | Iterable<readonly [string, string]>
+  | { forEach(callback: (value: string, name: string) => void): void }
+
+/**
+ * A request body: text, bytes, `URLSearchParams` (sent as a form), or a plain object or array (sent as JSON).
+ * Bytes that are not UTF-8 reach the handler base64-encoded, as API Gateway's Base64 option sends them.
+ */
+export type BodyInit = string | Uint8Array | ArrayBuffer | URLSearchParams | Record<string, unknown> | readonly unknown[] | null
+
+/** A fetch-like description of one request. */
+export interface RequestDescription {
+  /** Default `GET`, or `POST` when there is a body. */
+  method?: string
+  /** The path the function sees, with an optional query: `/users?id=1`. A full URL also sets `host`. */
+  path?: string
+  /** Alias of `path`, as fetch names it. */
+  url?: string
+  /** Query parameters added to those in `path`; arrays repeat the key, `true` sends a bare key. */
+  query?: Record<string, string | number | boolean | readonly (string | number)[]>
+  headers?: HeadersInit
+  body?: BodyInit
+  /** The client address (`requestContext.sourceIp`, or `x-scf-remote-addr` for a Function URL). Default `127.0.0.1`. */
+  sourceIp?: string
+}
+
+/** Options of `createApigwEvent`: a request plus the gateway fields to set. */
+export interface ApigwEventOptions extends RequestDescription {
+  /** Default `release`. */
+  stage?: string
+  /** API Gateway's request id (`x-api-requestid`, `requestContext.requestId`). */
+  requestId?: string
+  serviceId?: string
+  /** Base64-encode the body even when it is text, as an API with Base64 encoding "always" does. */
+  base64?: boolean
+  pathParameters?: Record<string, string>
+  headerParameters?: Record<string, string>
+  queryStringParameters?: Record<string, string>
+  stageVariables?: Record<string, string>
+  /** Fields merged into `requestContext`, e.g. `{ identity: { secretId: '…' } }`. */
+  requestContext?: Partial<ScfRequestContext>
+}
+
+/** Options of `invoke`. */
+export interface InvokeOptions {
+  /** Send an API Gateway event (default) or a Function URL event. */
+  trigger?: Trigger
+  /** API Gateway stage. Default `release`. */
+  stage?: string
+  /** The context's settings; `timeoutMs` (default 3000) is also the invocation's time limit. */
+  context?: ScfContextOptions
+}
+
+const DEFAULT_APIGW_HOST = 'service-local-1250000000.gz.apigw.tencentcs.com'
+const DEFAULT_URL_HOST = '1250000000-local.ap-guangzhou.tencentscf.com'
+
+/**
+ * Builds a valid API Gateway integrated-request event, as Tencent sends it, from a fetch-like description.
+ *
+ * @example
+ * const event = createApigwEvent({ method: 'POST', path: '/users?invite=1', body: { name: 'Ada' } })
+ * const response = await main_handler(event, createScfContext())
+ */
+export function createApigwEvent(options: ApigwEventOptions = {}): ScfApigwEvent {
+  const event = eventFromHttp(httpParts(options, 'apigw'), {
+    trigger: 'apigw',
+    stage: options.stage,
+    requestId: options.requestId,
+    serviceId: options.serviceId,
+    base64Always: options.base64,
+  }) as ScfApigwEvent
+  if (options.pathParameters) event.pathParameters = { ...options.pathParameters }
+  if (options.headerParameters) event.headerParameters = { ...options.headerParameters }
+  if (options.queryStringParameters) event.queryStringParameters = { ...options.queryStringParameters }
+  if (options.stageVariables) event.stageVariables = { ...options.stageVariables }
+  if (options.requestContext) event.requestContext = { ...event.requestContext, ...options.requestContext }
+  return event
+}
+
+/**
+ * Builds a Function URL event (the API Gateway event without `requestContext` and the declared-parameter
+ * fields; the client address in `x-scf-remote-addr`).
+ *
+ * @example
+ * const event = createFunctionUrlEvent({ path: '/health' })
+ */
+export function createFunctionUrlEvent(options: RequestDescription = {}): ScfFunctionUrlEvent {
+  return eventFromHttp(httpParts(options, 'url'), { trigger: 'url' }) as ScfFunctionUrlEvent
+}
+
+/** The headers of an `invoke` result, read like fetch's `Headers`. */
+export class ResponseHeaders implements Iterable<[string, string]> {
+  readonly #values: Record<string, string[]>
+
+  constructor(values: Record<string, string[]>) {
+    this.#values = values
+  }
+
+  /** The value, several values joined with `, ` (as fetch does); null when absent. Case-insensitive. */
+  get(name: string): string | null {
+    const values = this.#lookup(name)
+    return values ? values.join(', ') : null
+  }
+
+  has(name: string): boolean {
+    return this.#lookup(name) !== undefined
+  }
+
+  /** Every `Set-Cookie` value, one string per cookie. */
+  getSetCookie(): string[] {
+    return [...(this.#lookup('set-cookie') ?? [])]
+  }
+
+  /** Every value of a header as sent, e.g. each cookie of `set-cookie`. */
+  getAll(name: string): string[] {
+    return [...(this.#lookup(name) ?? [])]
+  }
+
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const [name, value] of this) callback(value, name)
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.#values).sort()) {
+      // As in fetch, each Set-Cookie is its own entry; other repeated headers are joined.
+      if (name === 'set-cookie') for (const cookie of this.#values[name]) yield [name, cookie]
+      else yield [name, this.#values[name].join(', ')]
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this) yield name
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this) yield value
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries()
+  }
+
+  /** A plain object of lowercased names to every value. */
+  toJSON(): Record<string, string[]> {
+    const copy: Record<string, string[]> = {}
+    for (const name of Object.keys(this.#values)) copy[name] = [...this.#values[name]]
+    return copy
+  }
+
+  #lookup(name: string): string[] | undefined {
+    const lower = name.toLowerCase()
+    return Object.prototype.hasOwnProperty.call(this.#values, lower) ? this.#values[lower] : undefined
+  }
+}
+
+/** What `invoke` resolves with: the client's view of the reply, like a fetch `Response`, plus the invocation. */
+export interface InvokeResponse {
+  status: number
+  statusText: string
+  /** Status 200-299. */
+  ok: boolean
+  headers: ResponseHeaders
+  /** The body bytes, decoded from base64 when the integrated response was base64. */
+  body: Buffer
+  text(): Promise<string>
+  json<T = any>(): Promise<T>
+  arrayBuffer(): Promise<ArrayBuffer>
+  /** Why the gateway answered with an error of its own (invalid integrated response, handler failure, timeout, size). */
+  gatewayError: string | undefined
+  /** What the handler returned, before the gateway read it; undefined when it threw or timed out. */
+  result: unknown
+  /** The error the handler threw or rejected with, if it did. */
+  error: unknown
+  event: ScfHttpEvent
+  context: ScfContext
+}
+
+/**
+ * Calls an SCF handler with the event API Gateway (or a Function URL) would send for `request`, within the
+ * function timeout, and returns what the client would receive. An invalid integrated response, a thrown
+ * error or a timeout gives the gateway's 502/504, with the reason in `gatewayError`.
+ *
+ * @param request A path (`'/users?id=1'`), a request description, or a fetch `Request` (Node 18+).
+ * @example
+ * const { invoke } = require('scf-bridge/testing')
+ * const res = await invoke(main_handler, { method: 'POST', path: '/echo', body: { hello: 'world' } })
+ * expect(res.status).toBe(200)
+ * expect(await res.json()).toEqual({ hello: 'world' })
+ */
+export async function invoke(
+  handler: (event: any, context: any, callback?: any) => unknown,
+  request: string | RequestDescription | FetchRequestLike = {},
+  options: InvokeOptions = {},
+): Promise<InvokeResponse> {
+  if (typeof handler !== 'function') throw new TypeError(`scf-bridge/testing: invoke(handler) needs a function, got ${typeof handler}`)
+  const trigger = options.trigger ?? 'apigw'
+  const description = isFetchRequest(request) ? await fromFetchRequest(request) : typeof request === 'string' ? { path: request } : request
+  const { event, context, outcome, reply } = await emulate(
+    handler as AnyScfHandler,
+    httpParts(description, trigger),
+    { trigger, stage: options.stage ?? DEFAULT_STAGE },
+    options.context,
+  )
+  const body = reply.body
+  return {
+    status: reply.status,
+    statusText: STATUS_CODES[reply.status] ?? '',
+    ok: reply.status >= 200 && reply.status < 300,
+    headers: new ResponseHeaders(reply.headers),
+    body,
+    text: async () => body.toString('utf8'),
+    json: async () => JSON.parse(body.toString('utf8')),
+    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+    gatewayError: reply.problem,
+    result: outcome?.kind === 'returned' ? outcome.value : undefined,
+    error: outcome?.kind === 'failed' ? outcome.error : undefined,
+    event,
+    context,
+  }
+}
+
+/** The part of a WHATWG `Request` that `invoke` reads. */
+export interface FetchRequestLike {
+  url: string
+  method: string
+  headers: { forEach(callback: (value: string, name: string) => void): void }
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+
+function isFetchRequest(value: unknown): value is FetchRequestLike {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as FetchRequestLike).url === 'string' &&
+    typeof (value as FetchRequestLike).arrayBuffer === 'function' &&
+    typeof (value as FetchRequestLike).headers?.forEach === 'function'
+  )
+}
+
+async function fromFetchRequest(request: FetchRequestLike): Promise<RequestDescription> {
+  const method = request.method.toUpperCase()
+  const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer())
+  return { method, url: request.url, headers: request.headers, body: body && body.length > 0 ? body : undefined }
+}
+
+// ---- request description -> HTTP request parts ---------------------------------
+
+function httpParts(description: RequestDescription, trigger: Trigger): HttpRequestParts {
+  const headers = headerRecord(description.headers)
+  const target = description.path ?? description.url ?? '/'
+  let pathAndQuery = target
+  let scheme: 'http' | 'https' = 'http'
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    const url = new URL(target)
+    pathAndQuery = url.pathname + url.search
+    scheme = url.protocol === 'https:' ? 'https' : 'http'
+    if (headers.host === undefined) headers.host = url.host
+  } else if (!pathAndQuery.startsWith('/')) {
+    pathAndQuery = '/' + pathAndQuery
+  }
+  if (headers.host === undefined) headers.host = trigger === 'url' ? DEFAULT_URL_HOST : DEFAULT_APIGW_HOST
+  const question = pathAndQuery.indexOf('?')
+  const path = question === -1 ? pathAndQuery : pathAndQuery.slice(0, question)
+  let search = question === -1 ? '' : pathAndQuery.slice(question + 1)
+  const extra = description.query ? encodeQuery(description.query) : ''
+  if (extra) search = search ? `${search}&${extra}` : extra
+
+  const body = bodyBytes(description.body, headers)
+  const method = (description.method ?? (body ? 'POST' : 'GET')).toUpperCase()
+  return { method, path, search, headers, body, remoteAddress: description.sourceIp, scheme }
+}
+
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const add = (name: string, value: string) => {
+    const lower = name.toLowerCase()
+    const separator = lower === 'cookie' ? '; ' : ', '
+    const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
+    Object.defineProperty(headers, lower, {
+      value: previous === undefined ? value : previous + separator + value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  if (!init) return headers
+  if (typeof (init as { forEach?: unknown }).forEach === 'function' && !Array.isArray(init)) {
+    ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) => add(name, value))
+  } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const [name, value] of init as Iterable<readonly [string, string]>) add(name, String(value))
+  } else {
+    const record = init as Record<string, string | readonly string[] | number | undefined>
+    for (const name of Object.keys(record)) {
+      const value = record[name]
+      if (value === undefined) continue
+      if (Array.isArray(value)) for (const item of value) add(name, String(item))
+      else add(name, String(value))
+    }
+  }
+  return headers
+}
+
+function encodeQuery(query: NonNullable<RequestDescription['query']>): string {
+  const parts: string[] = []
+  for (const key of Object.keys(query)) {
+    const value = query[key]
+    const values = Array.isArray(value) ? value : [value]
+    for (const item of values) {
+      if (item === false || item === undefined || item === null) continue
+      parts.push(item === true ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`)
+    }
+  }
+  return parts.join('&')
+}
+
+function bodyBytes(body: BodyInit | undefined, headers: Record<string, string>): Buffer | undefined {
+  if (body === undefined || body === null) return undefined
+  const setType = (type: string) => {
+    if (headers['content-type'] === undefined) headers['content-type'] = type
+  }
+  if (typeof body === 'string') return Buffer.from(body, 'utf8')
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  if (body instanceof ArrayBuffer) return Buffer.from(body)
+  if (body instanceof URLSearchParams) {
+    setType('application/x-www-form-urlencoded')
+    return Buffer.from(body.toString(), 'utf8')
+  }
+  if (typeof body === 'object') {
+    setType('application/json')
+    return Buffer.from(JSON.stringify(body), 'utf8')
+  }
+  throw new TypeError(`scf-bridge/testing: body must be a string, bytes, URLSearchParams or a JSON object, got ${typeof body}`)
+}
+
+export type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue }
