@@ -3,6 +3,7 @@ import express4 from 'express4'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import fc from 'fast-check'
+import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { getCurrentInvoke } from '../../src'
 import type { IntegratedResponse } from '../../src'
@@ -55,11 +56,13 @@ function echoOf(req: IncomingMessage, query: Record<string, unknown>, ip: string
   }
 }
 
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
 type ExpressModule = typeof express5
 
 /**
- * An Express 4 or 5 app: `/reply` sends the request body back with the request's content type,
- * every other path answers JSON describing the request (an `Echo`).
+ * An Express 4 or 5 app: `/reply` sends the request body back with the request's content type and
+ * the SHA-256 of the bytes it received in `x-body-sha256`, every other path answers JSON describing the request (an `Echo`).
  */
 export function expressEcho(express: ExpressModule | typeof express4, options: { simpleQuery?: boolean } = {}) {
   const app = (express as ExpressModule)()
@@ -69,6 +72,7 @@ export function expressEcho(express: ExpressModule | typeof express4, options: {
     if (req.path === '/reply') {
       const type = req.headers['content-type']
       if (type) res.setHeader('content-type', type)
+      res.setHeader('x-body-sha256', sha256(body))
       res.end(body)
       return
     }
@@ -85,6 +89,7 @@ export function koaEcho(Koa: typeof Koa3 | typeof Koa2) {
     if (ctx.path === '/reply') {
       const type = ctx.get('content-type')
       ctx.body = body
+      ctx.set('x-body-sha256', sha256(body))
       if (type) ctx.set('content-type', type)
       else ctx.remove('content-type')
       return
