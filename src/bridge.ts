@@ -2,8 +2,9 @@ import type { ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { debuglog } from 'node:util'
 import inject from 'light-my-request'
-import { adapterFor, kFailure, type AppAdapter, type BridgedRequest } from './apps'
+import { adapterFor, adapterStarter, kFailure, type AppAdapter, type BridgedRequest, type FetchAdapter, type ServingAdapter } from './apps'
 import { createBinaryDecider, type BinaryTypes } from './binary'
+import { fetchRequestOf, replyOfFetchResponse } from './fetch-mapping'
 import { invokeStorage, type CurrentInvoke } from './current-invoke'
 import { routeStrayRejections } from './stray-rejections'
 import { MAX_EVENT_BYTES, MAX_RESPONSE_BYTES } from './limits'
@@ -39,6 +40,13 @@ export interface BridgeOptions {
    * Replaces the default log line.
    */
   onError?: (error: unknown, invocation: CurrentInvoke) => IntegratedResponse | void | Promise<IntegratedResponse | void>
+  /**
+   * The app is a fetch handler: a bare `(request: Request, invoke) => Response | Promise<Response>`
+   * function, which would otherwise be taken for a Node `(req, res)` listener. Objects with a
+   * `fetch(request)` method (Hono, h3 v2) are recognised without it. Needs Node 18+.
+   * @example exports.main_handler = bridge((request) => new Response('hi'), { fetch: true })
+   */
+  fetch?: boolean
 }
 
 const debug = debuglog('scf-bridge')
@@ -46,7 +54,10 @@ const debug = debuglog('scf-bridge')
 /**
  * Wraps a web app as an SCF handler that serves API Gateway and Function URL events.
  *
- * @param app An Express app, a Koa app, an `http.Server`, or a `(req, res)` listener.
+ * @param app An Express 4/5 app, a Koa 2/3 app, a Fastify 4/5 instance, a hapi server, a NestJS
+ *   application, an object with `fetch(request)` (Hono, h3 v2), an `http.Server`, a `(req, res)`
+ *   listener, a `(request) => Response` function with `{ fetch: true }`, or a Promise of any of these
+ *   (resolved on the first invocation, then reused).
  * @example
  * const express = require('express')
  * const { bridge } = require('scf-bridge')
@@ -55,7 +66,7 @@ const debug = debuglog('scf-bridge')
  * exports.main_handler = bridge(app)
  */
 export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
-  const adapter = adapterFor(app)
+  const adapter = adapterStarter(adapterFor(app, { fetch: options.fetch }))
   const settings = {
     basePath: normaliseBasePath(options.basePath),
     decideBinary: createBinaryDecider(options.binaryTypes),
@@ -107,7 +118,7 @@ interface Invocation {
 }
 
 /** Injects one request into the app and settles exactly once: reply, app failure, or deadline. */
-function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedResponse> {
+function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, invocation: Invocation): Promise<IntegratedResponse> {
   const { request, event, context, settings } = invocation
   const scf: CurrentInvoke = { event, context }
   return new Promise<IntegratedResponse>((resolve) => {
@@ -130,7 +141,7 @@ function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedR
       }, Math.max(0, budget))
     }
 
-    const dispatch = (req: BridgedRequest, res: ServerResponse) => {
+    const dispatchTo = (adapter: AppAdapter) => (req: BridgedRequest, res: ServerResponse) => {
       // After a complete reply (a second res.send() that throws, say) a real server has sent that reply: so do we.
       const appFailed = (error: unknown) => {
         if (res.writableEnded) log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) })
@@ -152,9 +163,10 @@ function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedR
       }
     }
 
-    invokeStorage.run(scf, () => {
+    const exchange = (adapter: ServingAdapter) => {
+      if (isFetchAdapter(adapter)) return fetchExchange(adapter, scf, invocation, settle, fail)
       try {
-        inject(dispatch, {
+        inject(dispatchTo(adapter), {
           method: request.method as 'GET',
           url: request.url,
           headers: request.headers,
@@ -172,8 +184,30 @@ function serve(adapter: AppAdapter, invocation: Invocation): Promise<IntegratedR
       } catch (error) {
         fail(error)
       }
+    }
+
+    invokeStorage.run(scf, () => {
+      // The first invocation starts the app (a Promise, Fastify's ready(), ...); a failed start fails each one.
+      const adapter = startedAdapter()
+      if (adapter instanceof Promise) adapter.then(exchange, (error: unknown) => fail(error))
+      else exchange(adapter)
     })
   })
+}
+
+const isFetchAdapter = (adapter: ServingAdapter): adapter is FetchAdapter => typeof (adapter as FetchAdapter).fetch === 'function'
+
+/** The fetch-style path: the event as a WHATWG Request, the app's Response read into a reply. */
+function fetchExchange(
+  adapter: FetchAdapter,
+  scf: CurrentInvoke,
+  invocation: Invocation,
+  settle: (response: IntegratedResponse) => void,
+  fail: (error: unknown) => void,
+): void {
+  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf)))
+    .then(replyOfFetchResponse)
+    .then((reply) => settle(integrate(reply, invocation)), fail)
 }
 
 function integrate(reply: Parameters<typeof responseToIntegrated>[0], invocation: Invocation): IntegratedResponse {

@@ -12,6 +12,26 @@ export interface AppAdapter {
   dispatch(req: BridgedRequest, res: ServerResponse): unknown
 }
 
+/** A fetch-style app (Hono, h3 v2, a `(request) => Response` function): a WHATWG `Request` in, a `Response` out. */
+export interface FetchAdapter {
+  kind: string
+  /** `invoke` is passed as the second argument (Hono's `c.env`). */
+  fetch(request: Request, invoke: CurrentInvoke): Response | Promise<Response>
+}
+
+/** An app that needs asynchronous work before its first request (a Promise, Fastify's ready(), Hapi's initialize()). */
+export interface DeferredAdapter {
+  kind: string
+  /** Runs once; resolves to the adapter that serves (itself possibly deferred). */
+  start(): Promise<AnyAdapter>
+}
+
+/** An adapter that can serve a request now. */
+export type ServingAdapter = AppAdapter | FetchAdapter
+
+/** What `adapterFor()` returns. */
+export type AnyAdapter = ServingAdapter | DeferredAdapter
+
 /** Called by an adapter when the app failed a request it was serving. */
 export type FailureSink = (error: unknown) => void
 

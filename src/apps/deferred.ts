@@ -1,0 +1,61 @@
+import type { AnyAdapter, DeferredAdapter, ServingAdapter } from './types'
+
+/** A thenable (a Promise of an app, as `bridge(createApp())` passes it). */
+export function isThenable(app: unknown): app is PromiseLike<unknown> {
+  return (typeof app === 'object' || typeof app === 'function') && app !== null &&
+    typeof (app as { then?: unknown }).then === 'function'
+}
+
+/**
+ * A Promise of an app. A handler is attached at once, so a rejection before the first invocation does not
+ * crash the process as an unhandled rejection; the rejection is then reported on every invocation.
+ */
+export function promisedAdapter(app: PromiseLike<unknown>, recognise: (app: unknown) => AnyAdapter): DeferredAdapter {
+  const settled = Promise.resolve(app)
+  settled.then(undefined, () => {})
+  return {
+    kind: 'Promise of an app',
+    start: () => settled.then(
+      recognise,
+      (error: unknown) => {
+        throw new AppStartError('scf-bridge: the Promise of the app passed to bridge() rejected', error)
+      },
+    ),
+  }
+}
+
+/** Raised for an app that could not be started: it carries the original error as `cause`. */
+export class AppStartError extends Error {
+  override name = 'AppStartError'
+  constructor(message: string, readonly cause: unknown) {
+    super(causeMessage(message, cause))
+    if (cause instanceof Error && cause.stack) this.stack = `${this.stack}\nCaused by: ${cause.stack}`
+  }
+}
+
+function causeMessage(message: string, cause: unknown): string {
+  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+  return `${message}: ${reason}`
+}
+
+const isDeferred = (adapter: AnyAdapter): adapter is DeferredAdapter =>
+  typeof (adapter as Partial<DeferredAdapter>).start === 'function'
+
+/**
+ * The serving adapter, started at most once: synchronously when nothing needs starting, otherwise the
+ * same promise on every call. A failed start stays failed (each invocation reports it).
+ */
+export function adapterStarter(adapter: AnyAdapter): () => ServingAdapter | Promise<ServingAdapter> {
+  if (!isDeferred(adapter)) return () => adapter
+  let serving: ServingAdapter | undefined
+  let starting: Promise<ServingAdapter> | undefined
+  const startAll = async (next: AnyAdapter): Promise<ServingAdapter> => {
+    while (isDeferred(next)) next = await next.start()
+    return next
+  }
+  return () => {
+    if (serving) return serving
+    starting ??= startAll(adapter).then((ready) => (serving = ready))
+    return starting
+  }
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { AppStartError } from './deferred'
+import { isServerError, reportAppFailure, type AppAdapter, type BridgedRequest, type DeferredAdapter } from './types'
+
+/** The parts of a Fastify 4 or 5 instance the bridge uses. */
+export interface FastifyLike {
+  /** The instance's own HTTP request handler (what its server's 'request' event calls). */
+  routing(req: IncomingMessage, res: ServerResponse): void
+  ready(): PromiseLike<unknown>
+  register: unknown
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: unknown, error: unknown) => Promise<void>): unknown
+}
+
+interface FastifyRequestLike {
+  raw: BridgedRequest
+  server: { errorHandler?: { name?: string } }
+}
+
+export function isFastifyInstance(app: unknown): app is FastifyLike {
+  const a = app as Partial<FastifyLike> | null
+  return typeof a === 'object' && a !== null && typeof a.routing === 'function' &&
+    typeof a.ready === 'function' && typeof a.register === 'function' && typeof a.addHook === 'function'
+}
+
+/**
+ * Serves a Fastify instance through its request handler once `ready()` has resolved (plugins loaded),
+ * on the same in-memory path as every Node app: hooks, plugins and content-type parsers run as under listen().
+ *
+ * A server error that reaches Fastify's default error handler goes to the bridge (plain 500, logged with
+ * the request id), as Express's and Koa's do. An error handler of the app's own (setErrorHandler) answers
+ * instead. The hook that does this can only be added before the instance is ready: an instance handed
+ * over already started keeps Fastify's default error reply.
+ */
+export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
+  try {
+    app.addHook('onError', async (request, _reply, error) => {
+      if (isServerError(error) && request.server?.errorHandler?.name === 'defaultErrorHandler') reportAppFailure(request.raw, error)
+    })
+  } catch {
+    // Already started (FST_ERR_INSTANCE_ALREADY_LISTENING): hooks are closed.
+  }
+  const serving: AppAdapter = { kind: 'Fastify instance', dispatch: (req, res) => app.routing(req, res) }
+  return {
+    kind: 'Fastify instance',
+    start: () => Promise.resolve(app.ready()).then(
+      () => serving,
+      (error: unknown) => {
+        throw new AppStartError('scf-bridge: the Fastify instance failed to start (ready())', error)
+      },
+    ),
+  }
+}

@@ -1,0 +1,64 @@
+import { AppStartError } from './deferred'
+import { isServerError, reportAppFailure, type AppAdapter, type BridgedRequest, type DeferredAdapter } from './types'
+
+/** The parts of a hapi (`@hapi/hapi` 21) server the bridge uses. */
+export interface HapiLike {
+  initialize(): Promise<void>
+  ext(event: 'onPreResponse', method: (request: HapiRequestLike, h: { continue: symbol }) => symbol): void
+  route: unknown
+  /** The http.Server whose 'request' event hapi serves. */
+  listener: { emit(event: 'request', req: unknown, res: unknown): boolean }
+  /** `started` is 0 until start(). */
+  info?: { started?: number }
+}
+
+interface HapiRequestLike {
+  raw: { req: BridgedRequest }
+  response: { isBoom?: boolean; output?: { statusCode?: number } } | null
+}
+
+export function isHapiServer(app: unknown): app is HapiLike {
+  const a = app as Partial<HapiLike> | null
+  return typeof a === 'object' && a !== null && typeof a.initialize === 'function' && typeof a.ext === 'function' &&
+    typeof a.route === 'function' && typeof a.listener?.emit === 'function'
+}
+
+/**
+ * Serves a hapi server through its listener, after `initialize()` (called once here if the app did not).
+ * A 5xx error still unhandled after every onPreResponse extension of the app (ours is added last) goes to
+ * the bridge: plain 500, logged with the request id.
+ */
+export function hapiAdapter(server: HapiLike): DeferredAdapter {
+  server.ext('onPreResponse', (request, h) => {
+    const response = request.response as (Error & { isBoom?: boolean; output?: { statusCode?: number } }) | null
+    if (response?.isBoom && (response.output?.statusCode ?? 500) >= 500 && isServerError(response.output)) {
+      reportAppFailure(request.raw.req, response)
+    }
+    return h.continue
+  })
+  const serving: AppAdapter = {
+    kind: 'hapi server',
+    dispatch(req, res) {
+      // A server that is initialised but not started ends the socket after each reply; the in-memory one has no end().
+      const socket = req.socket as { end?: () => void }
+      if (typeof socket.end !== 'function') socket.end = noop
+      server.listener.emit('request', req, res)
+    },
+  }
+  return {
+    kind: 'hapi server',
+    start: async () => {
+      // initialize() returns at once on an initialized server, but throws on a started one.
+      if (!server.info?.started) {
+        try {
+          await server.initialize()
+        } catch (error) {
+          throw new AppStartError('scf-bridge: the hapi server failed to initialize()', error)
+        }
+      }
+      return serving
+    },
+  }
+}
+
+const noop = (): void => {}

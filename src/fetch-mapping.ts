@@ -1,0 +1,82 @@
+import type { ResponseHeaders } from './binary'
+import type { InjectionRequest } from './request-from-event'
+import type { InjectedReply } from './response-to-integrated'
+
+/**
+ * The WHATWG `Request` a fetch-style app gets for an event: the same method, URL, headers (client address
+ * in x-forwarded-for, request id) and body bytes as a Node app gets. The URL's origin is the Host header
+ * with the client's scheme (x-api-scheme; https when unknown). The caller's address is also `request.ip`
+ * (the srvx/h3 convention). GET and HEAD carry no body: fetch cannot represent one.
+ */
+export function fetchRequestOf(request: InjectionRequest): Request {
+  const headers = new Headers()
+  for (const name of Object.keys(request.headers)) headers.append(name, request.headers[name])
+  const bodyless = request.method === 'GET' || request.method === 'HEAD'
+  if (bodyless) headers.delete('content-length')
+  const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
+  const fetchRequest = new Request(`${scheme}://${hostOf(request.headers.host)}${request.url}`, {
+    method: request.method,
+    headers,
+    body: bodyless || !request.body ? undefined : request.body,
+  })
+  if (request.remoteAddress) Object.defineProperty(fetchRequest, 'ip', { value: request.remoteAddress, enumerable: true })
+  return fetchRequest
+}
+
+// A host name, IPv4 or [IPv6], with an optional port: anything else would make the URL invalid or change its meaning.
+const HOST = /^(?:[A-Za-z0-9\-._~%!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+
+function hostOf(host: string | undefined): string {
+  return host !== undefined && HOST.test(host) ? host : 'localhost'
+}
+
+/**
+ * The app's `Response` as the bridge's reply: status, headers (several Set-Cookie kept apart) and body
+ * bytes, ready for the same binary rules as a Node app's reply.
+ */
+export async function replyOfFetchResponse(response: unknown): Promise<InjectedReply> {
+  if (!isResponse(response)) {
+    throw new TypeError(`scf-bridge: the app's fetch() returned ${describe(response)}, not a Response`)
+  }
+  if (response.type === 'error' || response.status < 100) {
+    throw new TypeError('scf-bridge: the app\'s fetch() returned a network error Response (Response.error())')
+  }
+  const headers: ResponseHeaders = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = setCookiesOf(response.headers)
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : Buffer.alloc(0)
+  return { statusCode: response.status, headers, body }
+}
+
+/** Each Set-Cookie value: `getSetCookie()` (Node 18.14+), else the combined value split between cookies. */
+export function setCookiesOf(headers: Headers): string[] {
+  const getSetCookie = (headers as { getSetCookie?: () => string[] }).getSetCookie
+  if (typeof getSetCookie === 'function') return getSetCookie.call(headers)
+  const combined = headers.get('set-cookie')
+  return combined === null ? [] : splitSetCookie(combined)
+}
+
+/**
+ * Splits Set-Cookie values joined by ", " without splitting an Expires date ("Wed, 21 Oct 2015 ..."):
+ * a comma separates two cookies only where a `name=` follows it.
+ */
+export function splitSetCookie(combined: string): string[] {
+  return combined.split(/,(?=[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/).map((cookie) => cookie.trim()).filter(Boolean)
+}
+
+// Duck-typed: a Response of another fetch implementation (undici's package, a polyfill) is fine too.
+function isResponse(value: unknown): value is Response {
+  const r = value as Partial<Response> | null
+  return typeof r === 'object' && r !== null && typeof r.status === 'number' &&
+    typeof r.headers?.forEach === 'function' && typeof r.arrayBuffer === 'function'
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (typeof value !== 'object') return `a ${typeof value}`
+  const name = (value as { constructor?: { name?: string } }).constructor?.name
+  return name ? `an object of class ${name}` : 'an object'
+}
