@@ -74,11 +74,12 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     const started = Date.now()
     const method = req.method ?? 'GET'
     const target = req.url ?? '/'
+    // Logged before the reply is sent, so whoever gets the reply can already read its log line.
     const finish = (reply: GatewayReply, outcome?: HandlerOutcome) => {
-      send(res, method, reply)
       io.out(`${method} ${target} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
       if (reply.problem) io.err(`  ${reply.status} ${reply.problem}`)
       if (outcome?.kind === 'failed' && outcome.error instanceof Error && outcome.error.stack) io.err(indent(outcome.error.stack))
+      send(res, method, reply)
     }
 
     const body = await readBody(req, MAX_EVENT_BYTES)
