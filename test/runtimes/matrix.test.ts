@@ -1,0 +1,141 @@
+/**
+ * The SCF runtime matrix: the built package, packed and installed as a user installs it, serving an
+ * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.x),
+ * loaded with require() and with import. Node 16 gets Express 4 and Koa 2 (Express 5 and Koa 3 need
+ * Node 18); 18 and 20 get Express 5 and Koa 3. The README's "Supported runtimes" table states what
+ * this file proves.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { installPackedPackage, type InstalledPackage } from './packed-package'
+import { NODE_16, NODE_18, NODE_20, REPO_ROOT, nodeBinary } from './toolchain'
+
+interface Runtime {
+  scf: string
+  major: number
+  node: () => string
+  express: string
+  koa: string
+}
+
+const RUNTIMES: Runtime[] = [
+  { scf: 'Nodejs16.13', major: 16, node: () => nodeBinary(NODE_16), express: 'express4', koa: 'koa2' },
+  { scf: 'Nodejs18.15', major: 18, node: () => nodeBinary(NODE_18), express: 'express', koa: 'koa' },
+  {
+    scf: 'Nodejs20.x',
+    major: 20,
+    node: () => (process.versions.node.split('.')[0] === '20' ? process.execPath : nodeBinary(NODE_20)),
+    express: 'express',
+    koa: 'koa',
+  },
+]
+
+interface Integrated {
+  isBase64Encoded: boolean
+  statusCode: number
+  headers: Record<string, string | string[]>
+  body: string
+}
+
+interface AppResults {
+  json: Integrated
+  echo: Integrated
+  binary: Integrated
+  cookies: Integrated
+  boom: Integrated
+  builtEvent?: Integrated
+  invoked?: { status: number; json: unknown }
+}
+
+interface SmokeRecord {
+  node: string
+  loader: string
+  testing: boolean
+  express: string
+  koa: string
+  binaryBase64: string
+  secret: string
+  apps: { express: AppResults; koa: AppResults }
+}
+
+let installed: InstalledPackage
+let exportsTesting: boolean
+
+beforeAll(() => {
+  installed = installPackedPackage('runtimes')
+  cpSync(join(REPO_ROOT, 'test', 'runtimes', 'smoke'), join(installed.project, 'smoke'), { recursive: true })
+  const manifest = JSON.parse(readFileSync(join(installed.project, 'node_modules', 'scf-bridge', 'package.json'), 'utf8'))
+  exportsTesting = Boolean(manifest.exports?.['./testing'])
+}, 180_000)
+
+afterAll(() => installed?.remove())
+
+function runSmoke(runtime: Runtime, script: 'run.cjs' | 'run.mjs') {
+  const result = spawnSync(runtime.node(), [join('smoke', script)], {
+    cwd: installed.project,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SMOKE_DEV_PACKAGE_JSON: join(REPO_ROOT, 'package.json'),
+      SMOKE_EXPRESS: runtime.express,
+      SMOKE_KOA: runtime.koa,
+    },
+  })
+  if (result.status !== 0) {
+    throw new Error(`${runtime.scf} ${script} exited ${result.status ?? result.signal}:\n${result.stderr}\n${result.stdout}`)
+  }
+  return { record: JSON.parse(result.stdout) as SmokeRecord, stderr: result.stderr }
+}
+
+function expectApp(app: AppResults, record: SmokeRecord, name: string) {
+  const json = app.json
+  expect(json.statusCode, `${name} /json`).toBe(200)
+  expect(json.isBase64Encoded).toBe(false)
+  expect(String(json.headers['content-type'])).toMatch(/^application\/json/)
+  expect(JSON.parse(json.body)).toEqual({ name: 'scf', tag: ['a', 'b'], ip: '203.0.113.7' })
+
+  expect(app.echo.statusCode, `${name} POST /echo`).toBe(200)
+  expect(JSON.parse(app.echo.body)).toEqual({ echo: { hello: '世界', n: 1 } })
+
+  expect(app.binary.statusCode, `${name} /binary`).toBe(200)
+  expect(app.binary.isBase64Encoded).toBe(true)
+  expect(app.binary.body).toBe(record.binaryBase64)
+  expect(Buffer.from(app.binary.body, 'base64')).toHaveLength(256)
+
+  const cookies = app.cookies.headers['set-cookie']
+  expect(Array.isArray(cookies), `${name} set-cookie is an array`).toBe(true)
+  expect((cookies as string[]).map((c) => c.split(';')[0])).toEqual(['a=1', 'b=2', 'c=3'])
+  expect((cookies as string[])[1]).toMatch(/httponly/i)
+  expect((cookies as string[])[2]).toMatch(/path=\/c/i)
+
+  expect(app.boom.statusCode, `${name} /boom`).toBe(500)
+  expect(app.boom.body).not.toContain(record.secret)
+  expect(app.boom.body).not.toMatch(/\bat .*:\d+:\d+/)
+
+  if (record.testing) {
+    expect(app.builtEvent?.statusCode, `${name} createApigwEvent`).toBe(200)
+    expect(JSON.parse(app.builtEvent!.body)).toMatchObject({ name: 'builder', tag: ['x', 'y'] })
+    expect(app.invoked).toEqual({ status: 200, json: { echo: { via: 'invoke' } } })
+  }
+}
+
+describe.each(RUNTIMES)('SCF runtime $scf', (runtime) => {
+  it.each(['run.cjs', 'run.mjs'] as const)('serves Express and Koa through the installed package (%s)', (script) => {
+    const { record, stderr } = runSmoke(runtime, script)
+
+    expect(Number(record.node.slice(1).split('.')[0])).toBe(runtime.major)
+    expect(record.loader).toBe(script === 'run.cjs' ? 'require' : 'import')
+    expect(record.testing, 'scf-bridge/testing loads when package.json exports it').toBe(exportsTesting)
+    expect(Number(record.express.split('.')[0])).toBe(runtime.major === 16 ? 4 : 5)
+    expect(Number(record.koa.split('.')[0])).toBe(runtime.major === 16 ? 2 : 3)
+
+    expectApp(record.apps.express, record, `Express ${record.express} on ${record.node}`)
+    expectApp(record.apps.koa, record, `Koa ${record.koa} on ${record.node}`)
+    // The failure reached the log (stderr), not the client.
+    expect(stderr).toContain(record.secret)
+  }, 180_000)
+})

@@ -1,0 +1,14 @@
+'use strict'
+// Loads the installed scf-bridge with require() and runs the smoke suite (see smoke.cjs).
+const { main } = require('./smoke.cjs')
+
+let testing
+try {
+  testing = require('scf-bridge/testing')
+} catch (error) {
+  if (error.code !== 'MODULE_NOT_FOUND' && error.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error
+}
+main({ bridge: require('scf-bridge').bridge, testing, loader: 'require' }).catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,16 @@
+// Loads the installed scf-bridge with import and runs the smoke suite (see smoke.cjs).
+import smoke from './smoke.cjs'
+import { bridge } from 'scf-bridge'
+
+let testing
+try {
+  testing = await import('scf-bridge/testing')
+} catch (error) {
+  if (error.code !== 'ERR_MODULE_NOT_FOUND' && error.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error
+}
+try {
+  await smoke.main({ bridge, testing, loader: 'import' })
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
+}

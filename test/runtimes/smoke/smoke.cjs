@@ -1,0 +1,137 @@
+'use strict'
+// The runtime smoke suite: an Express and a Koa app served through the installed scf-bridge, on whatever
+// Node runs this file. Plain JavaScript that Node 16 runs as is. It only records what each invocation
+// returned; test/runtimes/matrix.test.ts asserts on the records. run.cjs loads scf-bridge with require(),
+// run.mjs with import.
+//
+// Environment: SMOKE_DEV_PACKAGE_JSON is the repository's package.json (its node_modules holds the
+// frameworks), SMOKE_EXPRESS and SMOKE_KOA name the packages to load (express4/koa2 on Node 16).
+
+const { createRequire } = require('node:module')
+
+/** Bytes 0..255: every byte value a text path could damage. */
+const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+const SECRET = 'smoke-secret-detail'
+
+function loadFrameworks() {
+  const devRequire = createRequire(process.env.SMOKE_DEV_PACKAGE_JSON)
+  const expressName = process.env.SMOKE_EXPRESS || 'express'
+  const koaName = process.env.SMOKE_KOA || 'koa'
+  return {
+    express: devRequire(expressName),
+    expressVersion: devRequire(`${expressName}/package.json`).version,
+    Koa: devRequire(koaName),
+    koaVersion: devRequire(`${koaName}/package.json`).version,
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function expressApp(express) {
+  const app = express()
+  app.use(express.json())
+  app.get('/json', (req, res) => res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip }))
+  app.post('/echo', (req, res) => res.json({ echo: req.body }))
+  app.get('/binary', (req, res) => res.type('application/octet-stream').send(BINARY))
+  app.get('/cookies', (req, res) => {
+    res.cookie('a', '1')
+    res.cookie('b', '2', { httpOnly: true })
+    res.cookie('c', '3', { path: '/c' })
+    res.json({ ok: true })
+  })
+  app.get('/boom', () => {
+    throw new Error(SECRET)
+  })
+  return app
+}
+
+function koaApp(Koa) {
+  const app = new Koa()
+  app.silent = true // the bridge logs; Koa's own stderr dump would only repeat it
+  app.use(async (ctx) => {
+    if (ctx.path === '/json') ctx.body = { name: ctx.query.name, tag: ctx.query.tag, ip: ctx.ip }
+    else if (ctx.path === '/echo' && ctx.method === 'POST') ctx.body = { echo: JSON.parse((await readBody(ctx.req)).toString('utf8')) }
+    else if (ctx.path === '/binary') {
+      ctx.type = 'application/octet-stream'
+      ctx.body = BINARY
+    } else if (ctx.path === '/cookies') {
+      ctx.cookies.set('a', '1', { httpOnly: false })
+      ctx.cookies.set('b', '2')
+      ctx.cookies.set('c', '3', { path: '/c', httpOnly: false })
+      ctx.body = { ok: true }
+    } else if (ctx.path === '/boom') throw new Error(SECRET)
+  })
+  return app
+}
+
+function apigwEvent(method, path, extra) {
+  return Object.assign(
+    {
+      httpMethod: method,
+      path,
+      headers: { host: 'service-smoke.gz.apigw.tencentcs.com', accept: '*/*' },
+      queryString: {},
+      isBase64Encoded: false,
+      requestContext: { serviceId: 'service-smoke', path: '/', httpMethod: 'ANY', requestId: 'apigw-smoke', sourceIp: '203.0.113.7', stage: 'release' },
+    },
+    extra,
+  )
+}
+
+const CASES = {
+  json: () => apigwEvent('GET', '/json', { queryString: { name: 'scf', tag: ['a', 'b'] } }),
+  echo: () =>
+    apigwEvent('POST', '/echo', {
+      headers: { host: 'service-smoke.gz.apigw.tencentcs.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: '世界', n: 1 }),
+    }),
+  binary: () => apigwEvent('GET', '/binary'),
+  cookies: () => apigwEvent('GET', '/cookies'),
+  boom: () => apigwEvent('GET', '/boom'),
+}
+
+/** Runs every case against one handler; the testing helpers too when the package exports them. */
+async function runApp(handler, testing) {
+  const results = {}
+  for (const name of Object.keys(CASES)) {
+    results[name] = await handler(CASES[name](), { request_id: `inv-${name}`, memory_limit_in_mb: 128, time_limit_in_ms: 3000 })
+  }
+  if (testing) {
+    const event = testing.createApigwEvent({ method: 'GET', path: '/json', query: { name: 'builder', tag: ['x', 'y'] } })
+    results.builtEvent = await handler(event, testing.createScfContext())
+    const res = await testing.invoke(handler, { method: 'POST', path: '/echo', body: { via: 'invoke' } })
+    results.invoked = { status: res.status, json: await res.json() }
+  }
+  return results
+}
+
+/**
+ * Serves both apps through `bridge` and prints one JSON record on stdout.
+ * @param {{ bridge: Function, testing?: object, loader: string }} scf
+ */
+async function main(scf) {
+  const fw = loadFrameworks()
+  const record = {
+    node: process.version,
+    loader: scf.loader,
+    testing: Boolean(scf.testing),
+    express: fw.expressVersion,
+    koa: fw.koaVersion,
+    binaryBase64: BINARY.toString('base64'),
+    secret: SECRET,
+    apps: {
+      express: await runApp(scf.bridge(expressApp(fw.express)), scf.testing),
+      koa: await runApp(scf.bridge(koaApp(fw.Koa)), scf.testing),
+    },
+  }
+  process.stdout.write(JSON.stringify(record))
+}
+
+module.exports = { main }

