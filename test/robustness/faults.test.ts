@@ -1,0 +1,267 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { bridge } from '../../src'
+import type { IntegratedResponse } from '../../src'
+import { httpEvent, scfContext } from '../fixtures/events'
+import { assertIntegrated, express4, express5, Koa2, Koa3 } from './support'
+
+// An app that misbehaves (never answers, answers twice, writes after end(), throws after the headers went,
+// destroys its socket, errors its request stream): the handler settles with a 5xx or with the reply the
+// app completed, logs why, and the next invocation on the same instance works.
+
+let errorLog: ReturnType<typeof vi.spyOn>
+beforeAll(() => {
+  errorLog = vi.spyOn(console, 'error').mockImplementation(() => {})
+})
+beforeEach(() => errorLog.mockClear())
+afterAll(() => errorLog.mockRestore())
+
+const logMessages = (): string[] =>
+  errorLog.mock.calls.map((call: unknown[]) => {
+    try {
+      return (JSON.parse(String(call[0])) as { message: string }).message
+    } catch {
+      return String(call[0])
+    }
+  })
+
+const forever = new Promise<never>(() => {})
+const later = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function expressFaults(express: typeof express5 | typeof express4) {
+  const app = (express as typeof express5)()
+  app.get('/ok', (req, res) => res.send('ok'))
+  app.get('/never', () => undefined)
+  app.get('/send-twice', (req, res) => {
+    res.send('one')
+    res.send('two')
+  })
+  app.get('/end-twice', (req, res) => {
+    res.end('one')
+    res.end('two')
+  })
+  app.get('/write-after-end', (req, res) => {
+    res.end('one')
+    res.write('more')
+  })
+  app.get('/write-after-end-later', (req, res) => {
+    res.end('one')
+    setImmediate(() => res.write('more'))
+  })
+  app.get('/throw-after-headers', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.write('partial')
+    throw new Error('late failure')
+  })
+  app.get('/reject-after-headers', async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.write('partial')
+    await later()
+    throw new Error('late async failure')
+  })
+  app.get('/destroy', (req, res) => res.destroy())
+  app.get('/destroy-after-write', (req, res) => {
+    res.write('partial')
+    setImmediate(() => res.destroy(new Error('connection reset')))
+  })
+  app.get('/socket-destroy', (req) => req.socket.destroy())
+  app.get('/response-socket-destroy', (req, res) => {
+    res.write('partial')
+    res.socket?.destroy()
+  })
+  app.post(
+    '/request-error',
+    (req, res, next) => {
+      setImmediate(() => req.emit('error', new Error('request stream broke')))
+      next()
+    },
+    express.text({ type: () => true }),
+    (req, res) => res.send(`read ${String(req.body)}`),
+  )
+  return app
+}
+
+function koaFaults(Koa: typeof Koa3 | typeof Koa2) {
+  const app = new (Koa as typeof Koa3)()
+  app.use(async (ctx) => {
+    const res: ServerResponse = ctx.res
+    switch (ctx.path) {
+      case '/ok':
+        ctx.body = 'ok'
+        return
+      case '/never':
+        await forever
+        return
+      case '/send-twice':
+      case '/end-twice':
+        ctx.respond = false
+        res.statusCode = 200
+        res.end('one')
+        res.end('two')
+        return
+      case '/write-after-end':
+        ctx.respond = false
+        res.statusCode = 200
+        res.end('one')
+        res.write('more')
+        return
+      case '/write-after-end-later':
+        ctx.respond = false
+        res.statusCode = 200
+        res.end('one')
+        setImmediate(() => res.write('more'))
+        return
+      case '/throw-after-headers':
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        res.write('partial')
+        throw new Error('late failure')
+      case '/reject-after-headers':
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        res.write('partial')
+        await later()
+        throw new Error('late async failure')
+      case '/destroy':
+        ctx.respond = false
+        res.destroy()
+        return
+      case '/destroy-after-write':
+        ctx.respond = false
+        res.write('partial')
+        setImmediate(() => res.destroy(new Error('connection reset')))
+        return
+      case '/socket-destroy':
+        ctx.respond = false
+        ctx.req.socket.destroy()
+        return
+      case '/response-socket-destroy':
+        ctx.respond = false
+        res.write('partial')
+        res.socket?.destroy()
+        return
+      case '/request-error':
+        setImmediate(() => ctx.req.emit('error', new Error('request stream broke')))
+        ctx.body = `read ${String(await readAll(ctx.req))}`
+        return
+    }
+  })
+  return app
+}
+
+const apps = [
+  { name: 'Express 5', app: expressFaults(express5), requestErrorStatus: 400 },
+  { name: 'Express 4', app: expressFaults(express4), requestErrorStatus: 400 },
+  { name: 'Koa 3', app: koaFaults(Koa3), requestErrorStatus: 500 },
+  { name: 'Koa 2', app: koaFaults(Koa2), requestErrorStatus: 500 },
+]
+
+const get = (path: string) => httpEvent({ path }) as never
+
+interface FaultCase {
+  path: string
+  status: number
+  body: string
+  log: string | undefined
+}
+
+// What a client gets. A reply the app completed stands (a real server has sent it); a reply cut short is
+// never passed on half-written: the client gets a plain 500 (the app failed) or 502 (the connection died).
+const cases: FaultCase[] = [
+  { path: '/send-twice', status: 200, body: 'one', log: undefined },
+  { path: '/end-twice', status: 200, body: 'one', log: undefined },
+  { path: '/write-after-end', status: 200, body: 'one', log: undefined },
+  { path: '/write-after-end-later', status: 200, body: 'one', log: undefined },
+  { path: '/throw-after-headers', status: 500, body: 'Internal Server Error', log: 'the app failed' },
+  { path: '/reject-after-headers', status: 500, body: 'Internal Server Error', log: 'the app failed' },
+  { path: '/destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
+  { path: '/destroy-after-write', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
+  { path: '/socket-destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
+  { path: '/response-socket-destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
+]
+
+async function expectServes(handler: (event: never, context?: never) => Promise<IntegratedResponse>): Promise<void> {
+  const response = await handler(get('/ok'), scfContext() as never)
+  expect(response.statusCode).toBe(200)
+  expect(response.body).toBe('ok')
+}
+
+describe.each(apps)('$name misbehaving', ({ app, requestErrorStatus }) => {
+  const handler = bridge(app)
+
+  it.each(cases)('$path: answers $status, then serves the next invocation', async ({ path, status, body, log }) => {
+    const response = await handler(get(path), scfContext() as never)
+    assertIntegrated(response)
+    expect(response.statusCode).toBe(status)
+    expect(response.body).toBe(body)
+    expect(response.body).not.toContain('partial')
+    if (log) expect(logMessages()).toContain(log)
+    await expectServes(handler)
+  })
+
+  it('an error on the request stream: the app answers it as it does any unreadable body, and the next invocation works', async () => {
+    const event = httpEvent({ method: 'POST', path: '/request-error', body: 'hello', headers: { 'content-type': 'text/plain' } })
+    const response = await handler(event as never, scfContext() as never)
+    assertIntegrated(response)
+    expect(response.statusCode).toBe(requestErrorStatus)
+    expect(response.body).not.toContain('request stream broke')
+    expect(response.body).not.toMatch(/\bat .+:\d+:\d+/)
+    await expectServes(handler)
+  })
+
+  it('never answers, with a context that tells the remaining time: 504 before the deadline, then serves', async () => {
+    const context = scfContext({ time_limit_in_ms: 60_000, getRemainingTimeInMillis: () => 400 })
+    const response = await handler(get('/never'), context as never)
+    expect(response).toMatchObject({ statusCode: 504, body: 'Gateway Timeout' })
+    expect(logMessages()).toContain('the app did not answer in time')
+    await expectServes(handler)
+  })
+
+  it('never answers, with only time_limit_in_ms in the context: 504 from that limit', async () => {
+    const response = await handler(get('/never'), scfContext({ time_limit_in_ms: 700 }) as never)
+    expect(response.statusCode).toBe(504)
+    await expectServes(handler)
+  })
+
+  it('never answers, with a context that tells no deadline: the invocation stays open (SCF ends it at its timeout), others are served', async () => {
+    let settled = false
+    void handler(get('/never'), {} as never).finally(() => {
+      settled = true
+    })
+    for (let i = 0; i < 3; i++) await expectServes(handler)
+    await later()
+    expect(settled).toBe(false)
+  })
+})
+
+describe('a plain (req, res) listener misbehaving', () => {
+  it('throws synchronously after writing headers: 500, then serves', async () => {
+    let calls = 0
+    const handler = bridge((req: IncomingMessage, res: ServerResponse) => {
+      calls++
+      if (calls === 1) {
+        res.writeHead(200)
+        res.write('partial')
+        throw new Error('listener failure')
+      }
+      res.end('ok')
+    })
+    expect((await handler(get('/'), scfContext() as never)).statusCode).toBe(500)
+    await expectServes(handler)
+  })
+
+  it('returns a promise that rejects after the reply was complete: the reply stands and the failure is logged', async () => {
+    const handler = bridge(async (req: IncomingMessage, res: ServerResponse) => {
+      res.end(req.url === '/ok' ? 'ok' : 'done')
+      if (req.url !== '/ok') throw new Error('cleanup failed')
+    })
+    const response = await handler(get('/x'), scfContext() as never)
+    expect(response).toMatchObject({ statusCode: 200, body: 'done' })
+    expect(logMessages()).toContain('the app failed after its reply was complete')
+    await expectServes(handler)
+  })
+})
