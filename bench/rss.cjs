@@ -1,0 +1,37 @@
+'use strict'
+// Memory before and after N invocations of GET small JSON through one adapter, in a fresh process.
+// Usage: node --expose-gc bench/rss.cjs <adapter-id> <express|koa> <N>
+const { adapters } = require('./adapters.cjs')
+const { workloads } = require('./workloads.cjs')
+
+const [id, framework, count] = process.argv.slice(2)
+const adapter = adapters.find((a) => a.id === id)
+const total = Number(count) || 20000
+if (!adapter || typeof global.gc !== 'function') {
+  console.error('usage: node --expose-gc bench/rss.cjs <adapter-id> <express|koa> <N>')
+  process.exit(2)
+}
+
+function settle() {
+  for (let i = 0; i < 3; i++) global.gc()
+  const { rss, heapUsed } = process.memoryUsage()
+  return { rss, heapUsed }
+}
+
+async function main() {
+  const subject = adapter.setup(framework)
+  const call = subject.prepare(workloads.find((w) => w.id === 'small'))
+  for (let i = 0; i < 2000; i++) await call()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const before = settle()
+  for (let i = 0; i < total; i++) await call()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const after = settle()
+  if (subject.close) await subject.close()
+  process.stdout.write(JSON.stringify({ before, after, invocations: total }) + '\n')
+  process.exit(0)
+}
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,334 @@
+// npm run bench [-- --quick] [--write] [--only=small,png] [--frameworks=express] [--skip=cold,rss]
+// Measures scf-bridge against its peers and the floors, interleaved in one process; cold start and
+// memory in fresh processes. A full run rewrites the generated part of BENCHMARKS.md.
+import { createRequire } from 'node:module'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const require = createRequire(import.meta.url)
+const { adapters } = require('./adapters.cjs')
+const { workloads } = require('./workloads.cjs')
+const { measure: packageSize } = require('./size.cjs')
+const { PNG } = require('./fixtures.cjs')
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const ROOT = path.join(HERE, '..')
+const args = process.argv.slice(2)
+const flag = (name) => args.includes(`--${name}`)
+const list = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',')
+
+const quick = flag('quick')
+const write = flag('write') || !quick
+const frameworks = list('frameworks') ?? ['express', 'koa']
+const only = list('only')
+const skip = new Set(list('skip') ?? [])
+const chosen = workloads.filter((w) => !only || only.includes(w.id))
+
+const HEAVY = new Set(['png', 'upload'])
+const plan = quick
+  ? { light: { warmup: 50, rounds: 3, batch: 60 }, heavy: { warmup: 3, rounds: 3, batch: 5 }, coldRuns: 3, coldFrameworks: ['express'], rssCount: 2000, rssFrameworks: ['express'] }
+  : { light: { warmup: 300, rounds: 8, batch: 250 }, heavy: { warmup: 10, rounds: 10, batch: 20 }, coldRuns: 10, coldFrameworks: frameworks, rssCount: 20000, rssFrameworks: frameworks }
+
+const nowNs = () => process.hrtime.bigint()
+const log = (...parts) => console.error(...parts)
+
+// ---- statistics ------------------------------------------------------------
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+}
+const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5)
+
+const us = (ns) => (ns / 1000).toFixed(ns < 100_000 ? 1 : 0)
+const ms = (value) => value.toFixed(1)
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1)
+const kb = (bytes) => (bytes / 1024).toFixed(0)
+
+// ---- warm, interleaved timing ----------------------------------------------
+
+/** Checks every adapter's answer; returns the ones that answered correctly, with a call ready. */
+async function checked(subjects, workload) {
+  const ready = []
+  const wrong = []
+  for (const subject of subjects) {
+    let problem
+    const call = subject.prepare(workload)
+    try {
+      problem = workload.check(subject.normalise(await call()))
+    } catch (error) {
+      problem = `threw: ${error && error.message}`
+    }
+    if (problem) wrong.push({ adapter: subject.adapter, problem })
+    else ready.push({ adapter: subject.adapter, call })
+  }
+  return { ready, wrong }
+}
+
+async function timeInterleaved(entries, { warmup, rounds, batch }) {
+  for (const entry of entries) for (let i = 0; i < warmup; i++) await entry.call()
+  const samples = new Map(entries.map((e) => [e, []]))
+  const wall = new Map(entries.map((e) => [e, 0n]))
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round so no adapter always runs right after the same neighbour.
+    const order = entries.map((_, i) => entries[(i + round) % entries.length])
+    for (const entry of order) {
+      const into = samples.get(entry)
+      const start = nowNs()
+      for (let i = 0; i < batch; i++) {
+        const t = nowNs()
+        await entry.call()
+        into.push(Number(nowNs() - t))
+      }
+      wall.set(entry, wall.get(entry) + (nowNs() - start))
+    }
+  }
+  return entries.map((entry) => {
+    const sorted = samples.get(entry).sort((a, b) => a - b)
+    return {
+      adapter: entry.adapter,
+      n: sorted.length,
+      median: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      perSecond: sorted.length / (Number(wall.get(entry)) / 1e9),
+    }
+  })
+}
+
+async function warmTables() {
+  const results = []
+  for (const framework of frameworks) {
+    const subjects = adapters.map((adapter) => ({ adapter, ...adapter.setup(framework) }))
+    for (const workload of chosen) {
+      const { ready, wrong } = await checked(subjects, workload)
+      const params = HEAVY.has(workload.id) ? plan.heavy : plan.light
+      log(`${framework} / ${workload.label}: ${ready.length} adapters, ${params.rounds}x${params.batch} each${wrong.length ? `, ${wrong.length} wrong` : ''}`)
+      const rows = await timeInterleaved(ready, params)
+      results.push({ framework, workload, rows, wrong })
+    }
+    for (const subject of subjects) if (subject.close) await subject.close()
+  }
+  return results
+}
+
+function base64Cost() {
+  const runs = []
+  for (let i = 0; i < 30; i++) {
+    const t = nowNs()
+    PNG.toString('base64')
+    runs.push(Number(nowNs() - t))
+  }
+  return median(runs)
+}
+
+// ---- fresh processes -------------------------------------------------------
+
+function runChild(argv, nodeFlags = []) {
+  const result = spawnSync(process.execPath, [...nodeFlags, ...argv], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
+  const line = result.stdout.trim().split('\n').pop()
+  try {
+    return JSON.parse(line)
+  } catch {
+    return { problem: `child failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-1)[0]}` }
+  }
+}
+
+function coldStarts() {
+  const table = []
+  for (const framework of plan.coldFrameworks) {
+    const runs = new Map(adapters.map((a) => [a, []]))
+    const problems = new Map()
+    log(`cold start, ${framework}: ${plan.coldRuns} runs x ${adapters.length} adapters`)
+    for (let run = 0; run < plan.coldRuns; run++) {
+      for (const adapter of adapters) {
+        const out = runChild([path.join(HERE, 'cold.cjs'), adapter.id, framework])
+        if (out.problem) problems.set(adapter, out.problem)
+        else runs.get(adapter).push(out.ms)
+      }
+    }
+    for (const adapter of adapters) {
+      const values = runs.get(adapter)
+      table.push({ framework, adapter, runs: values.length, median: median(values), min: Math.min(...values), problem: problems.get(adapter) })
+    }
+  }
+  return table
+}
+
+function memory() {
+  const table = []
+  for (const framework of plan.rssFrameworks) {
+    for (const adapter of adapters) {
+      log(`memory, ${framework}: ${adapter.name}, ${plan.rssCount} invocations`)
+      const out = runChild([path.join(HERE, 'rss.cjs'), adapter.id, framework, String(plan.rssCount)], ['--expose-gc'])
+      table.push({ framework, adapter, ...out })
+    }
+  }
+  return table
+}
+
+// ---- report ----------------------------------------------------------------
+
+function warmMarkdown(results) {
+  const out = []
+  for (const { framework, workload, rows, wrong } of results) {
+    const direct = rows.find((r) => r.adapter.id === 'direct')
+    out.push(`#### ${framework === 'koa' ? 'Koa' : 'Express'}: ${workload.label}`, '')
+    out.push('| adapter | median µs | p99 µs | invocations/s | × direct |', '|---|--:|--:|--:|--:|')
+    for (const row of rows) {
+      const ratio = direct ? (row.median / direct.median).toFixed(2) : '–'
+      const name = row.adapter.id === 'scf-bridge' ? `**${row.adapter.name}**` : row.adapter.name
+      out.push(`| ${name} | ${us(row.median)} | ${us(row.p99)} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${ratio} |`)
+    }
+    for (const { adapter, problem } of wrong) out.push(`| ${adapter.name} | wrong answer: ${problem} | | | |`)
+    out.push('', `<sub>${rows[0]?.n ?? 0} timed invocations per adapter.</sub>`, '')
+  }
+  return out
+}
+
+function targetsMarkdown(results, cold, mem, base64Ns) {
+  const out = ['| target | result | met |', '|---|---|---|']
+  const find = (framework, id) => results.find((r) => r.framework === framework && r.workload.id === id)
+  const row = (r, id) => r?.rows.find((x) => x.adapter.id === id)
+  for (const framework of frameworks) {
+    const small = find(framework, 'small')
+    if (small && row(small, 'scf-bridge') && row(small, 'direct')) {
+      const ratio = row(small, 'scf-bridge').median / row(small, 'direct').median
+      out.push(`| ${framework}: warm small JSON ≤ 1.10× direct | ${ratio.toFixed(2)}× | ${ratio <= 1.1 ? 'yes' : '**no**'} |`)
+    }
+    for (const r of results.filter((x) => x.framework === framework)) {
+      const bridge = row(r, 'scf-bridge')
+      if (!bridge) {
+        out.push(`| ${framework}: ${r.workload.label}: correct answer | scf-bridge answered wrong | **no** |`)
+        continue
+      }
+      const peers = r.rows.filter((x) => x.adapter.kind === 'adapter' && x.adapter.id !== 'scf-bridge')
+      const fastest = peers.reduce((a, b) => (a && a.median <= b.median ? a : b), undefined)
+      if (fastest) {
+        out.push(`| ${framework}: ${r.workload.label}: faster than every peer | ${us(bridge.median)} µs vs ${us(fastest.median)} µs (${fastest.adapter.name}) | ${bridge.median < fastest.median ? 'yes' : '**no**'} |`)
+      }
+    }
+    const png = find(framework, 'png')
+    if (png && row(png, 'scf-bridge') && row(png, 'direct')) {
+      const limit = 1.2 * row(png, 'direct').median + base64Ns
+      const stream = row(png, 'direct-stream')
+      const strict = stream ? 1.2 * stream.median + base64Ns : undefined
+      out.push(`| ${framework}: 1 MB PNG ≤ 1.2× direct + one base64 (${us(base64Ns)} µs) | ${us(row(png, 'scf-bridge').median)} µs vs ${us(limit)} µs` +
+        (strict ? `; against the streamed floor: ${us(strict)} µs` : '') + ` | ${row(png, 'scf-bridge').median <= limit ? 'yes' : '**no**'}${strict ? (row(png, 'scf-bridge').median <= strict ? ' (streamed floor: yes)' : ' (streamed floor: **no**)') : ''} |`)
+    }
+  }
+  for (const framework of plan.coldFrameworks) {
+    const rows = cold.filter((c) => c.framework === framework)
+    const bridge = rows.find((c) => c.adapter.id === 'scf-bridge')
+    const peers = rows.filter((c) => c.adapter.kind === 'adapter' && c.adapter.id !== 'scf-bridge' && !c.problem)
+    if (bridge && peers.length) {
+      const best = peers.reduce((a, b) => (a.median <= b.median ? a : b))
+      out.push(`| ${framework}: cold start below every peer | ${ms(bridge.median)} ms vs ${ms(best.median)} ms (${best.adapter.name}) | ${bridge.median < best.median ? 'yes' : '**no**'} |`)
+    }
+  }
+  for (const m of mem.filter((x) => x.adapter.id === 'scf-bridge' && x.before)) {
+    const heap = m.after.heapUsed - m.before.heapUsed
+    const rss = m.after.rss - m.before.rss
+    out.push(`| ${m.framework}: no growth across ${m.invocations.toLocaleString('en-US')} invocations | heap ${heap >= 0 ? '+' : ''}${kb(heap)} KB, RSS ${rss >= 0 ? '+' : ''}${mb(rss)} MB | ${heap < 2 * 1024 * 1024 ? 'yes' : '**no**'} |`)
+  }
+  return out
+}
+
+function coldMarkdown(cold) {
+  const out = ['| adapter | ' + plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ') + ' |', '|---|' + plan.coldFrameworks.map(() => '--:|').join('')]
+  for (const adapter of adapters) {
+    const cells = plan.coldFrameworks.map((f) => {
+      const c = cold.find((x) => x.framework === f && x.adapter === adapter)
+      return c.problem ? `wrong: ${c.problem}` : `${ms(c.median)} (${ms(c.min)})`
+    })
+    out.push(`| ${adapter.name} | ${cells.join(' | ')} |`)
+  }
+  return out
+}
+
+function memoryMarkdown(mem) {
+  const out = ['| app | adapter | RSS before MB | RSS after MB | heap before MB | heap after MB |', '|---|---|--:|--:|--:|--:|']
+  for (const m of mem) {
+    if (!m.before) out.push(`| ${m.framework} | ${m.adapter.name} | ${m.problem ?? 'failed'} | | | |`)
+    else out.push(`| ${m.framework} | ${m.adapter.name} | ${mb(m.before.rss)} | ${mb(m.after.rss)} | ${mb(m.before.heapUsed)} | ${mb(m.after.heapUsed)} |`)
+  }
+  return out
+}
+
+function sizeMarkdown() {
+  const out = ['| package | version | own files KB | runtime deps (transitive) | installed KB with deps |', '|---|---|--:|--:|--:|']
+  for (const name of ['scf-bridge', 'tencent-serverless-http', 'serverless-http', '@codegenie/serverless-express']) {
+    const s = packageSize(name)
+    out.push(`| ${name} | ${s.version} | ${kb(s.own)} | ${s.deps} | ${kb(s.total)} |`)
+  }
+  return out
+}
+
+function machine() {
+  const cpus = os.cpus()
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (shared), ${mb(os.totalmem())} MB, ${os.type()} ${os.release()}`
+}
+
+// ---- main ------------------------------------------------------------------
+
+const started = Date.now()
+const results = await warmTables()
+const base64Ns = base64Cost()
+const cold = skip.has('cold') ? [] : coldStarts()
+const mem = skip.has('rss') ? [] : memory()
+
+const versions = ['express', 'koa', 'light-my-request', 'tencent-serverless-http', 'serverless-http', '@codegenie/serverless-express']
+  .map((name) => `${name} ${require(`${name}/package.json`).version}`).join(', ')
+const adapterNotes = adapters.map((a) => `- **${a.name}** (${a.kind}): event: ${a.event}${a.note ? `; ${a.note}` : ''}.`)
+
+const report = [
+  `Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} in ${Math.round((Date.now() - started) / 1000)} s.`,
+  `Node ${process.version} on ${machine()}. ${versions}.`,
+  quick ? '\n**Quick run: too few samples for conclusions.**' : '',
+  '',
+  '### What each row is',
+  '',
+  ...adapterNotes,
+  '',
+  'Warm figures: one process, every adapter serving its own instance of the same app, interleaved in rotating order',
+  '(rounds of batches), each invocation timed alone from handler call to resolved response. Every answer is checked',
+  '(status, body bytes, base64 flag for the PNG, 5 separate cookies) before timing; a wrong answer is listed, not timed.',
+  '',
+  '### Targets',
+  '',
+  ...targetsMarkdown(results, cold, mem, base64Ns),
+  '',
+  '### Warm invocations',
+  '',
+  ...warmMarkdown(results),
+  ...(cold.length ? ['### Cold start', '',
+    `Fresh \`node\` process per run: require the framework and the adapter, build the app and the handler, serve one GET small JSON (checked); ${plan.coldRuns} runs per cell, interleaved; node's own boot is not included.`, '',
+    ...coldMarkdown(cold), ''] : []),
+  ...(mem.length ? ['### Memory', '',
+    `Fresh process per row, \`--expose-gc\`: 2,000 warm-up invocations, GC, "before"; ${plan.rssCount.toLocaleString('en-US')} invocations of GET small JSON; GC, "after".`, '',
+    ...memoryMarkdown(mem), ''] : []),
+  '### Installed size',
+  '',
+  'Own files as installed (scf-bridge: its published `files`), plus the transitive closure of `dependencies` as installed here.',
+  '',
+  ...sizeMarkdown(),
+  '',
+].join('\n')
+
+console.log(report)
+
+if (write) {
+  const file = path.join(ROOT, 'BENCHMARKS.md')
+  const START = '<!-- bench:start (generated by npm run bench; do not edit by hand) -->'
+  const END = '<!-- bench:end -->'
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`
+  const from = current.indexOf(START)
+  const to = current.indexOf(END)
+  const next = from >= 0 && to > from
+    ? current.slice(0, from + START.length) + '\n' + report + '\n' + current.slice(to)
+    : current + `\n${START}\n${report}\n${END}\n`
+  writeFileSync(file, next)
+  log(`wrote ${path.relative(process.cwd(), file)}`)
+}
