@@ -1,0 +1,26 @@
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+
+type ExpressModule = typeof import('express')
+
+/** The shared routes on Express 4 or 5 (the module is passed in: `express` or the `express4` alias). */
+export function expressApp(express: ExpressModule) {
+  const app = express()
+  app.delete('/items/:name', (_req, res) => void res.status(204).end())
+  app.all('/items/:name', (req, res) => {
+    res.set('x-echo', req.get('x-custom') ?? '')
+    res.json(inspection(req.method, req.params.name, req.query as Record<string, unknown>, (name) => req.headers[name]))
+  })
+  app.post('/json', express.json(), (req, res) => void res.status(201).json({ received: req.body }))
+  app.post('/binary', express.raw({ type: 'application/octet-stream' }), (req, res) => {
+    res.type('application/octet-stream').send(reversed(req.body as Buffer))
+  })
+  app.get('/cookies', (req, res) => {
+    res.append('Set-Cookie', COOKIES)
+    res.json({ cookie: req.headers.cookie ?? null })
+  })
+  app.get('/redirect', (_req, res) => res.redirect(302, REDIRECT_TO))
+  app.get('/boom', () => {
+    throw new Error(SECRET)
+  })
+  return app
+}

@@ -1,0 +1,23 @@
+import { Hono } from 'hono'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+
+/** The shared routes on Hono (a fetch-style app). */
+export function honoApp() {
+  const app = new Hono()
+  app.delete('/items/:name', (c) => c.body(null, 204))
+  app.on(['GET', 'POST', 'PUT', 'PATCH'], '/items/:name', (c) => {
+    c.header('x-echo', c.req.header('x-custom') ?? '')
+    return c.json(inspection(c.req.method, c.req.param('name'), c.req.queries(), (name) => c.req.header(name)))
+  })
+  app.post('/json', async (c) => c.json({ received: await c.req.json() }, 201))
+  app.post('/binary', async (c) => c.body(new Uint8Array(reversed(new Uint8Array(await c.req.arrayBuffer()))), 200, { 'content-type': 'application/octet-stream' }))
+  app.get('/cookies', (c) => {
+    for (const cookie of COOKIES) c.header('Set-Cookie', cookie, { append: true })
+    return c.json({ cookie: c.req.header('cookie') ?? null })
+  })
+  app.get('/redirect', (c) => c.redirect(REDIRECT_TO, 302))
+  app.get('/boom', () => {
+    throw new Error(SECRET)
+  })
+  return app
+}
