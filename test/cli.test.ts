@@ -29,7 +29,7 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
     const res = await fetch(`${cli.url}/release/json?a=1&a=2&flag&name=%E5%90%8D`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
-    const body = await res.json()
+    const body = await res.json() as any
     expect(body.path).toBe('/json')
     expect(body.query).toEqual({ a: ['1', '2'], flag: '', name: '名' })
     expect(body.event).toEqual({ path: '/json', queryString: { a: ['1', '2'], flag: true, name: '名' }, stage: 'release' })
@@ -40,7 +40,7 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
   })
 
   it('serves a path without the stage prefix unchanged', async () => {
-    const body = await (await fetch(`${cli.url}/json`)).json()
+    const body = await (await fetch(`${cli.url}/json`)).json() as any
     expect(body.event.path).toBe('/json')
   })
 
@@ -51,13 +51,13 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
       body: JSON.stringify({ name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' }),
     })
     expect(res.status).toBe(201)
-    expect(await res.json()).toEqual({ received: { name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' } })
+    expect(await res.json() as any).toEqual({ received: { name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' } })
   })
 
   it('posts a urlencoded form', async () => {
     const res = await fetch(`${cli.url}/release/form`, { method: 'POST', body: new URLSearchParams({ a: '1 2', b: 'ü&=' }) })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ form: { a: '1 2', b: 'ü&=' } })
+    expect(await res.json() as any).toEqual({ form: { a: '1 2', b: 'ü&=' } })
   })
 
   it('uploads binary bytes intact', async () => {
@@ -68,7 +68,7 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
       body: bytes,
     })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ bytes: bytes.length, sha256: sha256(bytes) })
+    expect(await res.json() as any).toEqual({ bytes: bytes.length, sha256: sha256(bytes) })
   })
 
   it('downloads an image byte for byte', async () => {
@@ -113,14 +113,14 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
   it('refuses a body over 6 MB with 413 and keeps serving', async () => {
     const res = await fetch(`${cli.url}/release/upload`, { method: 'POST', body: new Uint8Array(6 * 1024 * 1024 + 1) })
     expect(res.status).toBe(413)
-    expect((await res.json()).errno).toBe(413)
+    expect((await res.json() as any).errno).toBe(413)
     expect((await fetch(`${cli.url}/release/json`)).status).toBe(200)
   })
 
   it('refuses a body under 6 MB that is over 6 MB as a base64 event', async () => {
     const res = await fetch(`${cli.url}/release/upload`, { method: 'POST', body: binaryBytes(5 * 1024 * 1024) })
     expect(res.status).toBe(413)
-    expect((await res.json()).error).toMatch(/once encoded as an event/)
+    expect((await res.json() as any).error).toMatch(/once encoded as an event/)
   })
 
   it('prints one access-log line per request', async () => {
@@ -145,7 +145,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('builds the API Gateway event and context as Tencent does', async () => {
     const res = await fetch(`${cli.url}/test/event?x=1&x=2&bare`, { headers: { 'X-Custom': 'Yes', Cookie: 'a=1' } })
     expect(res.status).toBe(200)
-    const { event, context } = await res.json()
+    const { event, context } = await res.json() as any
     expect(event.httpMethod).toBe('GET')
     expect(event.path).toBe('/event')
     expect(event.queryString).toEqual({ x: ['1', '2'], bare: true })
@@ -182,13 +182,13 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   })
 
   it('sends a text body as a string and binary bytes base64 with isBase64Encoded', async () => {
-    const text = await (await fetch(`${cli.url}/test/event`, { method: 'POST', body: 'héllo', headers: { 'content-type': 'text/plain' } })).json()
+    const text = await (await fetch(`${cli.url}/test/event`, { method: 'POST', body: 'héllo', headers: { 'content-type': 'text/plain' } })).json() as any
     expect(text.event.body).toBe('héllo')
     expect(text.event.isBase64Encoded).toBe(false)
     expect(text.event.headers['content-length']).toBe('6')
 
     const bytes = binaryBytes(4096)
-    const binary = await (await fetch(`${cli.url}/test/event`, { method: 'PUT', body: bytes })).json()
+    const binary = await (await fetch(`${cli.url}/test/event`, { method: 'PUT', body: bytes })).json() as any
     expect(binary.event.httpMethod).toBe('PUT')
     expect(binary.event.isBase64Encoded).toBe(true)
     expect(Buffer.from(binary.event.body, 'base64').equals(bytes)).toBe(true)
@@ -210,7 +210,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('answers 502 when the handler throws, without its stack, and logs the stack', async () => {
     const res = await fetch(`${cli.url}/test/throw`)
     expect(res.status).toBe(502)
-    const body = await res.json()
+    const body = await res.json() as any
     expect(body.errno).toBe(502)
     expect(body.error).toContain('sync boom')
     expect(body.error).not.toContain('raw-callback.js')
@@ -221,7 +221,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('answers 502 when the handler calls back with an error', async () => {
     const res = await fetch(`${cli.url}/test/callback-error`)
     expect(res.status).toBe(502)
-    expect((await res.json()).error).toContain('callback boom')
+    expect((await res.json() as any).error).toContain('callback boom')
   })
 
   it.each([
@@ -234,13 +234,13 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   ])('answers 502 saying what is wrong for an invalid response (%s)', async (path, reason) => {
     const res = await fetch(`${cli.url}/test${path}`)
     expect(res.status).toBe(502)
-    expect((await res.json()).error).toMatch(reason)
+    expect((await res.json() as any).error).toMatch(reason)
   })
 
   it('answers 504 when the handler runs past --timeout', async () => {
     const res = await fetch(`${cli.url}/test/slow`)
     expect(res.status).toBe(504)
-    expect((await res.json()).error).toMatch(/did not finish within its 1 s timeout/)
+    expect((await res.json() as any).error).toMatch(/did not finish within its 1 s timeout/)
   })
 
   it('passes the handler\'s own 404 through', async () => {
@@ -260,7 +260,7 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
   })
 
   it('builds the Function URL event: no requestContext, x-scf-remote-addr, no stage stripping', async () => {
-    const { event } = await (await fetch(`${cli.url}/release/event?k=v`)).json()
+    const { event } = await (await fetch(`${cli.url}/release/event?k=v`)).json() as any
     expect(event.path).toBe('/release/event')
     expect(event.queryString).toEqual({ k: 'v' })
     expect(event.headers['x-scf-remote-addr']).toBe('127.0.0.1')
@@ -274,7 +274,7 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
     const res = await fetch(`${cli.url}/plain`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/json')
-    const body = await res.json()
+    const body = await res.json() as any
     expect(body.hello).toBe('world')
     expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/)
   })
@@ -282,7 +282,7 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
   it('answers 502 when the async handler rejects', async () => {
     const res = await fetch(`${cli.url}/reject`)
     expect(res.status).toBe(502)
-    expect((await res.json()).error).toContain('TypeError: async boom')
+    expect((await res.json() as any).error).toContain('TypeError: async boom')
   })
 })
 
@@ -325,7 +325,7 @@ describe('scf-bridge dev --watch', () => {
     const broken = await (async () => {
       for (let attempt = 0; attempt < 100; attempt++) {
         const res = await fetch(`${cli!.url}/release/`)
-        if (res.status === 502) return res.json()
+        if (res.status === 502) return res.json() as any
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
       return undefined
