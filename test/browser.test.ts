@@ -3,6 +3,7 @@
  * emulator (`scf-bridge dev`), so every byte goes browser -> emulator -> APIGW event -> bridge -> app
  * -> integrated response -> emulator -> browser. Screenshots land in test-output/browser/.
  */
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXAMPLES, ROOT, assertBuilt, startProcess, type RunningProcess } from './fixtures/example-apps'
 import { LOGO_SIZE, logoRgba } from './fixtures/logo-png'
 
-const CHROMIUM = '/usr/bin/chromium'
+// Debian's Chromium; SCF_BRIDGE_CHROMIUM points elsewhere (or at nothing, to see the skip).
+const CHROMIUM = process.env.SCF_BRIDGE_CHROMIUM || '/usr/bin/chromium'
 const CLI = join(ROOT, 'dist', 'cli.js')
 const OUTPUT = join(ROOT, 'test-output', 'browser')
 const ACCENT = 'rgb(0, 82, 217)' // the header colour in style.css: proves the stylesheet applied
@@ -172,6 +174,24 @@ describe.skipIf(skip).each(EXAMPLES)('the $name example in Chromium through scf-
     expect((await context.cookies(base)).map((cookie) => cookie.name).filter((name) => name === 'session' || name === 'user')).toEqual([])
     const refused = await page.goto(`${base}account`)
     expect(refused?.status()).toBe(401)
+  })
+
+  it('uploads a binary file from the form, byte for byte', async () => {
+    const content = Buffer.alloc(40 * 1024)
+    for (let i = 0; i < content.length; i++) content[i] = (i * 31 + (i >> 7)) & 0xff
+    await page.goto(base)
+    await page.setInputFiles('#file', { name: '数据.bin', mimeType: 'application/octet-stream', buffer: content })
+    const [response] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.url() === `${base}upload`),
+      page.click('#upload-form button[type="submit"]'),
+    ])
+    expect(response.status()).toBe(201)
+    expect(await response.json()).toMatchObject({
+      name: '数据.bin',
+      type: 'application/octet-stream',
+      size: content.length,
+      sha256: createHash('sha256').update(content).digest('hex'),
+    })
   })
 
   it('shows the 404 page, styled through its relative links', async () => {
