@@ -89,7 +89,7 @@ interface Case {
   check(response: IntegratedResponse, run: { framework: Framework; dialect: Dialect; errorLog: MockInstance }): void
 }
 
-const QUERY = { a: ['1', '2'], flag: true, 'ключ': 'значение & co' }
+const QUERY: Record<string, string | string[] | true> = { a: ['1', '2'], flag: true, 'ключ': 'значение & co' }
 const inspected = (method: string, dialect: Dialect) =>
   JSON.stringify({
     method,
