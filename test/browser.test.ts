@@ -18,6 +18,28 @@ const OUTPUT = join(ROOT, 'test-output', 'browser')
 const ACCENT = 'rgb(0, 82, 217)' // the header colour in style.css: proves the stylesheet applied
 const PLAIN_HTTP_HOST = 'scf-bridge.test'
 
+// The functions passed to page.evaluate run in Chromium. tsconfig has no DOM lib, so the few DOM
+// names they use are declared here, for this file only.
+interface PageImage {
+  naturalWidth: number
+  naturalHeight: number
+  decode(): Promise<void>
+}
+interface PageCanvas {
+  width: number
+  height: number
+  getContext(kind: '2d'): {
+    drawImage(image: PageImage, x: number, y: number): void
+    getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> }
+  } | null
+}
+declare const document: {
+  querySelector(selector: string): object | null
+  getElementById(id: string): unknown
+  createElement(tag: 'canvas'): PageCanvas
+}
+declare function getComputedStyle(element: object): { backgroundColor: string }
+
 const chromiumMissing = !existsSync(CHROMIUM)
 // CI installs Chromium (.ci/run), so there a missing browser fails the launch instead of skipping.
 const skip = chromiumMissing && !process.env.CI
@@ -119,7 +141,7 @@ describe.skipIf(skip).each(EXAMPLES)('the $name example in Chromium through scf-
   it('decodes the PNG, and its pixels match the design', async () => {
     await page.goto(base)
     const image = await page.evaluate(async () => {
-      const img = document.getElementById('logo') as HTMLImageElement
+      const img = document.getElementById('logo') as PageImage
       await img.decode()
       const canvas = document.createElement('canvas')
       canvas.width = img.naturalWidth
