@@ -189,6 +189,13 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
     expect(String(who.ip)).toMatch(ip)
   })
 
+  it('answers a malformed JSON body with 400 JSON', async () => {
+    const bad = await send({ method: 'POST', path: '/api/echo', headers: { 'content-type': 'application/json' }, body: '{"text": ' })
+    expect(bad.status).toBe(400)
+    expect(bad.headers['content-type']).toMatch(/^application\/json/)
+    expect(typeof json(bad.text).error).toBe('string')
+  })
+
   it('echoes a posted form with Chinese text intact and HTML escaped', async () => {
     const text = '你好，世界！ 5 < 6 & "quoted" 😀'
     const echo = await send({ method: 'POST', path: '/echo', headers: FORM, body: form({ text }) })
@@ -251,6 +258,14 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
       size: content.length,
       sha256: createHash('sha256').update(content).digest('hex'),
     })
+  })
+
+  it('refuses a file over the 4 MB upload limit with 413 JSON', async () => {
+    const { body, contentType } = multipartFile('file', 'big.bin', 'application/octet-stream', Buffer.alloc(4 * 1024 * 1024 + 1, 0xab))
+    const upload = await send({ method: 'POST', path: '/upload', headers: { 'content-type': contentType }, body })
+    expect(upload.status).toBe(413)
+    expect(upload.headers['content-type']).toMatch(/^application\/json/)
+    expect(json(upload.text).error).toMatch(/too large/i)
   })
 
   it('answers an upload without a file with 400 JSON', async () => {
