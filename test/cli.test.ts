@@ -341,7 +341,7 @@ describe('scf-bridge dev --watch', () => {
 })
 
 describe('scf-bridge command line', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 })
+  const run = (...args: string[]) => spawnSync(process.env.CLI_NODE || process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 })
 
   it('prints useful --help', () => {
     const result = run('--help')
@@ -382,6 +382,7 @@ describe('scf-bridge command line', () => {
 
   it('stops on SIGTERM with exit code 0', async () => {
     const cli = await startCli(['test/fixtures/cli/raw-async.mjs'])
-    expect(await cli.stop('SIGTERM')).toBe(0)
+    const code = await cli.stop('SIGTERM')
+    expect({ code, out: cli.stdout(), err: cli.stderr() }).toMatchObject({ code: 0 })
   })
 })

@@ -84,7 +84,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
 
     const body = await readBody(req, MAX_EVENT_BYTES)
     if (body === undefined) {
-      res.setHeader('connection', 'close')
+      if (!req.complete) res.setHeader('connection', 'close')
       return finish(gatewayError(413, `the request body is larger than the ${MAX_EVENT_BYTES} bytes (6 MB) SCF accepts`))
     }
     const current = state
@@ -151,31 +151,30 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
   }
 }
 
-/** The request body, or undefined once it passes `limit` bytes (the rest is discarded). */
+/** Past this, an oversized upload is cut off instead of read to its end. */
+const DISCARD_LIMIT = 64 * 1024 * 1024
+
+/**
+ * The request body, or undefined when it is over `limit` bytes. An oversized body is still read (and
+ * dropped) to its end, so the client gets the 413 instead of a broken pipe; a huge one is cut off.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume()
-    return Promise.resolve(undefined)
-  }
+  if (Number.isFinite(declared) && declared > DISCARD_LIMIT) return Promise.resolve(undefined)
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    let over = false
     req.on('data', (chunk: Buffer) => {
-      if (over) return
       size += chunk.length
-      if (size > limit) {
-        over = true
-        chunks.length = 0
+      if (size <= limit) chunks.push(chunk)
+      else if (chunks.length) chunks.length = 0
+      if (size > DISCARD_LIMIT) {
+        req.removeAllListeners('data')
+        req.pause()
         resolve(undefined)
-        return
       }
-      chunks.push(chunk)
     })
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size))
-    })
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks, size)))
     req.on('error', reject)
   })
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { version } from '../../package.json'
 import { parseArgs, USAGE, UsageError, type DevOptions } from './args'
-import { startDevServer } from './dev-server'
+import { startDevServer, type DevServer } from './dev-server'
 
 /** Runs the CLI; resolves with the exit code once a one-shot command is done (`dev` keeps running). */
 async function main(argv: readonly string[]): Promise<number | undefined> {
@@ -29,7 +29,19 @@ async function dev(options: DevOptions): Promise<number | undefined> {
     out: (line: string) => process.stdout.write(line + '\n'),
     err: (line: string) => process.stderr.write(line + '\n'),
   }
-  let devServer
+  // Installed before anything is printed: whoever reads "Listening on" may signal at once.
+  let devServer: DevServer | undefined
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130) // a second Ctrl-C: do not wait for requests in flight
+    stopping = true
+    io.out(`scf-bridge: ${signal}, stopping`)
+    if (!devServer) process.exit(0)
+    devServer.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+
   try {
     devServer = await startDevServer(options, io)
   } catch (error) {
@@ -47,16 +59,6 @@ async function dev(options: DevOptions): Promise<number | undefined> {
       ` memory ${options.memoryMb} MB${options.watch ? ', watching for changes' : ''}`,
   )
   io.out(`Listening on ${devServer.url}${stagePath === '/' ? '' : ` (try ${devServer.url}${stagePath})`}`)
-
-  let stopping = false
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130) // a second Ctrl-C: do not wait for requests in flight
-    stopping = true
-    io.out(`scf-bridge: ${signal}, stopping`)
-    devServer.close().then(() => process.exit(0))
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
   return undefined
 }
 

@@ -2,12 +2,12 @@ import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, sep } from 'node:path'
 
-/** Folders whose changes never mean the handler's code changed. */
-const IGNORED = new Set(['node_modules', '.git', 'dist', 'coverage'])
+/** Folders whose changes never mean the handler's code changed (compiled output such as dist/ does). */
+const IGNORED = new Set(['node_modules'])
 const isIgnored = (name: string) => IGNORED.has(name) || name.startsWith('.')
 
 /**
- * Calls `onChange` (debounced) when a file under `root` changes, skipping dependencies and dot-folders.
+ * Calls `onChange` (debounced) when a file under `root` changes, skipping node_modules and dot-files.
  * Watches each folder itself: `fs.watch(…, { recursive })` is missing on Linux before Node 19.1 and walks
  * node_modules after it.
  */
