@@ -3,10 +3,11 @@
  * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.x),
  * loaded with require() and with import. Node 16 gets Express 4 and Koa 2 (Express 5 and Koa 3 need
  * Node 18); 18 and 20 get Express 5 and Koa 3. The README's "Supported runtimes" table states what
- * this file proves.
+ * this file proves. The example apps (examples/*) also run, as deployed, on every runtime their
+ * package.json "engines" admits.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, readFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installPackedPackage, type InstalledPackage } from './packed-package'
@@ -143,4 +144,54 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
     // The failure reached the log (stderr), not the client.
     expect(stderr).toContain(record.secret)
   }, 180_000)
+})
+
+/** The examples and the oldest Node major their package.json admits (`engines.node: ">=N"`). */
+const EXAMPLES = readdirSync(join(REPO_ROOT, 'examples'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', entry.name, 'package.json'), 'utf8'))
+    const floor = /^>=\s*(\d+)/.exec(pkg.engines?.node ?? '')
+    return { name: entry.name, minMajor: floor ? Number(floor[1]) : 0 }
+  })
+
+interface ExampleRecord {
+  node: string
+  logoBase64: string
+  results: Record<'home' | 'hello' | 'echo' | 'logo' | 'login' | 'missing' | 'whoami', Integrated>
+}
+
+/** Each example on each runtime its "engines" admits (one Node per major). */
+const EXAMPLE_RUNS = RUNTIMES.filter((r, i, all) => all.findIndex((o) => o.major === r.major) === i).flatMap((runtime) =>
+  EXAMPLES.filter((example) => runtime.major >= example.minMajor).map((example) => ({ ...example, runtime, major: runtime.major })),
+)
+
+describe('the examples, as deployed', () => {
+  it('include the Express example on Node 18 and 20 (its engines admit both), so this is not vacuous', () => {
+    expect(EXAMPLE_RUNS.filter((run) => run.name === 'express-app').map((run) => run.major)).toEqual(expect.arrayContaining([18, 20]))
+  })
+
+  it.each(EXAMPLE_RUNS)('$name on Node $major serves its pages, API, static PNG and login cookies', ({ runtime, ...example }) => {
+    const result = spawnSync(runtime.binary(), [join(REPO_ROOT, 'test', 'runtimes', 'smoke', 'examples.cjs'), join(REPO_ROOT, 'examples', example.name)], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(result.status, result.stderr).toBe(0)
+    const { node, logoBase64, results } = JSON.parse(result.stdout) as ExampleRecord
+    expect(Number(node.slice(1).split('.')[0])).toBe(runtime.major)
+    const failures = Object.entries(results).filter(([, r]) => r.statusCode >= 500)
+    expect(failures.map(([name, r]) => `${name}: ${r.statusCode} ${r.body}`), `${example.name} on ${node}; stderr:\n${result.stderr}`).toEqual([])
+
+    expect(results.home.statusCode).toBe(200)
+    expect(String(results.home.headers['content-type'])).toMatch(/^text\/html/)
+    expect(JSON.parse(results.hello.body)).toEqual({ hello: 'scf' })
+    expect(JSON.parse(results.echo.body)).toMatchObject({ body: { hello: '世界' } })
+    expect(results.logo).toMatchObject({ statusCode: 200, isBase64Encoded: true, body: logoBase64 })
+    expect(results.login.statusCode).toBe(200)
+    const cookieNames = ([] as string[]).concat(results.login.headers['set-cookie'] ?? []).map((c) => c.split('=')[0])
+    expect(cookieNames).toEqual(expect.arrayContaining(['session', 'user']))
+    expect(results.missing.statusCode).toBe(404)
+    expect(JSON.parse(results.whoami.body)).toMatchObject({ servedBy: 'scf', ip: '203.0.113.9', requestId: 'inv-whoami' })
+  }, 120_000)
 })
