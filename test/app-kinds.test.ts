@@ -235,6 +235,15 @@ describe('fetch-style apps', () => {
     expect(urls).toEqual(['http://localhost/x'])
   })
 
+  it('passes a non-ASCII header value as its UTF-8 bytes, as a server would', async () => {
+    const values: (string | null)[] = []
+    const handler = bridge((request: Request) => (values.push(request.headers.get('x-name')), new Response('ok')), { fetch: true })
+    const response = await handler(httpEvent({ path: '/', headers: { 'x-name': 'café 中文' } }), scfContext())
+    expect(response.statusCode).toBe(200)
+    expect(values).toHaveLength(1)
+    expect(Buffer.from(values[0] ?? '', 'latin1').toString('utf8')).toBe('café 中文')
+  })
+
   it('drops a body that fetch cannot carry on GET and HEAD instead of failing', async () => {
     const handler = bridge(async (request: Request) => new Response(`${request.method} ${await request.text()}|`), { fetch: true })
     const response = await handler(httpEvent({ method: 'GET', path: '/', body: 'ignored' }), scfContext())
