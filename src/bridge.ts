@@ -207,7 +207,8 @@ function fetchExchange(
 ): void {
   new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf)))
     .then(replyOfFetchResponse)
-    .then((reply) => settle(integrate(reply, invocation)), fail)
+    .then((reply) => settle(integrate(reply, invocation)))
+    .catch(fail)
 }
 
 function integrate(reply: Parameters<typeof responseToIntegrated>[0], invocation: Invocation): IntegratedResponse {
