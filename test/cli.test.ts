@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { image } from './fixtures/cli/image.js'
+import { HandlerLoadError, loadHandler, resolveHandler } from '../src/cli/load-handler'
 import { CLI, startCli, type RunningCli } from './fixtures/cli/start-cli'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -384,5 +385,37 @@ describe('scf-bridge command line', () => {
     const cli = await startCli(['test/fixtures/cli/raw-async.mjs'])
     const code = await cli.stop('SIGTERM')
     expect({ code, out: cli.stdout(), err: cli.stderr() }).toMatchObject({ code: 0 })
+  })
+})
+
+describe('finding and loading the handler', () => {
+  const root = join(__dirname, '..')
+  const fixtures = join(__dirname, 'fixtures', 'cli')
+
+  it('resolves a file, or SCF\'s file.export setting inside a folder', () => {
+    expect(resolveHandler('test/fixtures/cli/express-app.js', undefined, root)).toEqual({
+      file: join(fixtures, 'express-app.js'),
+      exportName: 'main_handler',
+      setting: 'express-app.main_handler',
+    })
+    expect(resolveHandler('test/fixtures/cli', 'raw-async.main_handler', root)).toMatchObject({ file: join(fixtures, 'raw-async.mjs'), exportName: 'main_handler' })
+    expect(resolveHandler(fixtures, 'raw-callback.handler2', '/')).toMatchObject({ file: join(fixtures, 'raw-callback.js'), exportName: 'handler2' })
+    expect(resolveHandler('test/fixtures/cli/raw-callback.js', 'raw-callback.other', root)).toMatchObject({ exportName: 'other' })
+    expect(resolveHandler('test/fixtures/cli/raw-callback.js', 'other', root)).toMatchObject({ exportName: 'other' })
+  })
+
+  it('says what is wrong with a handler it cannot find', () => {
+    expect(() => resolveHandler('test/fixtures/cli', undefined, root)).toThrow(/no index\.js .* for handler index\.main_handler/)
+    expect(() => resolveHandler('test/fixtures/cli/raw-callback.js', 'index.main_handler', root)).toThrow(/names the file index, but the entry is/)
+    expect(() => resolveHandler('nope.js', undefined, root)).toThrow(/nope\.js does not exist/)
+  })
+
+  it('loads CommonJS and ES module handlers, and names the exports when the one asked for is missing', async () => {
+    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-callback.js', undefined, root)))).toBe('function')
+    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', undefined, root)))).toBe('function')
+    const esm = await loadHandler(resolveHandler('test/fixtures/cli/esm-package', undefined, root))
+    expect(await esm({ path: '/x' }, {}, () => {})).toMatchObject({ body: 'esm /x' })
+    await expect(loadHandler(resolveHandler('test/fixtures/cli/image.js', undefined, root))).rejects.toThrow(HandlerLoadError)
+    await expect(loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', 'nope', root))).rejects.toThrow(/no function export "nope" \(it exports main_handler\)/)
   })
 })
