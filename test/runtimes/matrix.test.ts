@@ -144,6 +144,17 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
     // The failure reached the log (stderr), not the client.
     expect(stderr).toContain(record.secret)
   }, 180_000)
+
+  it('runs the scf-bridge CLI (--help)', () => {
+    const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), '--help'], {
+      cwd: installed.project,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/Usage: scf-bridge dev/)
+  })
 })
 
 /** The examples and the oldest Node major their package.json admits (`engines.node: ">=N"`). */
