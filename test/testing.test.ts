@@ -279,6 +279,8 @@ describe('the emulator\'s pure parts', () => {
     expect(reply.headers).toEqual({ 'x-n': ['5'], 'set-cookie': ['a=1'] })
     expect(reply.body.toString()).toBe('hé')
     expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'a\r\nb' }, body: '' } }).problem).toMatch(/line break/)
+    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': '名' }, body: '' } }).problem).toMatch(/cannot carry/)
+    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'café\tok' }, body: '' } }).headers).toEqual({ 'x-a': ['café\tok'] })
     expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'bad name': 'x' }, body: '' } }).problem).toMatch(/header name/)
     expect(gatewayReply({ kind: 'returned', value: { statusCode: 100, body: '' } }).status).toBe(502)
     const noContent = gatewayReply({ kind: 'returned', value: { statusCode: 204 } })

@@ -83,7 +83,8 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     }
 
     const body = await readBody(req, MAX_EVENT_BYTES)
-    if (body === undefined) {
+    if (body === 'aborted') return
+    if (body === 'tooLarge') {
       if (!req.complete) res.setHeader('connection', 'close')
       return finish(gatewayError(413, `the request body is larger than the ${MAX_EVENT_BYTES} bytes (6 MB) SCF accepts`))
     }
@@ -155,13 +156,14 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
 const DISCARD_LIMIT = 64 * 1024 * 1024
 
 /**
- * The request body, or undefined when it is over `limit` bytes. An oversized body is still read (and
- * dropped) to its end, so the client gets the 413 instead of a broken pipe; a huge one is cut off.
+ * The request body; `tooLarge` when it is over `limit` bytes (an oversized body is still read, and
+ * dropped, to its end, so the client gets the 413 instead of a broken pipe; a huge one is cut off);
+ * `aborted` when the client went away first.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge' | 'aborted'> {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > DISCARD_LIMIT) return Promise.resolve(undefined)
-  return new Promise((resolve, reject) => {
+  if (Number.isFinite(declared) && declared > DISCARD_LIMIT) return Promise.resolve('tooLarge')
+  return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
@@ -171,11 +173,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (size > DISCARD_LIMIT) {
         req.removeAllListeners('data')
         req.pause()
-        resolve(undefined)
+        resolve('tooLarge')
       }
     })
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks, size)))
-    req.on('error', reject)
+    req.on('end', () => resolve(size > limit ? 'tooLarge' : Buffer.concat(chunks, size)))
+    req.on('error', () => resolve('aborted'))
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted')
+    })
   })
 }
 

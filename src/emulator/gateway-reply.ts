@@ -14,7 +14,8 @@ export interface GatewayReply {
 // The gateway re-frames the body: framing headers from the function mean nothing to the client.
 const FRAMING = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'content-length'])
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const UNSAFE_VALUE = /[\r\n\0]/
+// What an HTTP/1.1 field value may carry (Node refuses the rest): no CR, LF, NUL, nor characters past Latin-1.
+const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /**
@@ -103,7 +104,7 @@ function replyHeaders(source: unknown): Record<string, string[]> | string {
         return `header ${name} must be a string or an array of strings, got ${describe(item)}`
       }
       const text = String(item)
-      if (UNSAFE_VALUE.test(text)) return `header ${name} contains a line break or NUL`
+      if (UNSAFE_VALUE.test(text)) return `header ${name} contains a line break, a control character or a character HTTP headers cannot carry (percent-encode non-Latin-1 text)`
       values.push(text)
     }
     const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : []
