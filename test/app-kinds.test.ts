@@ -60,6 +60,13 @@ describe('a Promise of an app', () => {
     }
   })
 
+  it('that never settles answers 504 at the deadline instead of hanging', async () => {
+    const handler = bridge(new Promise(() => {}), { timeoutMarginMs: 0 })
+    const response = await handler(get('/'), scfContext({ getRemainingTimeInMillis: () => 50 }))
+    expect(response.statusCode).toBe(504)
+    expect(bridgeLines()[0].message).toBe('the app did not answer in time')
+  })
+
   it('of a Fastify instance (itself thenable) serves it', async () => {
     const create = async () => fastifyApp(fastify)
     const handler = bridge(create())
@@ -97,6 +104,26 @@ describe('Fastify', () => {
     expect(response.statusCode).toBe(503)
     expect(response.body).toBe('{"sorry":true}')
     expect(bridgeLines()).toEqual([])
+    await app.close()
+  })
+
+  it("leaves a route error to the route's own errorHandler option", async () => {
+    const app = fastify()
+    app.get('/boom', {
+      errorHandler: async (_error, _request, reply) => reply.code(502).send('route handler'),
+      handler: async () => {
+        throw new Error('secret')
+      },
+    })
+    app.get('/other', async () => {
+      throw new Error('secret')
+    })
+    const handler = bridge(app)
+    const own = await handler(get('/boom'), scfContext())
+    expect([own.statusCode, own.body]).toEqual([502, 'route handler'])
+    expect(bridgeLines()).toEqual([])
+    expect(await handler(get('/other'), scfContext())).toEqual(PLAIN_500)
+    expect(bridgeLines()).toHaveLength(1)
     await app.close()
   })
 

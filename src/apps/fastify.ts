@@ -16,6 +16,19 @@ interface FastifyRequestLike {
   server: { errorHandler?: { name?: string } }
 }
 
+type RouteContext = { errorHandler?: { func?: { name?: string } } }
+
+/**
+ * The error handler Fastify will call for this request: the route's (its `errorHandler` option, else its
+ * encapsulation context's), read from the request's route context (`Symbol('fastify.context')` in Fastify
+ * 4 and 5); the instance's public `errorHandler` when that is not found.
+ */
+function errorHandlerOf(request: FastifyRequestLike): { name?: string } | undefined {
+  const symbol = Object.getOwnPropertySymbols(request).find((key) => key.description === 'fastify.context')
+  const context = symbol ? ((request as unknown as Record<symbol, RouteContext | undefined>)[symbol]) : undefined
+  return context?.errorHandler?.func ?? request.server?.errorHandler
+}
+
 export function isFastifyInstance(app: unknown): app is FastifyLike {
   const a = app as Partial<FastifyLike> | null
   return typeof a === 'object' && a !== null && typeof a.routing === 'function' &&
@@ -34,7 +47,7 @@ export function isFastifyInstance(app: unknown): app is FastifyLike {
 export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
   try {
     app.addHook('onError', async (request, _reply, error) => {
-      if (isServerError(error) && request.server?.errorHandler?.name === 'defaultErrorHandler') reportAppFailure(request.raw, error)
+      if (isServerError(error) && errorHandlerOf(request)?.name === 'defaultErrorHandler') reportAppFailure(request.raw, error)
     })
   } catch {
     // Already started (FST_ERR_INSTANCE_ALREADY_LISTENING): hooks are closed.
