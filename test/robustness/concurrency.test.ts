@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { bridge, getCurrentInvoke } from '../../src'
 import { bodyBytes, httpEvent, scfContext } from '../fixtures/events'
-import { express4, express5, Koa2, Koa3, sha256 } from './support'
+import { express4, express5, Koa2, Koa3, otherEchoApps, parseEcho, sha256 } from './support'
 
 // 200 invocations in flight at once on one bridged app: each reply belongs to its own request, and
 // getCurrentInvoke() inside the app (after awaits, timers and body reads) is its own invocation.
@@ -103,5 +103,25 @@ describe.each(apps)('$name under 200 concurrent invocations', ({ app }) => {
       })
     })
     expect(getCurrentInvoke()).toBeUndefined()
+  }, 60_000)
+})
+
+describe.each(otherEchoApps())('$name under 200 concurrent invocations', ({ app }) => {
+  const handler = bridge(app)
+
+  it('each reply carries its own body, URL and getCurrentInvoke()', async () => {
+    const invocations = Array.from({ length: N }, (_, i) => {
+      const body = i % 3 === 0 ? randomBytes(100 + i) : Buffer.from(`body ${i} ${'y'.repeat(i)}`)
+      const event = httpEvent({ method: 'POST', path: `/item/${i}`, body, headers: { 'content-type': 'application/octet-stream' } })
+      return { body, event, context: scfContext({ request_id: `invocation-${i}` }) }
+    })
+    const responses = await Promise.all(invocations.map(({ event, context }) => handler(event as never, context)))
+    responses.forEach((response, i) => {
+      expect(response.statusCode).toBe(200)
+      const echo = parseEcho(response)
+      expect(echo.url).toBe(`/item/${i}`)
+      expect(echo.requestId).toBe(`invocation-${i}`)
+      expect(Buffer.from(echo.bodyBase64, 'base64').equals(invocations[i].body)).toBe(true)
+    })
   }, 60_000)
 })

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
 import { bodyBytes, httpEvent, scfContext } from '../fixtures/events'
-import { assertIntegrated, checkProperty, echoApps, express5, expressEcho, Koa3, koaEcho, SEED, sha256 } from './support'
+import { assertIntegrated, checkProperty, echoApps, express5, expressEcho, Koa3, koaEcho, otherEchoApps, SEED, sha256 } from './support'
 
 // Any body bytes travel byte-exact both ways: the app receives exactly the bytes the client sent
 // (checked by its SHA-256), and the client decodes exactly the bytes the app sent.
@@ -44,7 +44,7 @@ const textArb = fc.oneof(
   fc.constantFrom('', '\0', '\r\n', '\uFEFFbom', '{"a":"\\u0000"}', '%E4%B8%AD', '\u2028\u2029'),
 )
 
-describe.each(echoApps())('bodies through $name', ({ app }) => {
+describe.each([...echoApps(), ...otherEchoApps()])('bodies through $name', ({ app }) => {
   const handler = bridge(app)
 
   it('any bytes, base64 in the event: the app gets them all, the client decodes them all', async () => {

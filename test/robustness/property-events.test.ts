@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
 import { scfContext } from '../fixtures/events'
-import { assertIntegrated, checkProperty, echoApps, parseEcho, prototypeSnapshot, settleWithin, SEED } from './support'
+import { assertIntegrated, checkProperty, echoApps, otherEchoApps, parseEcho, prototypeSnapshot, settleWithin, SEED } from './support'
 
 // Any event, valid or not: the handler answers with a valid integrated response or rejects with an Error
 // that says what is wrong, it settles, and nothing global changes.
@@ -142,7 +142,7 @@ const contextArb: fc.Arbitrary<unknown> = fc.oneof(
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const CONTROL = /[\0-\x08\n-\x1f\x7f]/
 
-describe.each(echoApps())('any event into $name', ({ app }) => {
+describe.each([...echoApps(), ...otherEchoApps()])('any event into $name', ({ app }) => {
   const handler = bridge(app)
   const before = prototypeSnapshot()
 

@@ -3,6 +3,10 @@ import express4 from 'express4'
 import Koa3 from 'koa'
 import Koa2 from 'koa2'
 import fc from 'fast-check'
+import Fastify from 'fastify'
+import Hapi from '@hapi/hapi'
+import { H3 } from 'h3'
+import { Hono } from 'hono'
 import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { getCurrentInvoke } from '../../src'
@@ -160,3 +164,103 @@ export function prototypeSnapshot(): Map<string | symbol, unknown> {
 export function parseEcho(response: IntegratedResponse): Echo {
   return JSON.parse(response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body) as Echo
 }
+
+// ---- the other app kinds the bridge serves: the same two routes ----------------------------------------
+
+function fetchEcho(request: Request, body: Buffer): Response {
+  const url = new URL(request.url)
+  if (url.pathname === '/reply') {
+    const headers = new Headers({ 'x-body-sha256': sha256(body) })
+    const type = request.headers.get('content-type')
+    if (type) headers.set('content-type', type)
+    return new Response(new Uint8Array(body), { headers })
+  }
+  const headers: Record<string, string> = {}
+  const rawHeaders: string[] = []
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+    rawHeaders.push(name, value)
+  })
+  const query: Record<string, unknown> = {}
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key)
+    query[key] = values.length === 1 ? values[0] : values
+  }
+  const echo: Echo = {
+    method: request.method,
+    url: url.pathname + url.search,
+    headers,
+    rawHeaders,
+    query,
+    ip: undefined,
+    bodyBase64: body.toString('base64'),
+    requestId: getCurrentInvoke()?.context.request_id,
+  }
+  return Response.json(echo)
+}
+
+/** A Fastify 5 instance: every method and path, any content type read as bytes. */
+export function fastifyEcho() {
+  const app = Fastify()
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE'],
+    url: '/*',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+      if (request.url.split('?')[0] === '/reply') {
+        reply.header('x-body-sha256', sha256(body))
+        const type = request.headers['content-type']
+        if (type) reply.type(type)
+        return reply.send(body)
+      }
+      return echoOf(request.raw, request.query as Record<string, unknown>, request.ip, body)
+    },
+  })
+  return app
+}
+
+/** A hapi server: every method and path, the payload as raw bytes. */
+export function hapiEcho() {
+  const server = Hapi.server({ debug: false })
+  server.route({
+    method: '*',
+    path: '/{path*}',
+    options: { payload: { parse: false, output: 'data', maxBytes: 16 * 1024 * 1024 } },
+    handler: (request, h) => {
+      const body = Buffer.isBuffer(request.payload) ? request.payload : Buffer.alloc(0)
+      if (request.path === '/reply') {
+        // code(200): hapi answers an empty payload with 204 otherwise.
+        const response = h.response(body).code(200).header('x-body-sha256', sha256(body))
+        const type = request.headers['content-type']
+        return type ? response.type(type) : response
+      }
+      return echoOf(request.raw.req, request.query as Record<string, unknown>, request.info.remoteAddress, body)
+    },
+  })
+  return server
+}
+
+/** A Hono app (fetch-style). */
+export function honoEcho() {
+  const app = new Hono()
+  app.all('*', async (c) => fetchEcho(c.req.raw, Buffer.from(await c.req.arrayBuffer())))
+  return app
+}
+
+/** An h3 v2 app (fetch-style). */
+export function h3Echo() {
+  const app = new H3()
+  app.all('/**', async (event) => fetchEcho(event.req, Buffer.from(await event.req.arrayBuffer())))
+  return app
+}
+
+/** The echo app on each other app kind. */
+export const otherEchoApps = () => [
+  { name: 'Fastify 5', app: fastifyEcho() as unknown },
+  { name: 'hapi', app: hapiEcho() as unknown },
+  { name: 'Hono', app: honoEcho() as unknown },
+  { name: 'h3', app: h3Echo() as unknown },
+]
