@@ -18,7 +18,7 @@ export { createScfContext } from './emulator'
 export type { ScfContextOptions, Trigger } from './emulator'
 
 /** Header values as a plain object, `[name, value]` pairs, or a fetch `Headers`. */
-export type HeadersInit =
+export type RequestHeadersInput =
   | Record<string, string | readonly string[] | number | undefined>
   | Iterable<readonly [string, string]>
   | { forEach(callback: (value: string, name: string) => void): void }
@@ -27,7 +27,7 @@ export type HeadersInit =
  * A request body: text, bytes, `URLSearchParams` (sent as a form), or a plain object or array (sent as JSON).
  * Bytes that are not UTF-8 reach the handler base64-encoded, as API Gateway's Base64 option sends them.
  */
-export type BodyInit = string | Uint8Array | ArrayBuffer | URLSearchParams | Record<string, unknown> | readonly unknown[] | null
+export type RequestBodyInput = string | Uint8Array | ArrayBuffer | URLSearchParams | Record<string, unknown> | readonly unknown[] | null
 
 /** A fetch-like description of one request. */
 export interface RequestDescription {
@@ -39,8 +39,8 @@ export interface RequestDescription {
   url?: string
   /** Query parameters added to those in `path`; arrays repeat the key, `true` sends a bare key. */
   query?: Record<string, string | number | boolean | readonly (string | number)[]>
-  headers?: HeadersInit
-  body?: BodyInit
+  headers?: RequestHeadersInput
+  body?: RequestBodyInput
   /** The client address (`requestContext.sourceIp`, or `x-scf-remote-addr` for a Function URL). Default `127.0.0.1`. */
   sourceIp?: string
 }
@@ -291,7 +291,7 @@ function httpParts(description: RequestDescription, trigger: Trigger): HttpReque
   return { method, path, search, headers, body, remoteAddress: description.sourceIp, scheme }
 }
 
-function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+function headerRecord(init: RequestHeadersInput | undefined): Record<string, string> {
   const headers: Record<string, string> = {}
   const add = (name: string, value: string) => {
     const lower = name.toLowerCase()
@@ -334,7 +334,7 @@ function encodeQuery(query: NonNullable<RequestDescription['query']>): string {
   return parts.join('&')
 }
 
-function bodyBytes(body: BodyInit | undefined, headers: Record<string, string>): Buffer | undefined {
+function bodyBytes(body: RequestBodyInput | undefined, headers: Record<string, string>): Buffer | undefined {
   if (body === undefined || body === null) return undefined
   const setType = (type: string) => {
     if (headers['content-type'] === undefined) headers['content-type'] = type
