@@ -14,7 +14,7 @@ export function fetchRequestOf(request: InjectionRequest): Request {
   const bodyless = request.method === 'GET' || request.method === 'HEAD'
   if (bodyless) headers.delete('content-length')
   const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
-  const fetchRequest = new Request(`${scheme}://${hostOf(request.headers.host)}${request.url}`, {
+  const fetchRequest = new Request(originOf(scheme, request.headers.host) + request.url, {
     method: request.method,
     headers,
     body: bodyless || !request.body ? undefined : request.body,
@@ -32,10 +32,17 @@ function byteString(value: string): string {
 }
 
 // A host name, IPv4 or [IPv6], with an optional port: anything else would make the URL invalid or change its meaning.
-const HOST = /^(?:[A-Za-z0-9\-._~%!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 
-function hostOf(host: string | undefined): string {
-  return host !== undefined && HOST.test(host) ? host : 'localhost'
+function originOf(scheme: string, host: string | undefined): string {
+  if (host !== undefined && HOST.test(host)) {
+    try {
+      return new URL(`${scheme}://${host}`).origin
+    } catch {
+      // A port above 65535, an invalid IPv6 address: the URL parser has the last word.
+    }
+  }
+  return `${scheme}://localhost`
 }
 
 /**

@@ -258,8 +258,10 @@ describe('fetch-style apps', () => {
   it('uses the client scheme for the URL and localhost for a Host that would not make a URL', async () => {
     const urls: string[] = []
     const handler = bridge((request: Request) => (urls.push(request.url), new Response(null, { status: 204 })), { fetch: true })
-    await handler(httpEvent({ path: '/x', headers: { 'x-api-scheme': 'http', host: 'evil.example/path@x' } }), scfContext())
-    expect(urls).toEqual(['http://localhost/x'])
+    for (const host of ['evil.example/path@x', 'a%b', 'example.com:99999', 'Example.COM:8080']) {
+      await handler(httpEvent({ path: '/x', headers: { 'x-api-scheme': 'http', host } }), scfContext())
+    }
+    expect(urls).toEqual(['http://localhost/x', 'http://localhost/x', 'http://localhost/x', 'http://example.com:8080/x'])
   })
 
   it('passes a non-ASCII header value as its UTF-8 bytes, as a server would', async () => {

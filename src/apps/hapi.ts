@@ -1,5 +1,5 @@
 import { AppStartError } from './deferred'
-import { isServerError, reportAppFailure, type AppAdapter, type BridgedRequest, type DeferredAdapter } from './types'
+import { reportAppFailure, type AppAdapter, type BridgedRequest, type DeferredAdapter } from './types'
 
 /** The parts of a hapi (`@hapi/hapi` 21) server the bridge uses. */
 export interface HapiLike {
@@ -31,7 +31,7 @@ export function isHapiServer(app: unknown): app is HapiLike {
 export function hapiAdapter(server: HapiLike): DeferredAdapter {
   server.ext('onPreResponse', (request, h) => {
     const response = request.response as (Error & { isBoom?: boolean; output?: { statusCode?: number } }) | null
-    if (response?.isBoom && (response.output?.statusCode ?? 500) >= 500 && isServerError(response.output)) {
+    if (response?.isBoom && (response.output?.statusCode ?? 500) >= 500) {
       reportAppFailure(request.raw.req, response)
     }
     return h.continue
