@@ -7,7 +7,7 @@ import fastify from 'fastify'
 import Hapi from '@hapi/hapi'
 import { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
-import { bridge } from '../src/index'
+import { bridge, getCurrentInvoke } from '../src/index'
 import { setCookiesOf, splitSetCookie } from '../src/fetch-mapping'
 import type { ScfHttpEvent } from '../src/types'
 import { bodyBytes, httpEvent, scfContext } from './fixtures/events'
@@ -280,11 +280,14 @@ describe('fetch-style apps', () => {
     expect(response.body).toBe('GET |')
   })
 
-  it("gives Hono the invocation as c.env", async () => {
+  it('gives Hono the invocation as c.env, and getCurrentInvoke() inside its routes', async () => {
     const app = new Hono<{ Bindings: { event: ScfHttpEvent; context: { function_name?: string } } }>()
-    app.get('/env', (c) => c.json({ path: c.env.event.path, fn: c.env.context.function_name }))
+    app.get('/env', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      return c.json({ path: c.env.event.path, fn: c.env.context.function_name, current: getCurrentInvoke()?.event === c.env.event })
+    })
     const response = await bridge(app)(get('/env'), scfContext())
-    expect(response.body).toBe('{"path":"/env","fn":"test-fn"}')
+    expect(response.body).toBe('{"path":"/env","fn":"test-fn","current":true}')
   })
 
   it('answers 500 for a fetch() that throws, rejects, returns no Response or a network error', async () => {
