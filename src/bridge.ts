@@ -195,6 +195,8 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
   })
 }
 
+const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
 const isFetchAdapter = (adapter: ServingAdapter): adapter is FetchAdapter => typeof (adapter as FetchAdapter).fetch === 'function'
 
 /** The fetch-style path: the event as a WHATWG Request, the app's Response read into a reply. */
@@ -205,6 +207,8 @@ function fetchExchange(
   settle: (response: IntegratedResponse) => void,
   fail: (error: unknown) => void,
 ): void {
+  // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
+  if (FORBIDDEN_FETCH_METHODS.has(invocation.request.method)) return settle(plainResponse(501, 'Not Implemented'))
   new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf)))
     .then(replyOfFetchResponse)
     .then((reply) => settle(integrate(reply, invocation)))
