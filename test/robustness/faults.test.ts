@@ -1,3 +1,4 @@
+import { Hono } from 'hono'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
@@ -262,6 +263,67 @@ describe('a plain (req, res) listener misbehaving', () => {
     const response = await handler(get('/x'), scfContext() as never)
     expect(response).toMatchObject({ statusCode: 200, body: 'done' })
     expect(logMessages()).toContain('the app failed after its reply was complete')
+    await expectServes(handler)
+  })
+})
+
+describe('a fetch-style app misbehaving', () => {
+  const encoder = new TextEncoder()
+  let calls = 0
+  const app = new Hono()
+  app.all('*', (c) => {
+    calls++
+    switch (c.req.path) {
+      case '/ok':
+        return c.text('ok')
+      case '/never':
+        return forever
+      case '/body-errors':
+        return new Response(new ReadableStream({
+          pull(controller) {
+            controller.enqueue(encoder.encode('partial'))
+            controller.error(new Error('stream died'))
+          },
+        }))
+      case '/body-never-ends':
+        return new Response(new ReadableStream({
+          start(controller) {
+            controller.enqueue(encoder.encode('partial'))
+          },
+        }))
+      case '/not-a-response':
+        return 'text' as unknown as Response
+      default:
+        return Response.error()
+    }
+  })
+  const handler = bridge(app)
+
+  it.each([
+    ['/body-errors', 500],
+    ['/not-a-response', 500],
+    ['/network-error', 500],
+  ])('%s: a plain %i without any of the partial body, logged, then serves', async (path, status) => {
+    const response = await handler(get(path), scfContext() as never)
+    assertIntegrated(response)
+    expect(response.statusCode).toBe(status)
+    expect(response.body).not.toContain('partial')
+    expect(logMessages()).toContain('the app failed')
+    await expectServes(handler)
+  })
+
+  it.each(['/never', '/body-never-ends'])('%s: 504 before the deadline the context tells, then serves', async (path) => {
+    const response = await handler(get(path), scfContext({ getRemainingTimeInMillis: () => 400 }) as never)
+    expect(response.statusCode).toBe(504)
+    await expectServes(handler)
+  })
+
+  it.each(['CONNECT', 'TRACE', 'TRACK'])('%s, which fetch cannot carry: 501 without calling the app, then serves', async (method) => {
+    const before = calls
+    const response = await handler(httpEvent({ path: '/ok', method }) as never, scfContext())
+    expect(response).toMatchObject({ statusCode: 501, body: 'Not Implemented' })
+    expect(calls).toBe(before)
+    expect(logMessages()).toEqual([])
     await expectServes(handler)
   })
 })
