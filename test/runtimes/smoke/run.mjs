@@ -1,6 +1,6 @@
 // Loads the installed scf-bridge with import and runs the smoke suite (see smoke.cjs).
 import smoke from './smoke.cjs'
-import { bridge } from 'scf-bridge'
+import { bridge, getCurrentInvoke } from 'scf-bridge'
 
 let testing
 try {
@@ -9,7 +9,7 @@ try {
   if (error.code !== 'ERR_MODULE_NOT_FOUND' && error.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error
 }
 try {
-  await smoke.main({ bridge, testing, loader: 'import' })
+  await smoke.main({ bridge, getCurrentInvoke, testing, loader: 'import' })
 } catch (error) {
   console.error(error)
   process.exitCode = 1

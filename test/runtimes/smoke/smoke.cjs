@@ -5,13 +5,31 @@
 // run.mjs with import.
 //
 // Environment: SMOKE_DEV_PACKAGE_JSON is the repository's package.json (its node_modules holds the
-// frameworks), SMOKE_EXPRESS and SMOKE_KOA name the packages to load (express4/koa2 on Node 16).
+// frameworks), SMOKE_EXPRESS and SMOKE_KOA name the packages to load (express4/koa2 on Node 16),
+// SMOKE_HONO=1 adds a Hono app (fetch-style apps need Node 18).
 
+const fs = require('node:fs')
 const { createRequire } = require('node:module')
+const path = require('node:path')
 
 /** Bytes 0..255: every byte value a text path could damage. */
 const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
 const SECRET = 'smoke-secret-detail'
+
+/** The version of an installed package, also when its "exports" hide package.json. */
+function versionOf(devRequire, name) {
+  let dir = path.dirname(devRequire.resolve(name))
+  for (;;) {
+    const file = path.join(dir, 'package.json')
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'))
+      if (pkg.version && (pkg.name === name || dir.endsWith(`${path.sep}node_modules${path.sep}${name}`))) return pkg.version
+    }
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error(`no package.json for ${name}`)
+    dir = parent
+  }
+}
 
 function loadFrameworks() {
   const devRequire = createRequire(process.env.SMOKE_DEV_PACKAGE_JSON)
@@ -19,11 +37,16 @@ function loadFrameworks() {
   const koaName = process.env.SMOKE_KOA || 'koa'
   return {
     express: devRequire(expressName),
-    expressVersion: devRequire(`${expressName}/package.json`).version,
+    expressVersion: versionOf(devRequire, expressName),
     Koa: devRequire(koaName),
-    koaVersion: devRequire(`${koaName}/package.json`).version,
+    koaVersion: versionOf(devRequire, koaName),
+    Hono: process.env.SMOKE_HONO === '1' ? devRequire('hono').Hono : undefined,
+    honoVersion: process.env.SMOKE_HONO === '1' ? versionOf(devRequire, 'hono') : undefined,
   }
 }
+
+/** The invocation id the app sees through getCurrentInvoke(). */
+let currentInvocation = () => undefined
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -37,7 +60,7 @@ function readBody(req) {
 function expressApp(express) {
   const app = express()
   app.use(express.json())
-  app.get('/json', (req, res) => res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip }))
+  app.get('/json', (req, res) => res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip, invocation: currentInvocation() }))
   app.post('/echo', (req, res) => res.json({ echo: req.body }))
   app.get('/binary', (req, res) => res.type('application/octet-stream').send(BINARY))
   app.get('/cookies', (req, res) => {
@@ -56,7 +79,7 @@ function koaApp(Koa) {
   const app = new Koa()
   app.silent = true // the bridge logs; Koa's own stderr dump would only repeat it
   app.use(async (ctx) => {
-    if (ctx.path === '/json') ctx.body = { name: ctx.query.name, tag: ctx.query.tag, ip: ctx.ip }
+    if (ctx.path === '/json') ctx.body = { name: ctx.query.name, tag: ctx.query.tag, ip: ctx.ip, invocation: currentInvocation() }
     else if (ctx.path === '/echo' && ctx.method === 'POST') ctx.body = { echo: JSON.parse((await readBody(ctx.req)).toString('utf8')) }
     else if (ctx.path === '/binary') {
       ctx.type = 'application/octet-stream'
@@ -67,6 +90,30 @@ function koaApp(Koa) {
       ctx.cookies.set('c', '3', { path: '/c', httpOnly: false })
       ctx.body = { ok: true }
     } else if (ctx.path === '/boom') throw new Error(SECRET)
+  })
+  return app
+}
+
+function honoApp(Hono, getCurrentInvoke) {
+  const app = new Hono()
+  app.get('/json', (c) =>
+    c.json({
+      name: c.req.query('name'),
+      tag: c.req.queries('tag'),
+      ip: getCurrentInvoke().event.requestContext.sourceIp,
+      invocation: currentInvocation(),
+    }),
+  )
+  app.post('/echo', async (c) => c.json({ echo: await c.req.json() }))
+  app.get('/binary', (c) => c.body(BINARY, 200, { 'content-type': 'application/octet-stream' }))
+  app.get('/cookies', (c) => {
+    c.header('set-cookie', 'a=1; Path=/', { append: true })
+    c.header('set-cookie', 'b=2; Path=/; HttpOnly', { append: true })
+    c.header('set-cookie', 'c=3; Path=/c', { append: true })
+    return c.json({ ok: true })
+  })
+  app.get('/boom', () => {
+    throw new Error(SECRET)
   })
   return app
 }
@@ -113,17 +160,22 @@ async function runApp(handler, testing) {
 }
 
 /**
- * Serves both apps through `bridge` and prints one JSON record on stdout.
- * @param {{ bridge: Function, testing?: object, loader: string }} scf
+ * Serves the apps through `bridge` and prints one JSON record on stdout.
+ * @param {{ bridge: Function, getCurrentInvoke: Function, testing?: object, loader: string }} scf
  */
 async function main(scf) {
   const fw = loadFrameworks()
+  currentInvocation = () => {
+    const invocation = scf.getCurrentInvoke()
+    return invocation ? invocation.context.request_id : null
+  }
   const record = {
     node: process.version,
     loader: scf.loader,
     testing: Boolean(scf.testing),
     express: fw.expressVersion,
     koa: fw.koaVersion,
+    hono: fw.honoVersion,
     binaryBase64: BINARY.toString('base64'),
     secret: SECRET,
     apps: {
@@ -131,6 +183,7 @@ async function main(scf) {
       koa: await runApp(scf.bridge(koaApp(fw.Koa)), scf.testing),
     },
   }
+  if (fw.Hono) record.apps.hono = await runApp(scf.bridge(honoApp(fw.Hono, scf.getCurrentInvoke)), scf.testing)
   process.stdout.write(JSON.stringify(record))
 }
 
