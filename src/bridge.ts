@@ -130,8 +130,12 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       if (timer) clearTimeout(timer)
       resolve(response)
     }
-    const fail = (error: unknown, status = 500) => settle(failureResponse(error, status, invocation))
+    const fail = (error: unknown, status = 500) => settle(failureResponse(error, () => failurePage(status), invocation))
     routeStrayRejections(scf, fail)
+    // An error the app answered itself (Koa's error reply): reported with the reply, which stands.
+    let answeredError: { error: unknown } | undefined
+    const reply = (response: IntegratedResponse) =>
+      settle(answeredError ? failureResponse(answeredError.error, () => response, invocation) : response)
 
     const budget = timeBudget(context, invocation.started, settings.timeoutMarginMs)
     if (budget !== undefined) {
@@ -143,8 +147,9 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
 
     const dispatchTo = (adapter: AppAdapter) => (req: BridgedRequest, res: ServerResponse) => {
       // After a complete reply (a second res.send() that throws, say) a real server has sent that reply: so do we.
-      const appFailed = (error: unknown) => {
-        if (res.writableEnded) log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) })
+      const appFailed = (error: unknown, answered?: boolean) => {
+        if (answered) answeredError = { error }
+        else if (res.writableEnded) log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) })
         else fail(error)
       }
       req.scf = scf
@@ -174,11 +179,11 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
           remoteAddress: request.remoteAddress,
           payloadAsStream: true,
           validate: false,
-        }, (error, reply) => {
-          if (error || !reply) return fail(error ?? new Error('no reply'), 502)
-          collect(reply.stream(), (streamError, body) => {
+        }, (error, injected) => {
+          if (error || !injected) return fail(error ?? new Error('no reply'), 502)
+          collect(injected.stream(), (streamError, body) => {
             if (streamError || !body) return fail(streamError, 502)
-            settle(integrate({ statusCode: reply.statusCode, headers: reply.headers, body }, invocation))
+            reply(integrate({ statusCode: injected.statusCode, headers: injected.headers, body }, invocation))
           })
         })
       } catch (error) {
@@ -209,7 +214,7 @@ function fetchExchange(
 ): void {
   // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
   if (FORBIDDEN_FETCH_METHODS.has(invocation.request.method)) return settle(plainResponse(501, 'Not Implemented'))
-  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf)))
+  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf, fail)))
     .then(replyOfFetchResponse)
     .then((reply) => settle(integrate(reply, invocation)))
     .catch(fail)
@@ -235,20 +240,24 @@ function collect(stream: NodeJS.ReadableStream, done: (error: unknown, body?: Bu
   })
 }
 
-async function failureResponse(error: unknown, status: number, invocation: Invocation): Promise<IntegratedResponse> {
+/** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */
+async function failureResponse(error: unknown, fallback: () => IntegratedResponse, invocation: Invocation): Promise<IntegratedResponse> {
   const { onError } = invocation.settings
   if (onError) {
     try {
       const custom = await onError(error, { event: invocation.event, context: invocation.context })
-      if (custom) return custom
-      return plainResponse(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error')
+      return custom || fallback()
     } catch (onErrorFailure) {
       log(invocation, 'onError threw', { error: stackOf(onErrorFailure) })
     }
   }
-  log(invocation, status === 502 ? 'the app ended the request without a reply' : 'the app failed', { error: stackOf(error) })
-  return plainResponse(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error')
+  const response = fallback()
+  log(invocation, response.statusCode === 502 ? 'the app ended the request without a reply' : 'the app failed', { error: stackOf(error) })
+  return response
 }
+
+const failurePage = (status: number): IntegratedResponse =>
+  plainResponse(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error')
 
 function plainResponse(statusCode: number, body: string): IntegratedResponse {
   return { isBase64Encoded: false, statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body }

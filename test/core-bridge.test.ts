@@ -3,6 +3,7 @@ import http from 'node:http'
 import { AddressInfo } from 'node:net'
 import express5 from 'express'
 import express4 from 'express4'
+import Koa3 from 'koa'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../src'
 import { bodyBytes, capturedGet, functionUrlGet, httpEvent, scfContext } from './fixtures/events'
@@ -247,5 +248,28 @@ describe('unhandled rejections of an invocation', () => {
         .then(() => Promise.reject(new Error('not ours')))`)
     expect(status).not.toBe(0)
     expect(stderr).toMatch(/not ours/)
+  })
+})
+
+describe('Koa: an error the app answers itself', () => {
+  it('keeps the app page (Koa error-handler pattern) and logs the error with the request id', async () => {
+    const app = new Koa3()
+    app.use(async (ctx, next) => {
+      try {
+        await next()
+      } catch (error) {
+        ctx.status = 500
+        ctx.type = 'html'
+        ctx.body = '<h1>Sorry, try again later</h1>'
+        ctx.app.emit('error', error, ctx)
+      }
+    })
+    app.use(() => {
+      throw new Error('db down: secret')
+    })
+    const r = await bridge(app)(httpEvent({ path: '/' }), scfContext({ request_id: 'koa-page' }))
+    expect(r).toMatchObject({ statusCode: 500, body: '<h1>Sorry, try again later</h1>' })
+    expect(errorLog).toHaveBeenCalledTimes(1)
+    expect(JSON.parse(String(errorLog.mock.calls[0][0]))).toMatchObject({ requestId: 'koa-page', error: expect.stringMatching(/db down/) })
   })
 })

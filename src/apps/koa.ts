@@ -7,7 +7,7 @@ export interface KoaLike {
   use(middleware: unknown): unknown
   middleware: unknown[]
   createContext(req: IncomingMessage, res: ServerResponse): { state: Record<string, unknown> }
-  on(event: 'error', listener: (error: unknown, ctx?: { req?: BridgedRequest }) => void): unknown
+  on(event: 'error', listener: (error: unknown, ctx?: { req?: BridgedRequest; res?: ServerResponse }) => void): unknown
   listenerCount(event: string): number
   onerror(error: unknown): void
 }
@@ -20,8 +20,9 @@ export function isKoaApp(app: unknown): app is KoaLike {
 
 /**
  * Serves a Koa app through `app.callback()`, taken once.
- * Koa answers its own errors (500 "Internal Server Error", never a stack) and emits 'error':
- * a server error of a bridged request goes to the bridge, which logs it with the request id.
+ * Koa answers its own errors (500 "Internal Server Error", never a stack; or the app's own error
+ * page) and emits 'error': a server error of a bridged request goes to the bridge, which logs it
+ * with the request id (or hands it to `onError`) and keeps Koa's reply.
  */
 export function koaAdapter(app: KoaLike): AppAdapter {
   const createContext = app.createContext
@@ -34,7 +35,9 @@ export function koaAdapter(app: KoaLike): AppAdapter {
   // Added before callback(), so Koa does not also add its own stderr logger for bridged errors.
   const hadListener = app.listenerCount('error') > 0
   app.on('error', (error, ctx) => {
-    if (isServerError(error) && reportAppFailure(ctx?.req, error)) return
+    // Koa does not answer an error raised after the headers went out (it marks it headerSent).
+    const answered = !(error as { headerSent?: boolean } | null)?.headerSent && !ctx?.res?.headersSent
+    if (isServerError(error) && reportAppFailure(ctx?.req, error, answered)) return
     // Not a bridged request (say, the same app under app.listen()): Koa's default logging.
     if (!hadListener && app.listenerCount('error') === 1) app.onerror(error)
   })

@@ -15,8 +15,8 @@ export interface AppAdapter {
 /** A fetch-style app (Hono, h3 v2, a `(request) => Response` function): a WHATWG `Request` in, a `Response` out. */
 export interface FetchAdapter {
   kind: string
-  /** `invoke` is passed as the second argument (Hono's `c.env`). */
-  fetch(request: Request, invoke: CurrentInvoke): Response | Promise<Response>
+  /** `invoke` is passed as the second argument (Hono's `c.env`); `fail` reports a failure the app answered itself. */
+  fetch(request: Request, invoke: CurrentInvoke, fail: FailureSink): Response | Promise<Response>
 }
 
 /** An app that needs asynchronous work before its first request (a Promise, Fastify's ready(), Hapi's initialize()). */
@@ -32,17 +32,20 @@ export type ServingAdapter = AppAdapter | FetchAdapter
 /** What `adapterFor()` returns. */
 export type AnyAdapter = ServingAdapter | DeferredAdapter
 
-/** Called by an adapter when the app failed a request it was serving. */
-export type FailureSink = (error: unknown) => void
+/**
+ * Called by an adapter when the app failed a request it was serving. `answered`: the app (or its
+ * framework) is sending its own error reply, which stands unless `onError` returns another.
+ */
+export type FailureSink = (error: unknown, answered?: boolean) => void
 
 /** Where an adapter finds the failure sink of the request it serves. */
 export const kFailure: unique symbol = Symbol('scf-bridge.failure')
 
 /** Reports an app failure for `req`; false when `req` is not a bridged request. */
-export function reportAppFailure(req: BridgedRequest | undefined, error: unknown): boolean {
+export function reportAppFailure(req: BridgedRequest | undefined, error: unknown, answered = false): boolean {
   const sink = req?.[kFailure]
   if (!sink) return false
-  sink(error)
+  sink(error, answered)
   return true
 }
 
