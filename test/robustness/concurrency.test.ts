@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { bridge, getCurrentInvoke } from '../../src'
 import { bodyBytes, httpEvent, scfContext } from '../fixtures/events'
 import { express4, express5, Koa2, Koa3, otherEchoApps, parseEcho, sha256 } from './support'
@@ -123,5 +123,52 @@ describe.each(otherEchoApps())('$name under 200 concurrent invocations', ({ app 
       expect(echo.requestId).toBe(`invocation-${i}`)
       expect(Buffer.from(echo.bodyBase64, 'base64').equals(invocations[i].body)).toBe(true)
     })
+  }, 60_000)
+})
+
+describe('failures among 200 concurrent invocations stay with their own invocation', () => {
+  /** Fails every fourth request after some awaits; the others answer with what they read. */
+  async function maybeFail(req: IncomingMessage & { scf?: unknown }): Promise<Reply> {
+    const reply = await describeRequest(req)
+    if (Number(req.url?.split('/').pop()) % 4 === 0) throw new Error(`failure of ${req.url}`)
+    return reply
+  }
+
+  const express4App = express4()
+  // Express 4 does not catch an async route's rejection: the bridge routes it to its invocation.
+  express4App.post('*', async (req: IncomingMessage, res: { json(body: unknown): void }) => res.json(await maybeFail(req)))
+  const express5App = express5()
+  express5App.post('/{*path}', async (req, res) => {
+    res.json(await maybeFail(req))
+  })
+  const koa3App = new Koa3()
+  koa3App.use(async (ctx) => {
+    ctx.body = await maybeFail(ctx.req)
+  })
+
+  it.each([
+    { name: 'Express 4', app: express4App as unknown },
+    { name: 'Express 5', app: express5App as unknown },
+    { name: 'Koa 3', app: koa3App as unknown },
+  ])('$name: each failing request gets its 500 and its log line, each other one its own reply', async ({ app }) => {
+    const errorLog = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const handler = bridge(app)
+      const responses = await Promise.all(Array.from({ length: N }, (_, i) =>
+        handler(httpEvent({ method: 'POST', path: `/item/${i}`, body: `body ${i}` }) as never, scfContext({ request_id: `invocation-${i}` }))))
+      responses.forEach((response, i) => {
+        if (i % 4 === 0) {
+          expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
+        } else {
+          expect(response.statusCode).toBe(200)
+          expect(JSON.parse(response.body)).toMatchObject({ requestId: `invocation-${i}`, bodySha: sha256(Buffer.from(`body ${i}`)) })
+        }
+      })
+      const failures = errorLog.mock.calls.map((call: unknown[]) => JSON.parse(String(call[0])) as { requestId: string; error: string })
+      expect(failures).toHaveLength(N / 4)
+      for (const failure of failures) expect(failure.error).toContain(`failure of /item/${failure.requestId.split('-')[1]}`)
+    } finally {
+      errorLog.mockRestore()
+    }
   }, 60_000)
 })
