@@ -241,11 +241,30 @@ function bodyOf(event: ScfHttpEvent): Buffer | undefined {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   if (typeof body !== 'string') return jsonBody(body)
   if (!isTrue(event.isBase64Encoded)) return Buffer.from(body, 'utf8')
+  const clean = cleanBase64(body)
+  if (clean) return clean
   const compact = /\s/.test(body) ? body.replace(/\s+/g, '') : body
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
     throw new EventError('scf-bridge: event.body is not valid base64, but event.isBase64Encoded says it is')
   }
   return Buffer.from(compact, 'base64')
+}
+
+/**
+ * The common case without a regular expression over the whole body (about 6 ms per MB): plain base64,
+ * nothing but its alphabet and at most two '=' at the end, decodes to exactly 3 bytes per 4 characters.
+ * Node's decoder skips any other character and stops at an inner '=', so such a body decodes short;
+ * characters above U+00FF are excluded first, as the decoder reads them as their low byte. Anything else
+ * (whitespace, bad characters) returns undefined and takes the checked path, which decides alone.
+ */
+function cleanBase64(body: string): Buffer | undefined {
+  const length = body.length
+  let data = length
+  if (data > 0 && body.charCodeAt(data - 1) === 61 /* = */) data--
+  if (data > 0 && body.charCodeAt(data - 1) === 61) data--
+  if (length % 4 === 1 || data % 4 === 1 || Buffer.byteLength(body, 'utf8') !== length) return undefined
+  const bytes = Buffer.from(body, 'base64')
+  return bytes.length === Math.floor((data * 3) / 4) ? bytes : undefined
 }
 
 /** A non-string body (a hand-made event, say) travels as its JSON; what JSON cannot hold is refused. */
