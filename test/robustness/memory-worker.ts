@@ -1,9 +1,10 @@
 /**
  * Run by memory.test.ts in its own process: `node --expose-gc --import tsx memory-worker.ts`.
- * Serves INVOCATIONS invocations with 100 KB bodies (alternately binary and text) through one bridged
- * Express 5 and one Koa 3 app, and prints the heap and buffer memory after GC before and after, as JSON.
+ * Serves INVOCATIONS invocations with 100 KB bodies (alternately binary and text) through each of a
+ * bridged Express 5, Koa 3 and Hono (fetch-style) app, and prints the heap and buffer memory after GC before and after, as JSON.
  */
 import express from 'express'
+import { Hono } from 'hono'
 import Koa from 'koa'
 import type { IncomingMessage } from 'node:http'
 import { bridge } from '../../src'
@@ -35,6 +36,12 @@ koaApp.use(async (ctx) => {
   const body = await readAll(ctx.req)
   ctx.type = ctx.get('content-type') || 'application/octet-stream'
   ctx.body = body
+})
+
+const honoApp = new Hono()
+honoApp.post('/echo', async (c) => {
+  const body = await c.req.arrayBuffer()
+  return new Response(body, { headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' } })
 })
 
 function eventFor(i: number) {
@@ -75,7 +82,7 @@ async function settledMemory(): Promise<{ heapUsed: number; arrayBuffers: number
 
 async function main(): Promise<void> {
   const results = []
-  for (const [name, app] of [['Express 5', expressApp], ['Koa 3', koaApp]] as const) {
+  for (const [name, app] of [['Express 5', expressApp], ['Koa 3', koaApp], ['Hono', honoApp]] as const) {
     const handler = bridge(app)
     await serve(handler, WARMUP, 0)
     const before = await settledMemory()
