@@ -105,6 +105,20 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
     expect(text).not.toMatch(/at .*express-app\.js/)
   })
 
+  it('answers HEAD with the headers and no body', async () => {
+    const res = await fetch(`${cli.url}/release/image.png`, { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/png')
+    expect((await res.arrayBuffer()).byteLength).toBe(0)
+  })
+
+  it('serves concurrent requests, each with its own event', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => fetch(`${cli.url}/release/json?n=${i}`).then((res) => res.json() as any)),
+    )
+    expect(replies.map((body) => body.query.n)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'])
+  })
+
   it('passes a redirect through with its Location', async () => {
     const res = await fetch(`${cli.url}/release/redirect`, { redirect: 'manual' })
     expect(res.status).toBe(302)
