@@ -6,6 +6,7 @@ import { adapterFor, adapterStarter, kFailure, type AppAdapter, type BridgedRequ
 import { createBinaryDecider, type BinaryTypes } from './binary'
 import { fetchRequestOf, replyOfFetchResponse } from './fetch-mapping'
 import { invokeStorage, type CurrentInvoke } from './current-invoke'
+import { customResponse } from './custom-response'
 import { routeStrayRejections } from './stray-rejections'
 import { MAX_EVENT_BYTES, MAX_RESPONSE_BYTES } from './limits'
 import { normaliseBasePath, requestFromEvent, type InjectionRequest } from './request-from-event'
@@ -246,7 +247,10 @@ async function failureResponse(error: unknown, fallback: () => IntegratedRespons
   if (onError) {
     try {
       const custom = await onError(error, { event: invocation.event, context: invocation.context })
-      return custom || fallback()
+      if (custom === undefined || custom === null) return fallback()
+      const checked = customResponse(custom)
+      if (typeof checked !== 'string') return checked
+      log(invocation, 'onError returned an unusable response', { problem: checked })
     } catch (onErrorFailure) {
       log(invocation, 'onError threw', { error: stackOf(onErrorFailure) })
     }

@@ -327,3 +327,35 @@ describe('a fetch-style app misbehaving', () => {
     await expectServes(handler)
   })
 })
+
+describe('an onError hook that returns something SCF cannot send', () => {
+  const failing = () => {
+    throw new Error('route failed')
+  }
+
+  it.each([
+    ['a string', 'oops'],
+    ['a status that is not one', { statusCode: 'teapot', body: '' }],
+    ['a body that is not a string', { statusCode: 503, body: { down: true } }],
+    ['a header value with CR LF', { statusCode: 503, headers: { 'x-a': 'a\r\nSet-Cookie: x=1' }, body: 'down' }],
+    ['a header name that is not a token', { statusCode: 503, headers: { 'bad name': 'v' }, body: 'down' }],
+    ['headers: null', { statusCode: 503, headers: null, body: 'down' }],
+  ])('%s: the default 500 and a log line saying why', async (_, custom) => {
+    const handler = bridge(failing, { onError: () => custom as never })
+    const response = await handler(get('/'), scfContext() as never)
+    assertIntegrated(response)
+    expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
+    expect(logMessages()).toEqual(['onError returned an unusable response', 'the app failed'])
+  })
+
+  it('a partial response is completed, and the object it returned is not modified', async () => {
+    const custom = Object.freeze({ statusCode: 503, body: 'down for maintenance' })
+    const handler = bridge(failing, { onError: () => custom as never })
+    const response = await handler(get('/'), scfContext() as never)
+    assertIntegrated(response)
+    expect(response).toMatchObject({ statusCode: 503, body: 'down for maintenance', isBase64Encoded: false })
+    expect(response.headers['x-request-id']).toBe('gw-req-1')
+    expect(custom).toEqual({ statusCode: 503, body: 'down for maintenance' })
+    expect(logMessages()).toEqual([])
+  })
+})
