@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { bridge } from '../../src'
 import type { BridgeOptions, IntegratedResponse } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
-import { assertIntegrated, express4, express5, expressEcho, Koa2, Koa3, koaEcho, parseEcho } from './support'
+import { assertIntegrated, express4, express5, expressEcho, fastifyEcho, hapiEcho, Koa2, Koa3, koaEcho, parseEcho } from './support'
 
 // What SECURITY.md promises: no header injection, the caller's address comes from the platform only,
 // size limits answered before the app runs or before SCF rejects the reply, no stack traces to callers.
@@ -145,6 +145,25 @@ describe.each([
     delete event.headers['x-scf-remote-addr']
     const echo = parseEcho(await bridge(app())(event as never, scfContext()))
     expect(echo.ip === undefined || echo.ip === '').toBe(true)
+  })
+})
+
+describe.each([
+  { name: 'Fastify 5', app: fastifyEcho() as unknown },
+  { name: 'hapi', app: hapiEcho() as unknown },
+])('the caller address in $name', ({ app }) => {
+  const handler = bridge(app)
+
+  it('is requestContext.sourceIp, whatever the client sends', async () => {
+    expect(ipOf(await handler(httpEvent({ path: '/', headers: spoofing }) as never, scfContext()))).toBe('20.197.69.95')
+  })
+
+  it('is none (never a loopback address) when the event has none', async () => {
+    const event = httpEvent({ path: '/', headers: spoofing }) as { requestContext: Record<string, unknown> }
+    delete event.requestContext.sourceIp
+    const response = await handler(event as never, scfContext())
+    expect(response.statusCode).toBe(200)
+    expect(ipOf(response)).toBeUndefined()
   })
 })
 
