@@ -6,8 +6,9 @@
  * this file proves. The example apps (examples/*) also run, as deployed, on every runtime their
  * package.json "engines" admits.
  */
-import { spawnSync } from 'node:child_process'
-import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { request } from 'node:http'
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installPackedPackage, type InstalledPackage } from './packed-package'
@@ -101,6 +102,59 @@ function runSmoke(runtime: Runtime, script: 'run.cjs' | 'run.mjs') {
   return { record: JSON.parse(result.stdout) as SmokeRecord, stderr: result.stderr }
 }
 
+/** Starts `scf-bridge dev` (port 0) on the runtime's Node, makes one request, stops it (SIGTERM). */
+async function devServerRequest(runtime: Runtime, path: string) {
+  writeFileSync(
+    join(installed.project, 'dev-handler.js'),
+    `const { bridge } = require('scf-bridge')
+exports.main_handler = bridge((req, res) => { res.setHeader('set-cookie', ['a=1', 'b=2']); res.end(req.method + ' ' + req.url) })
+`,
+  )
+  const child = spawn(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), 'dev', './dev-handler.js', '--port', '0', '--host', '127.0.0.1'], {
+    cwd: installed.project,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`scf-bridge dev did not start:\n${log}`)), 30_000)
+      const onData = (chunk: Buffer) => {
+        log += chunk.toString('utf8')
+        const url = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1]
+        if (url) {
+          clearTimeout(timer)
+          resolve(url)
+        }
+      }
+      child.stdout.on('data', onData)
+      child.stderr.on('data', onData)
+      exited.then(() => reject(new Error(`scf-bridge dev exited:\n${log}`)))
+    })
+    const reply = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
+      (resolve, reject) => {
+        request(base + path, { agent: false }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+          res.on('error', reject)
+        })
+          .on('error', reject)
+          .end()
+      },
+    )
+    // The access line may follow the reply by a moment.
+    for (let waited = 0; !/ 200 /.test(log.split('Listening on')[1] ?? '') && waited < 5_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    return { ...reply, log }
+  } finally {
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))])
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+}
+
 function expectApp(app: AppResults, record: SmokeRecord, name: string) {
   const json = app.json
   expect(json.statusCode, `${name} /json`).toBe(200)
@@ -151,6 +205,14 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
     // The failure reached the log (stderr), not the client.
     expect(stderr).toContain(record.secret)
   }, 180_000)
+
+  it('runs the scf-bridge CLI: dev serves a handler over HTTP', async () => {
+    const { status, headers, body, log } = await devServerRequest(runtime, '/release/hello?x=1')
+    expect(status, log).toBe(200)
+    expect(body).toBe('GET /hello?x=1')
+    expect(headers['set-cookie']).toEqual(['a=1', 'b=2'])
+    expect(log).toMatch(/GET \/release\/hello\?x=1 200/)
+  }, 60_000)
 
   it('runs the scf-bridge CLI (--help)', () => {
     const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), '--help'], {
