@@ -155,6 +155,9 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       }
       req.scf = scf
       req[kFailure] = appFailed
+      // The URL as sent, as a real server gives it: light-my-request resolves dot segments
+      // ('/public/%2e%2e/admin' became '/admin'), which could route past a gateway's path rules.
+      req.url = request.url
       if (!request.remoteAddress) hideRemoteAddress(req)
       if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
       // A second 'error' (write after end, say) must not become an uncaught exception.
@@ -210,14 +213,20 @@ function fetchExchange(
   adapter: FetchAdapter,
   scf: CurrentInvoke,
   invocation: Invocation,
-  settle: (response: IntegratedResponse) => void,
+  settle: (response: IntegratedResponse | Promise<IntegratedResponse>) => void,
   fail: (error: unknown) => void,
 ): void {
   // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
   if (FORBIDDEN_FETCH_METHODS.has(invocation.request.method)) return settle(plainResponse(501, 'Not Implemented'))
-  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf, fail)))
+  // An error the framework answered itself (Hono's or h3's default 500): reported with its reply, which stands.
+  let answered: { error: unknown } | undefined
+  const appFailed = (error: unknown, itAnswered?: boolean) => (itAnswered ? (answered = { error }) : fail(error))
+  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf, appFailed)))
     .then(replyOfFetchResponse)
-    .then((reply) => settle(integrate(reply, invocation)))
+    .then((reply) => {
+      const response = integrate(reply, invocation)
+      settle(answered ? failureResponse(answered.error, () => response, invocation) : response)
+    })
     .catch(fail)
 }
 

@@ -290,6 +290,49 @@ describe('fetch-style apps', () => {
     expect(response.body).toBe('{"path":"/env","fn":"test-fn","current":true}')
   })
 
+  it("reports a Hono route error to the bridge (logged, onError wins) while Hono's own 500 stands", async () => {
+    const app = new Hono()
+    app.get('/boom', () => {
+      throw new Error('hono secret')
+    })
+    const plain = await bridge(app)(get('/boom'), scfContext())
+    expect([plain.statusCode, plain.body]).toEqual([500, 'Internal Server Error'])
+    expect(bridgeLines().map((line) => line.error.split('\n')[0])).toEqual(['Error: hono secret'])
+    const custom = await bridge(app, { onError: () => ({ isBase64Encoded: false, statusCode: 503, headers: {}, body: 'custom' }) })(get('/boom'), scfContext())
+    expect([custom.statusCode, custom.body]).toEqual([503, 'custom'])
+  })
+
+  it("leaves Hono's HTTPException and an app.onError of the app's own alone", async () => {
+    const { HTTPException } = await import('hono/http-exception')
+    const app = new Hono()
+    app.get('/teapot', () => {
+      throw new HTTPException(503, { message: 'busy' })
+    })
+    const withOwn = new Hono()
+    withOwn.onError((error, c) => c.text(`own: ${error.message}`, 500))
+    withOwn.get('/boom', () => {
+      throw new Error('mine')
+    })
+    const busy = await bridge(app)(get('/teapot'), scfContext())
+    expect([busy.statusCode, busy.body]).toEqual([503, 'busy'])
+    const own = await bridge(withOwn)(get('/boom'), scfContext())
+    expect([own.statusCode, own.body]).toEqual([500, 'own: mine'])
+    expect(bridgeLines()).toEqual([])
+  })
+
+  it("leaves an h3 app's own onError alone", async () => {
+    const { H3 } = await import('h3')
+    const seen: string[] = []
+    const app = new H3({ onError: (error) => void seen.push(error.message) })
+    app.get('/boom', () => {
+      throw new Error('h3 mine')
+    })
+    const response = await bridge(app)(get('/boom'), scfContext())
+    expect(response.statusCode).toBe(500)
+    expect(seen).toHaveLength(1)
+    expect(bridgeLines()).toEqual([])
+  })
+
   it('answers 500 for a fetch() that throws, rejects, returns no Response or a network error', async () => {
     const apps = [
       () => { throw new Error('sync failure') },

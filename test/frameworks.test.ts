@@ -32,8 +32,8 @@ interface Framework {
   close?(app: unknown): Promise<unknown> | void
   /**
    * Frameworks whose own error layer answers a route that throws (Nest's exception filters, Hono's and h3's
-   * error handlers, Koa's ctx.onerror), exactly as under listen(). `logged`: the framework also reports the error
-   * to the bridge, which logs it. Every other kind goes through the bridge's failure path.
+   * default error handlers, Koa's ctx.onerror), exactly as under listen(). `logged`: the error also reaches
+   * the bridge, which logs it (or hands it to onError). Every other kind goes through the bridge's failure path.
    */
   ownError?: { contentType: string; body: string; logged?: boolean }
 }
@@ -50,11 +50,11 @@ const frameworks: Framework[] = [
   { name: 'Koa 3', create: () => koaApp(Koa), ownError: koaError },
   { name: 'Fastify 4', create: () => fastifyApp(fastify4 as unknown as typeof fastify), close: closeIt },
   { name: 'Fastify 5', create: () => fastifyApp(fastify), close: closeIt },
-  { name: 'Hono', create: honoApp, ownError: { contentType: 'text/plain; charset=UTF-8', body: 'Internal Server Error' } },
+  { name: 'Hono', create: honoApp, ownError: { contentType: 'text/plain; charset=UTF-8', body: 'Internal Server Error', logged: true } },
   {
     name: 'h3 v2',
     create: h3App,
-    ownError: { contentType: 'application/json;charset=UTF-8', body: '{"status":500,"unhandled":true,"message":"HTTPError"}' },
+    ownError: { contentType: 'application/json;charset=UTF-8', body: '{"status":500,"unhandled":true,"message":"HTTPError"}', logged: true },
   },
   { name: 'hapi', create: () => hapiServer(), close: async (app) => (await (app as Promise<{ stop(): Promise<void> }>)).stop() },
   {
