@@ -1,10 +1,11 @@
 /**
  * The SCF runtime matrix: the built package, packed and installed as a user installs it, serving an
  * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.x),
- * loaded with require() and with import. Node 16 gets Express 4 and Koa 2 (Express 5 and Koa 3 need
- * Node 18); 18 and 20 get Express 5, Koa 3 and a Hono app (fetch-style apps need Node 18). The README's "Supported runtimes" table states what
- * this file proves. The example apps (examples/*) also run, as deployed, on every runtime their
- * package.json "engines" admits.
+ * loaded with require() and with import, and running `scf-bridge dev`. Node 16 gets Express 4 and
+ * Koa 2 (Express 5 and Koa 3 need Node 18); 18 and 20 get Express 5, Koa 3 and a Hono app
+ * (fetch-style apps need Node 18). The example apps (examples/*) also run, as deployed, on every
+ * runtime their package.json "engines" admits. The README's "Supported runtimes" table states what
+ * this file proves.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { request } from 'node:http'
@@ -16,7 +17,7 @@ import { NODE_16, NODE_16_13, NODE_18, NODE_18_15, NODE_20, REPO_ROOT, nodeBinar
 
 interface Runtime {
   scf: string
-  /** The Node version that stands for it; `current` is the Node running the tests when it is a 20. */
+  /** The Node version tested; for 20, the Node running the tests when it is a 20. */
   node: string
   major: number
   binary: () => string
