@@ -1,5 +1,4 @@
 import { Server as HttpServer } from 'node:http'
-import { Server as HttpsServer } from 'node:https'
 import type { AppAdapter } from './types'
 
 /** An `http.Server` (or anything that emits 'request' and listens). */
@@ -10,7 +9,8 @@ export interface ServerLike {
 }
 
 export function isNodeServer(app: unknown): app is ServerLike {
-  if (app instanceof HttpServer || app instanceof HttpsServer) return true
+  // An https.Server passes the shape test below: importing node:https only for instanceof costs ~1 ms of cold start.
+  if (app instanceof HttpServer) return true
   const a = app as Partial<ServerLike> | null
   return typeof a === 'object' && a !== null && typeof a.emit === 'function' &&
     typeof a.listeners === 'function' && typeof a.listen === 'function'
