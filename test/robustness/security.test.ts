@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
 import type { BridgeOptions, IntegratedResponse } from '../../src'
@@ -164,6 +165,41 @@ describe.each([
     const response = await handler(event as never, scfContext())
     expect(response.statusCode).toBe(200)
     expect(ipOf(response)).toBeUndefined()
+  })
+})
+
+// ---- the path as sent ---------------------------------------------------------------
+
+/** What a real Node server puts in req.url for a raw request target. */
+function realServerUrl(target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((req, res) => res.end(req.url))
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`))
+      let raw = ''
+      socket.on('data', (chunk) => (raw += chunk))
+      socket.on('error', reject)
+      socket.on('end', () => server.close(() => resolve(raw.slice(raw.indexOf('\r\n\r\n') + 4))))
+    })
+  })
+}
+
+describe('dot segments in the path', () => {
+  const targets = ['/public/../admin', '/public/%2e%2e/admin', '/public/%2E./admin', '/a/./b', '/a/b/..', '/%2e%2e/x', '/a//b', '/%7Euser/x']
+
+  it.each(targets)('%s reaches a Node app as a real server gives it (not resolved)', async (target) => {
+    const handler = bridge(expressEcho(express5))
+    const echo = parseEcho(await handler(httpEvent({ path: target }) as never, scfContext()))
+    expect(echo.url).toBe(await realServerUrl(target))
+  })
+
+  it('/public/%2e%2e/admin does not reach the /admin route', async () => {
+    const app = express5()
+    app.get('/admin', (req, res) => res.send('secret'))
+    app.use((req, res) => res.status(404).send('not found'))
+    const response = await bridge(app)(httpEvent({ path: '/public/%2e%2e/admin' }) as never, scfContext())
+    expect(response).toMatchObject({ statusCode: 404, body: 'not found' })
   })
 })
 
