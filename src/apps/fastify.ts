@@ -40,8 +40,9 @@ export function isFastifyInstance(app: unknown): app is FastifyLike {
  * on the same in-memory path as every Node app: hooks, plugins and content-type parsers run as under listen().
  *
  * A server error that reaches Fastify's default error handler goes to the bridge (plain 500, logged with
- * the request id), as Express's and Koa's do. An error handler of the app's own (setErrorHandler) answers
- * instead. The hook that does this can only be added before the instance is ready: an instance handed
+ * the request id), as Express's does: Fastify's default reply would show the error's message, and its
+ * logger is off by default. An error handler of the app's own (setErrorHandler, a route's errorHandler)
+ * answers instead. The hook that does this can only be added before the instance is ready: an instance handed
  * over already started keeps Fastify's default error reply.
  */
 export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
