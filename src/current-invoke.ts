@@ -12,8 +12,18 @@ export interface CurrentInvoke {
   context: ScfContext
 }
 
-/** @internal the bridge runs each invocation inside this store. */
-export const invokeStorage = new AsyncLocalStorage<CurrentInvoke>()
+/**
+ * @internal the bridge runs each invocation inside this store. One store per process, shared by the
+ * CommonJS and ESM builds (an app may load both), so getCurrentInvoke() sees every bridge's invocations.
+ */
+export const invokeStorage: AsyncLocalStorage<CurrentInvoke> = processWide('invoke-storage', () => new AsyncLocalStorage())
+
+/** @internal one value per process for `key`, whichever build of the package asks first. */
+export function processWide<T>(key: string, create: () => T): T {
+  const registry = globalThis as unknown as Record<symbol, T | undefined>
+  const symbol = Symbol.for(`scf-bridge.${key}`)
+  return (registry[symbol] ??= create())
+}
 
 /**
  * The event and context of the invocation the caller runs in, from anywhere in the app

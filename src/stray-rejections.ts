@@ -1,4 +1,7 @@
-import { invokeStorage, type CurrentInvoke } from './current-invoke'
+import { invokeStorage, processWide, type CurrentInvoke } from './current-invoke'
+
+type Sinks = WeakMap<CurrentInvoke, (error: unknown) => void>
+let sinks: Sinks | undefined
 
 /**
  * Express 4 (and any callback-style code) lets an async route's rejection go unhandled: without
@@ -6,20 +9,20 @@ import { invokeStorage, type CurrentInvoke } from './current-invoke'
  * AsyncLocalStorage tells which invocation the rejection came from, so it becomes that
  * invocation's 500. A rejection from outside any invocation keeps Node's default (it is thrown
  * as an uncaught exception) unless the app listens for unhandled rejections itself.
+ * One listener per process, installed at the first invocation, shared by the CommonJS and ESM builds.
  */
-const sinks = new WeakMap<CurrentInvoke, (error: unknown) => void>()
-let installed = false
-
 export function routeStrayRejections(invocation: CurrentInvoke, fail: (error: unknown) => void): void {
+  sinks ??= processWide('stray-rejections', installListener)
   sinks.set(invocation, fail)
-  if (installed) return
-  installed = true
-  process.on('unhandledRejection', onUnhandledRejection)
 }
 
-function onUnhandledRejection(reason: unknown): void {
-  const current = invokeStorage.getStore()
-  const fail = current && sinks.get(current)
-  if (fail) return fail(reason)
-  if (process.listenerCount('unhandledRejection') === 1) throw reason
+function installListener(): Sinks {
+  const registered: Sinks = new WeakMap()
+  process.on('unhandledRejection', (reason: unknown) => {
+    const current = invokeStorage.getStore()
+    const fail = current && registered.get(current)
+    if (fail) return fail(reason)
+    if (process.listenerCount('unhandledRejection') === 1) throw reason
+  })
+  return registered
 }

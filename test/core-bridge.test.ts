@@ -273,3 +273,21 @@ describe('Koa: an error the app answers itself', () => {
     expect(JSON.parse(String(errorLog.mock.calls[0][0]))).toMatchObject({ requestId: 'koa-page', error: expect.stringMatching(/db down/) })
   })
 })
+
+// An app may load both builds (a CommonJS dependency beside ESM code): they must share one invocation store.
+describe('CommonJS and ESM builds in one process', () => {
+  it('getCurrentInvoke() of either build sees invocations of both', () => {
+    const dist = (file: string) => JSON.stringify(require.resolve(`../dist/${file}`))
+    const { stdout, stderr, status } = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { createRequire } from 'node:module'
+      import * as esm from ${dist('index.mjs')}
+      const cjs = createRequire(import.meta.url)(${dist('index.js')})
+      const event = { httpMethod: 'GET', path: '/', headers: {}, requestContext: { sourceIp: '1.2.3.4' } }
+      const seen = (req, res) => res.end([esm, cjs].map((m) => m.getCurrentInvoke()?.context.request_id).join(','))
+      for (const m of [esm, cjs]) console.log((await m.bridge(seen)(event, { request_id: 'id' })).body)
+    `], { encoding: 'utf8' })
+    expect(stderr).toBe('')
+    expect(status).toBe(0)
+    expect(stdout).toBe('id,id\nid,id\n')
+  })
+})
