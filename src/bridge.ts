@@ -131,7 +131,12 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       if (timer) clearTimeout(timer)
       resolve(response)
     }
-    const fail = (error: unknown, status = 500) => settle(failureResponse(error, () => failurePage(status), invocation))
+    // Once answered, a later failure of the same request (one error a framework reports twice, a failure
+    // after the 504) changes nothing: no second onError call, no second log line.
+    const fail = (error: unknown, status = 500) => {
+      if (settled) return debug('%s %s failed after it was answered: %s', request.method, request.url, stackOf(error))
+      settle(failureResponse(error, () => failurePage(status), invocation))
+    }
     routeStrayRejections(scf, fail)
     // An error the app answered itself (Koa's error reply): reported with the reply, which stands.
     let answeredError: { error: unknown } | undefined

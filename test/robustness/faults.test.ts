@@ -1,3 +1,4 @@
+import Fastify from 'fastify'
 import { Hono } from 'hono'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -357,5 +358,39 @@ describe('an onError hook that returns something SCF cannot send', () => {
     expect(response.headers['x-request-id']).toBe('gw-req-1')
     expect(custom).toEqual({ statusCode: 503, body: 'down for maintenance' })
     expect(logMessages()).toEqual([])
+  })
+})
+
+describe('one failure, one report', () => {
+  it('Fastify: an error thrown after the headers went is reported once (one onError call), answered 500', async () => {
+    const app = Fastify()
+    app.get('/throw-after-headers', async (request, reply) => {
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' })
+      reply.raw.write('partial')
+      throw new Error('late failure')
+    })
+    const onError = vi.fn(() => undefined)
+    const response = await bridge(app, { onError })(get('/throw-after-headers'), scfContext() as never)
+    expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
+    await later()
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
+
+  it('an app that fails after its invocation was answered 504: no onError call, no log line for it', async () => {
+    let threw!: () => void
+    const thrown = new Promise<void>((resolve) => (threw = resolve))
+    const app = express5()
+    app.get('/late', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      setImmediate(threw)
+      throw new Error('late failure')
+    })
+    const onError = vi.fn(() => undefined)
+    const response = await bridge(app, { onError })(get('/late'), scfContext({ getRemainingTimeInMillis: () => 350 }) as never)
+    expect(response.statusCode).toBe(504)
+    await thrown
+    await later()
+    expect(onError).not.toHaveBeenCalled()
+    expect(logMessages()).toEqual(['the app did not answer in time'])
   })
 })
