@@ -44,11 +44,15 @@ const anyKey = fc.oneof(partArb.filter((key) => key !== ''), fc.constantFrom('__
 const plainKey = fc.string({ unit: fc.constantFrom('a', 'b', 'Z', '0', '-', '_', '~', '中', 'é', ' ', '+', '%', '&', '=', '😀'), minLength: 1, maxLength: 6 })
   .filter((key) => !['constructor', 'toString', '__proto__'].includes(key))
 
+// Koa 2 caches parsed queries in a plain object keyed by the query string, so `?__proto__` or
+// `?constructor` reads Object.prototype's entry, on any server (Koa 3 fixed it): no prototype names there.
+const noPrototypeKey = anyKey.filter((key) => !(key in Object.prototype))
+
 const apps = [
   { name: 'Express 5', app: expressEcho(express5), keys: anyKey },
   { name: 'Express 4', app: expressEcho(express4), keys: plainKey },
   { name: 'Koa 3', app: koaEcho(Koa3), keys: anyKey },
-  { name: 'Koa 2', app: koaEcho(Koa2), keys: anyKey },
+  { name: 'Koa 2', app: koaEcho(Koa2), keys: noPrototypeKey },
 ]
 
 describe.each(apps)('query maps through $name', ({ app, keys }) => {
