@@ -18,10 +18,15 @@ export interface BridgeOptions {
   /**
    * Media types always sent base64 (added to the built-in rules, wildcards allowed: `image/*`,
    * `*\/*`), or a predicate `(contentType, headers) => boolean` that decides alone.
-   * Bytes that are not valid UTF-8 are sent base64 whatever this says.
+   * Bytes that are not valid UTF-8 are sent base64 whatever this says. Usually not needed: images,
+   * fonts, archives and compressed bodies are base64 by the built-in rules.
+   * @example bridge(app, { binaryTypes: ['application/vnd.ms-excel', 'model/*'] })
    */
   binaryTypes?: BinaryTypes
-  /** A path prefix to strip before the app sees the path, e.g. `/api`. */
+  /**
+   * A path prefix to strip before the app sees the path. Only whole segments are stripped: with
+   * `'/api'`, `/api/users` becomes `/users`, `/api` becomes `/`, and `/apiary` is left alone.
+   */
   basePath?: string
   /**
    * Keep SCF's default of waiting for an empty event loop after the reply. Default `false`: the
@@ -38,7 +43,17 @@ export interface BridgeOptions {
   /**
    * Called when the app fails a request (throws, rejects, errors, or ends the connection without a
    * reply). Return an integrated response to send it instead of the default plain 500/502.
-   * Replaces the default log line.
+   * Called at most once per invocation. A response SCF could not send is replaced by the default.
+   * When it returns, the bridge writes no error log line of its own: log the error here.
+   * @example
+   * bridge(app, {
+   *   onError: (error, { context }) => ({
+   *     isBase64Encoded: false,
+   *     statusCode: 500,
+   *     headers: { 'content-type': 'application/json' },
+   *     body: JSON.stringify({ error: 'internal', requestId: context.request_id }),
+   *   }),
+   * })
    */
   onError?: (error: unknown, invocation: CurrentInvoke) => IntegratedResponse | void | Promise<IntegratedResponse | void>
   /**
@@ -59,6 +74,9 @@ const debug = debuglog('scf-bridge')
  *   application, an object with `fetch(request)` (Hono, h3 v2), an `http.Server`, a `(req, res)`
  *   listener, a `(request) => Response` function with `{ fetch: true }`, or a Promise of any of these
  *   (resolved on the first invocation, then reused).
+ * @param options See {@link BridgeOptions}.
+ * @returns The SCF handler, to export as `main_handler`.
+ * @throws TypeError when the app is of no kind the bridge serves, or an option is invalid.
  * @example
  * const express = require('express')
  * const { bridge } = require('scf-bridge')
