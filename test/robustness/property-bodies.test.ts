@@ -109,3 +109,49 @@ describe.each([
     expect(response.body === text).toBe(true)
   }, 60_000)
 })
+
+describe('base64 request bodies in every spelling', () => {
+  const handler = bridge(expressEcho(express5))
+  const spellingArb = fc.record({
+    urlSafe: fc.boolean(),
+    unpadded: fc.boolean(),
+    lineBreaks: fc.constantFrom(undefined, 76, 64, 4),
+  })
+  const spell = (bytes: Buffer, { urlSafe, unpadded, lineBreaks }: { urlSafe: boolean; unpadded: boolean; lineBreaks: number | undefined }) => {
+    let text = bytes.toString('base64')
+    if (urlSafe) text = text.replace(/\+/g, '-').replace(/\//g, '_')
+    if (unpadded) text = text.replace(/=+$/, '')
+    if (lineBreaks) text = text.replace(new RegExp(`(.{${lineBreaks}})`, 'g'), '$1\r\n')
+    return text
+  }
+  const event = (body: string) => ({ ...httpEvent({ method: 'POST', path: '/reply', headers: { 'content-type': 'application/octet-stream' } }), body, isBase64Encoded: true })
+
+  it('standard or URL-safe, padded or not, wrapped or not: the app gets the same bytes', async () => {
+    await checkProperty(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), spellingArb, async (array, spelling) => {
+        const bytes = Buffer.from(array)
+        const response = await handler(event(spell(bytes, spelling)) as never, scfContext())
+        expect(response.statusCode).toBe(200)
+        expect(response.headers['x-body-sha256']).toBe(sha256(bytes))
+      }),
+      150,
+    )
+  }, 60_000)
+
+  it('one character that base64 cannot hold, anywhere: refused with a clear error, never decoded short', async () => {
+    await checkProperty(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.constantFrom('!', '*', '.', '%', '"', '中', '\u0000', '='),
+        fc.nat(),
+        async (array, bad, at) => {
+          const text = Buffer.from(array).toString('base64').replace(/=+$/, '')
+          const position = at % text.length
+          const corrupted = text.slice(0, position) + bad + text.slice(position)
+          await expect(handler(event(corrupted) as never, scfContext())).rejects.toThrow(/scf-bridge: event\.body is not valid base64/)
+        },
+      ),
+      150,
+    )
+  }, 60_000)
+})
