@@ -128,7 +128,7 @@ describe.each(otherEchoApps())('$name under 200 concurrent invocations', ({ app 
 
 describe('failures among 200 concurrent invocations stay with their own invocation', () => {
   /** Fails every fourth request after some awaits; the others answer with what they read. */
-  async function maybeFail(req: IncomingMessage & { scf?: unknown }): Promise<Reply> {
+  async function maybeFail(req: Parameters<typeof describeRequest>[0]): Promise<Reply> {
     const reply = await describeRequest(req)
     if (Number(req.url?.split('/').pop()) % 4 === 0) throw new Error(`failure of ${req.url}`)
     return reply

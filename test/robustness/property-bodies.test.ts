@@ -88,7 +88,7 @@ describe.each([
 
   it('4 MB of random bytes (base64 path) arrive and come back byte-exact', async () => {
     const bytes = randomBytes(4 * 1024 * 1024)
-    for (const headers of [{ 'content-type': 'application/octet-stream' }, {}]) {
+    for (const headers of [{ 'content-type': 'application/octet-stream' }, {}] as Array<Record<string, string>>) {
       const response = await handler(httpEvent({ method: 'POST', path: '/reply', body: bytes, headers }) as never, scfContext())
       assertIntegrated(response)
       expect(response.statusCode).toBe(200)

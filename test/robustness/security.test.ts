@@ -21,7 +21,7 @@ beforeEach(() => errorLog.mockClear())
 afterAll(() => errorLog.mockRestore())
 
 /** The bridge's own log lines (JSON); a framework's own console output (h3 prints its errors) is skipped. */
-const loggedLines = () =>
+const loggedLines = (): Array<Record<string, unknown>> =>
   errorLog.mock.calls.flatMap((call: unknown[]) => {
     try {
       return [JSON.parse(String(call[0])) as Record<string, unknown>]

@@ -24,8 +24,9 @@ export async function checkProperty<T>(property: fc.IAsyncPropertyWithHooks<T> |
     await fc.assert(property, { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * RUN_FACTOR)) })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    const cause = error instanceof Error && error.cause instanceof Error ? `\nCause: ${error.cause.message}` : ''
-    throw new Error(`property failed with seed ${SEED} (replay: FC_SEED=${SEED} npx vitest run test/robustness)\n${message}${cause}`)
+    const cause = (error as { cause?: unknown }).cause
+    const because = cause instanceof Error ? `\nCause: ${cause.message}` : ''
+    throw new Error(`property failed with seed ${SEED} (replay: FC_SEED=${SEED} npx vitest run test/robustness)\n${message}${because}`)
   }
 }
 
@@ -234,7 +235,7 @@ export function hapiEcho() {
       if (request.path === '/reply') {
         // code(200): hapi answers an empty payload with 204 otherwise.
         const response = h.response(body).code(200).header('x-body-sha256', sha256(body))
-        const type = request.headers['content-type']
+        const type = request.headers['content-type'] as string | undefined
         return type ? response.type(type) : response
       }
       return echoOf(request.raw.req, request.query as Record<string, unknown>, request.info.remoteAddress, body)
