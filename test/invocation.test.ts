@@ -139,7 +139,7 @@ describe('onError', () => {
       const broken = bridge(app, { onError: () => { throw new Error('reporter down') } })
       const r = await broken(httpEvent({ path: '/fail' }), scfContext())
       expect(r).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
-      const logged = errorLog.mock.calls.map((c) => String(c[0])).join('\n')
+      const logged = errorLog.mock.calls.map((c: unknown[]) => String(c[0])).join('\n')
       expect(logged).toMatch(/reporter down/)
       expect(logged).toMatch(/boom with internals/)
     })

@@ -27,7 +27,7 @@ export function promisedAdapter(app: PromiseLike<unknown>, recognise: (app: unkn
 /** Raised for an app that could not be started: it carries the original error as `cause`. */
 export class AppStartError extends Error {
   override name = 'AppStartError'
-  constructor(message: string, readonly cause: unknown) {
+  constructor(message: string, override readonly cause: unknown) {
     super(causeMessage(message, cause))
     if (cause instanceof Error && cause.stack) this.stack = `${this.stack}\nCaused by: ${cause.stack}`
   }
