@@ -51,11 +51,15 @@ export interface ApigwEventOptions extends RequestDescription {
   stage?: string
   /** API Gateway's request id (`x-api-requestid`, `requestContext.requestId`). */
   requestId?: string
+  /** `requestContext.serviceId`. */
   serviceId?: string
   /** Base64-encode the body even when it is text, as an API with Base64 encoding "always" does. */
   base64?: boolean
+  /** Path parameters declared in the API (`{ id: '7' }` for `/users/{id}`). */
   pathParameters?: Record<string, string>
+  /** Header parameters declared in the API. */
   headerParameters?: Record<string, string>
+  /** Query parameters declared in the API (`queryString` always holds the whole query). */
   queryStringParameters?: Record<string, string>
   stageVariables?: Record<string, string>
   /** Fields merged into `requestContext`, e.g. `{ identity: { secretId: '…' } }`. */
@@ -176,7 +180,9 @@ export class ResponseHeaders implements Iterable<[string, string]> {
 
 /** What `invoke` resolves with: the client's view of the reply, like a fetch `Response`, plus the invocation. */
 export interface InvokeResponse {
+  /** The HTTP status the client gets. */
   status: number
+  /** The standard reason phrase of `status`. */
   statusText: string
   /** Status 200-299. */
   ok: boolean
@@ -192,7 +198,9 @@ export interface InvokeResponse {
   result: unknown
   /** The error the handler threw or rejected with, if it did. */
   error: unknown
+  /** The event the handler was called with. */
   event: ScfHttpEvent
+  /** The context the handler was called with. */
   context: ScfContext
 }
 

@@ -17,7 +17,9 @@ export interface ScfContextOptions {
   namespace?: string
   /** Default `ap-guangzhou`. */
   region?: string
+  /** `tencentcloud_appid`. Default `1250000000`. */
   appId?: string
+  /** `tencentcloud_uin`. Default `100000000000`. */
   uin?: string
   /** The clock `getRemainingTimeInMillis()` counts with. Default `Date.now`. */
   now?: () => number
