@@ -1,10 +1,9 @@
-import type { ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
 import { debuglog } from 'node:util'
-import inject from 'light-my-request'
-import { adapterFor, adapterStarter, kFailure, type AppAdapter, type BridgedRequest, type FetchAdapter, type ServingAdapter } from './apps'
+import { adapterFor, adapterStarter, type FetchAdapter, type ServingAdapter } from './apps'
 import { createBinaryDecider, type BinaryTypes } from './binary'
-import { fetchRequestOf, replyOfFetchResponse } from './fetch-mapping'
+import type { ExchangeHooks } from './exchange'
+import { fetchInto } from './fetch-exchange'
+import { injectInto } from './in-memory-exchange'
 import { invokeStorage, type CurrentInvoke } from './current-invoke'
 import { customResponse } from './custom-response'
 import { routeStrayRejections } from './stray-rejections'
@@ -156,10 +155,8 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       settle(failureResponse(error, () => failurePage(status), invocation))
     }
     routeStrayRejections(scf, fail)
-    // An error the app answered itself (Koa's error reply): reported with the reply, which stands.
+    // An error the app answered itself (Koa's, Hono's or h3's error reply): reported with the reply, which stands.
     let answeredError: { error: unknown } | undefined
-    const reply = (response: IntegratedResponse) =>
-      settle(answeredError ? failureResponse(answeredError.error, () => response, invocation) : response)
 
     const budget = timeBudget(context, invocation.started, settings.timeoutMarginMs)
     const onDeadline = () => {
@@ -176,54 +173,17 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       })
     }
 
-    const dispatchTo = (adapter: AppAdapter) => (req: BridgedRequest, res: ServerResponse) => {
-      // After a complete reply (a second res.send() that throws, say) a real server has sent that reply: so do we.
-      const appFailed = (error: unknown, answered?: boolean) => {
-        if (answered) answeredError = { error }
-        else if (res.writableEnded) log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) })
-        else fail(error)
-      }
-      req.scf = scf
-      req[kFailure] = appFailed
-      // The URL as sent, as a real server gives it: light-my-request resolves dot segments
-      // ('/public/%2e%2e/admin' became '/admin'), which could route past a gateway's path rules.
-      req.url = request.url
-      if (!request.remoteAddress) hideRemoteAddress(req)
-      if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
-      // A second 'error' (write after end, say) must not become an uncaught exception.
-      res.on('error', noop)
-      ignoreWritesAfterEnd(res)
-      destroyableSocket(req, res)
-      try {
-        const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
-        if (result && typeof result.then === 'function') result.then(undefined, appFailed)
-      } catch (error) {
-        appFailed(error)
-      }
+    const hooks: ExchangeHooks = {
+      reply: (reply) => {
+        const response = integrate(reply, invocation)
+        settle(answeredError ? failureResponse(answeredError.error, () => response, invocation) : response)
+      },
+      failed: (error, answered) => (answered ? (answeredError = { error }) : fail(error)),
+      failedAfterReply: (error) => log(invocation, 'the app failed after its reply was complete', { error: stackOf(error) }),
+      broken: (error) => fail(error, 502),
     }
-
-    const exchange = (adapter: ServingAdapter) => {
-      if (isFetchAdapter(adapter)) return fetchExchange(adapter, scf, invocation, settle, fail)
-      try {
-        inject(dispatchTo(adapter), {
-          method: request.method as 'GET',
-          url: request.url,
-          headers: request.headers,
-          payload: request.body,
-          remoteAddress: request.remoteAddress,
-          payloadAsStream: true,
-          validate: false,
-        }, (error, injected) => {
-          if (error || !injected) return fail(error ?? new Error('no reply'), 502)
-          collect(injected.stream(), (streamError, body) => {
-            if (streamError || !body) return fail(streamError, 502)
-            reply(integrate({ statusCode: injected.statusCode, headers: injected.headers, body }, invocation))
-          })
-        })
-      } catch (error) {
-        fail(error)
-      }
-    }
+    const exchange = (adapter: ServingAdapter) =>
+      isFetchAdapter(adapter) ? fetchInto(adapter, request, scf, hooks) : injectInto(adapter, request, scf, hooks)
 
     invokeStorage.run(scf, () => {
       // The first invocation starts the app (a Promise, Fastify's ready(), ...); a failed start fails each one.
@@ -234,31 +194,7 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
   })
 }
 
-const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
-
 const isFetchAdapter = (adapter: ServingAdapter): adapter is FetchAdapter => typeof (adapter as FetchAdapter).fetch === 'function'
-
-/** The fetch-style path: the event as a WHATWG Request, the app's Response read into a reply. */
-function fetchExchange(
-  adapter: FetchAdapter,
-  scf: CurrentInvoke,
-  invocation: Invocation,
-  settle: (response: IntegratedResponse | Promise<IntegratedResponse>) => void,
-  fail: (error: unknown) => void,
-): void {
-  // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
-  if (FORBIDDEN_FETCH_METHODS.has(invocation.request.method)) return settle(plainResponse(501, 'Not Implemented'))
-  // An error the framework answered itself (Hono's or h3's default 500): reported with its reply, which stands.
-  let answered: { error: unknown } | undefined
-  const appFailed = (error: unknown, itAnswered?: boolean) => (itAnswered ? (answered = { error }) : fail(error))
-  new Promise<Response>((resolve) => resolve(adapter.fetch(fetchRequestOf(invocation.request), scf, appFailed)))
-    .then(replyOfFetchResponse)
-    .then((reply) => {
-      const response = integrate(reply, invocation)
-      settle(answered ? failureResponse(answered.error, () => response, invocation) : response)
-    })
-    .catch(fail)
-}
 
 function integrate(reply: Parameters<typeof responseToIntegrated>[0], invocation: Invocation): IntegratedResponse {
   const response = responseToIntegrated(reply, invocation.request.method, invocation.settings.decideBinary)
@@ -266,18 +202,6 @@ function integrate(reply: Parameters<typeof responseToIntegrated>[0], invocation
   if (size <= MAX_RESPONSE_BYTES) return response
   log(invocation, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
   return plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows')
-}
-
-function collect(stream: NodeJS.ReadableStream, done: (error: unknown, body?: Buffer) => void): void {
-  const chunks: Buffer[] = []
-  let finished = false
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-  stream.on('error', (error) => {
-    if (!finished) (finished = true), done(error)
-  })
-  stream.on('end', () => {
-    if (!finished) (finished = true), done(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
-  })
 }
 
 /** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */
@@ -349,46 +273,3 @@ function marginOf(value: number | undefined): number {
   }
   return value
 }
-
-/** light-my-request adds `user-agent: lightMyRequest` when the client sent none; the app should see none. */
-function dropDefaultUserAgent(req: BridgedRequest): void {
-  delete req.headers['user-agent']
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i] === 'user-agent') {
-      raw.splice(i, 2)
-      break
-    }
-  }
-}
-
-/** light-my-request reports 127.0.0.1 for a request without an address: an unknown caller must not look local. */
-function hideRemoteAddress(req: BridgedRequest): void {
-  (req.socket as { remoteAddress?: string }).remoteAddress = undefined
-}
-
-/**
- * light-my-request (6.6.0) pushes a write that follows end() into the reply stream after its end, which
- * fails the whole reply; a real server sends the reply and ignores the write (ERR_STREAM_WRITE_AFTER_END).
- */
-function ignoreWritesAfterEnd(res: ServerResponse): void {
-  const stream = (res as { _lightMyRequest?: { stream?: Readable } })._lightMyRequest?.stream
-  if (!stream) return
-  const push = stream.push
-  stream.push = function pushBeforeEnd(this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
-    return chunk !== null && res.writableEnded ? false : push.call(this, chunk, encoding)
-  }
-}
-
-/** The mock socket has no destroy(): destroying it (as some libraries do) resets the reply, as on a real socket. */
-function destroyableSocket(req: BridgedRequest, res: ServerResponse): void {
-  const socket = req.socket as { destroy?: (error?: Error) => unknown }
-  if (typeof socket.destroy !== 'function') {
-    socket.destroy = (error?: Error) => {
-      res.destroy(error)
-      return socket
-    }
-  }
-}
-
-const noop = (): void => {}
