@@ -10,7 +10,7 @@ import type { InjectedReply } from './response-to-integrated'
  */
 export function fetchRequestOf(request: InjectionRequest): Request {
   const headers = new Headers()
-  for (const name of Object.keys(request.headers)) headers.append(name, byteString(request.headers[name]))
+  for (const name of Object.keys(request.headers)) headers.append(name, request.headers[name])
   const bodyless = request.method === 'GET' || request.method === 'HEAD'
   if (bodyless) headers.delete('content-length')
   const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
@@ -21,14 +21,6 @@ export function fetchRequestOf(request: InjectionRequest): Request {
   })
   if (request.remoteAddress) Object.defineProperty(fetchRequest, 'ip', { value: request.remoteAddress, enumerable: true })
   return fetchRequest
-}
-
-/**
- * Header values are byte strings in fetch, and a CJK character is not a byte. A non-ASCII value (UTF-8
- * text in the event's JSON) becomes its UTF-8 bytes, one character each: what a server shows for them.
- */
-function byteString(value: string): string {
-  return /[^\u0000-\u007f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 }
 
 // A host name, IPv4 or [IPv6], with an optional port: anything else would make the URL invalid or change its meaning.

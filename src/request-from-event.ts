@@ -215,6 +215,17 @@ function encodeQueryPart(part: string): string {
 // them too): such a header could be reflected into a response.
 const UNSAFE_VALUE = /[\0-\x08\n-\x1f\x7f]/
 
+/**
+ * Header values are bytes, and the event's JSON holds them as text. A non-ASCII value becomes its UTF-8
+ * bytes, one character each, which is what a Node server gives the app for the same request (and what
+ * it can copy into a response header without Node refusing it).
+ */
+function byteString(value: string): string {
+  return NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/
+
 function headersOf(source: Record<string, unknown>): Record<string, string> {
   const headers: Record<string, string> = {}
   for (const name of Object.keys(source)) {
@@ -222,8 +233,9 @@ function headersOf(source: Record<string, unknown>): Record<string, string> {
     if (raw === undefined || raw === null) continue
     if (!TOKEN.test(name) || name === '__proto__') continue
     const lower = name.toLowerCase()
-    const value = Array.isArray(raw) ? raw.join(lower === 'cookie' ? '; ' : ', ') : typeof raw === 'object' ? undefined : String(raw)
-    if (value === undefined || UNSAFE_VALUE.test(value)) continue
+    const text = Array.isArray(raw) ? raw.join(lower === 'cookie' ? '; ' : ', ') : typeof raw === 'object' ? undefined : String(raw)
+    if (text === undefined || UNSAFE_VALUE.test(text)) continue
+    const value = byteString(text)
     // Two spellings of one name (e.g. "Cookie" and "cookie") are joined, as Node joins repeated headers.
     // Own entries only: a header named `constructor` must not find Object's.
     const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined

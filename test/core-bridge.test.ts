@@ -291,3 +291,17 @@ describe('CommonJS and ESM builds in one process', () => {
     expect(stdout).toBe('id,id\nid,id\n')
   })
 })
+
+describe('non-ASCII request header values', () => {
+  it('reach the app as their UTF-8 bytes, as on a Node server, so the app can echo them', async () => {
+    const app = express5()
+    app.get('/echo-header', (req, res) => {
+      res.setHeader('x-echo', req.get('x-name') ?? '')
+      res.send(Buffer.from(req.get('x-name') ?? '', 'latin1').toString('utf8'))
+    })
+    const r = await bridge(app)(httpEvent({ path: '/echo-header', headers: { 'x-name': 'café 中文' } }), scfContext())
+    expect(r.statusCode).toBe(200)
+    expect(r.body).toBe('café 中文')
+    expect(Buffer.from(r.headers['x-echo'] as string, 'latin1').toString('utf8')).toBe('café 中文')
+  })
+})
