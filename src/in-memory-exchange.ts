@@ -1,22 +1,16 @@
 import type { ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
 import inject from 'light-my-request'
 import { kFailure, type AppAdapter, type BridgedRequest } from './apps'
 import type { CurrentInvoke } from './current-invoke'
 import type { ExchangeHooks } from './exchange'
 import type { InjectionRequest } from './request-from-event'
-import type { InjectedReply } from './response-to-integrated'
 
 /**
  * Serves one request to a Node `(req, res)` app in memory, through light-my-request (pinned 6.6.0:
- * the reply-stream handling below relies on its internals), and reports the outcome to `hooks`.
+ * the reply collection below relies on its internals), and reports the outcome to `hooks`.
  */
 export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: CurrentInvoke, hooks: ExchangeHooks): void {
-  let head: Omit<InjectedReply, 'body'> | undefined
-  let body: Buffer | undefined
-  const complete = () => {
-    if (head && body) hooks.reply({ ...head, body })
-  }
+  const chunks: Buffer[] = []
 
   const dispatch = (req: BridgedRequest, res: ServerResponse) => {
     const appFailed = (error: unknown, answered?: boolean) =>
@@ -30,7 +24,7 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
     // A second 'error' (write after end, say) must not become an uncaught exception.
     res.on('error', noop)
-    collectReplyBody(res, (bytes) => ((body = bytes), complete()), hooks.broken)
+    collectReplyChunks(res, chunks)
     destroyableSocket(req, res)
     try {
       const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
@@ -47,14 +41,11 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
       headers: request.headers,
       payload: request.body,
       remoteAddress: request.remoteAddress,
-      // The reply as bytes: the buffered reply decodes every body as UTF-8 (slow, and lossy for binary).
-      payloadAsStream: true,
       validate: false,
     }, (error, injected) => {
-      // Called at writeHead: the body follows through collectReplyBody.
+      // Called once the reply is complete, or with an error when it broke off (the app ended the connection).
       if (error || !injected) return hooks.broken(error ?? new Error('no reply'))
-      head = { statusCode: injected.statusCode, headers: injected.headers }
-      complete()
+      hooks.reply({ statusCode: injected.statusCode, headers: injected.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) })
     })
   } catch (error) {
     hooks.failed(error)
@@ -62,29 +53,18 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
 }
 
 /**
- * Takes the reply's chunks straight from light-my-request's reply stream, without flowing it: its
- * `push` is the one place every written chunk and the end pass through. A write after end() is
- * ignored, as a real server ignores it (ERR_STREAM_WRITE_AFTER_END), instead of failing the reply.
+ * Takes the reply's chunks as the app writes them. light-my-request (6.6.0) buffers them in
+ * `_lightMyRequest.payloadChunks` and, once the reply is complete, decodes them all as one UTF-8
+ * string (about 20 ms per MiB, and lossy for binary): its buffer is swapped for an empty array whose
+ * `push` hands each chunk to the bridge, so that decoding has nothing to do. A write after end() is
+ * ignored, as a real server ignores it (ERR_STREAM_WRITE_AFTER_END).
  */
-function collectReplyBody(res: ServerResponse, done: (body: Buffer) => void, broken: (error: unknown) => void): void {
-  const stream = (res as { _lightMyRequest?: { stream?: Readable } })._lightMyRequest?.stream
-  if (!stream) return broken(new Error('scf-bridge: light-my-request gave no reply stream'))
-  const chunks: Buffer[] = []
-  let ended = false
-  stream.push = (chunk: unknown): boolean => {
-    if (ended) return false
-    if (chunk === null) {
-      ended = true
-      done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
-    } else if (!res.writableEnded) {
-      chunks.push(chunk as Buffer)
-    }
-    return true
-  }
-  // light-my-request destroys the stream when the reply breaks off after its head.
-  stream.on('error', (error) => {
-    if (!ended) (ended = true), broken(error)
-  })
+function collectReplyChunks(res: ServerResponse, chunks: Buffer[]): void {
+  const state = (res as { _lightMyRequest?: { payloadChunks?: Buffer[] } })._lightMyRequest
+  if (!state || !Array.isArray(state.payloadChunks)) throw new Error('scf-bridge: this light-my-request version keeps no reply chunks')
+  const handOver: Buffer[] = []
+  handOver.push = (chunk: Buffer): number => (res.writableEnded ? chunks.length : chunks.push(chunk))
+  state.payloadChunks = handOver
 }
 
 /** light-my-request adds `user-agent: lightMyRequest` when the client sent none; the app should see none. */
