@@ -4,6 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import {
+  appendHeader,
   DEFAULT_STAGE,
   emulate,
   eventFromHttp,
@@ -301,17 +302,7 @@ function httpParts(description: RequestDescription, trigger: Trigger): HttpReque
 
 function headerRecord(init: RequestHeadersInput | undefined): Record<string, string> {
   const headers: Record<string, string> = {}
-  const add = (name: string, value: string) => {
-    const lower = name.toLowerCase()
-    const separator = lower === 'cookie' ? '; ' : ', '
-    const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
-    Object.defineProperty(headers, lower, {
-      value: previous === undefined ? value : previous + separator + value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
+  const add = (name: string, value: string) => appendHeader(headers, name, value)
   if (!init) return headers
   if (typeof (init as { forEach?: unknown }).forEach === 'function' && !Array.isArray(init)) {
     ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) => add(name, value))

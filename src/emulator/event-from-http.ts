@@ -113,18 +113,26 @@ function lowercaseHeaders(source: HttpRequestParts['headers']): Record<string, s
   for (const name of Object.keys(source)) {
     const value = source[name]
     if (value === undefined) continue
-    const lower = name.toLowerCase()
-    const separator = lower === 'cookie' ? '; ' : ', '
-    const text = Array.isArray(value) ? value.join(separator) : String(value)
-    const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
-    Object.defineProperty(headers, lower, {
-      value: previous === undefined ? text : previous + separator + text,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, item)
+    else appendHeader(headers, name, String(value))
   }
   return headers
+}
+
+/**
+ * Adds one header to a record of lowercased names, as a gateway folds repeated headers: cookies joined
+ * with `; `, others with `, `. Defined as own properties, so a header named `__proto__` or `constructor`
+ * is a header like any other.
+ */
+export function appendHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase()
+  const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
+  Object.defineProperty(headers, lower, {
+    value: previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
 }
 
 function clientAddress(address: string | undefined): string {
