@@ -1,0 +1,67 @@
+'use strict'
+// Why every inject()-based path pays more GC than the peers: the same trivial (req, res) handler served
+// N times through light-my-request's inject() and through a hand-made request/response pair (a Readable and
+// an http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures).
+// Prints the time per invocation, scavenge count and pause, and how much of the young generation survived.
+// Usage: node bench/gc-survival.cjs [N]    (see "GC" in BENCHMARKS.md)
+const http = require('node:http')
+const { Readable, Writable } = require('node:stream')
+const { PerformanceObserver, constants } = require('node:perf_hooks')
+const inject = require('light-my-request')
+
+const count = Number(process.argv[2] || 20000)
+const handler = (req, res) => {
+  res.setHeader('content-type', 'application/json')
+  res.end('{"ok":true}')
+}
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+const viaInject = () =>
+  new Promise((resolve, reject) =>
+    inject(handler, { method: 'GET', url: '/x?a=1', validate: false }, (error, reply) => (error ? reject(error) : resolve(reply))))
+
+const viaPlainPair = () =>
+  new Promise((resolve) => {
+    const req = new Readable({ autoDestroy: false, read() {} })
+    Object.assign(req, { method: 'GET', url: '/x?a=1', httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1' })
+    req.headers = { host: 'localhost:80' }
+    req.rawHeaders = ['host', 'localhost:80']
+    const res = new http.ServerResponse(req)
+    res.assignSocket(new Writable({ write: (_chunk, _encoding, done) => setImmediate(done) }))
+    res.once('finish', () => process.nextTick(resolve, { statusCode: res.statusCode, headers: res.getHeaders() }))
+    handler(req, res)
+  })
+
+async function measure(name, call) {
+  for (let i = 0; i < 1000; i++) await call(), await nextTurn()
+  const scavenges = []
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = entry.detail ? entry.detail.kind : entry.kind
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry.duration)
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  const heapBefore = process.memoryUsage().heapUsed
+  const started = process.hrtime.bigint()
+  for (let i = 0; i < count; i++) await call(), await nextTurn()
+  const micros = Number(process.hrtime.bigint() - started) / count / 1000
+  await nextTurn()
+  observer.disconnect()
+  const pause = scavenges.reduce((sum, ms) => sum + ms, 0)
+  console.log(`${name.padEnd(34)} ${micros.toFixed(1).padStart(6)} µs/invocation  ${String(scavenges.length).padStart(4)} scavenges  ` +
+    `${pause.toFixed(1).padStart(7)} ms paused (${(pause / Math.max(1, scavenges.length)).toFixed(2)} ms each)  heap now ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB above start`)
+}
+
+async function main() {
+  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn`)
+  // Alternated twice: the first run of each also warms the other's shared code paths.
+  for (let round = 0; round < 2; round++) {
+    await measure('light-my-request inject()', viaInject)
+    await measure('plain Readable + ServerResponse', viaPlainPair)
+  }
+}
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
