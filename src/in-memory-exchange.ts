@@ -10,13 +10,12 @@ import type { InjectionRequest } from './request-from-event'
  * the reply collection below relies on its internals), and reports the outcome to `hooks`.
  */
 export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: CurrentInvoke, hooks: ExchangeHooks): void {
-  const chunks: Buffer[] = []
+  let exchange: Exchange | undefined
 
   const dispatch = (req: BridgedRequest, res: ServerResponse) => {
-    const appFailed = (error: unknown, answered?: boolean) =>
-      !answered && res.writableEnded ? hooks.failedAfterReply(error) : hooks.failed(error, answered)
+    exchange = new Exchange(res, hooks)
     req.scf = scf
-    req[kFailure] = appFailed
+    req[kFailure] = exchange
     // The URL as sent, as a real server gives it: light-my-request resolves dot segments
     // ('/public/%2e%2e/admin' became '/admin'), which could route past a gateway's path rules.
     req.url = request.url
@@ -24,13 +23,13 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
     // A second 'error' (write after end, say) must not become an uncaught exception.
     res.on('error', noop)
-    collectReplyChunks(res, chunks)
-    destroyableSocket(req, res)
+    collectReplyChunks(res, exchange)
+    destroyableSocket(req, exchange)
     try {
       const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
-      if (result && typeof result.then === 'function') result.then(undefined, appFailed)
+      if (result && typeof result.then === 'function') result.then(undefined, (error: unknown) => exchange?.fail(error))
     } catch (error) {
-      appFailed(error)
+      exchange.fail(error)
     }
   }
 
@@ -44,7 +43,8 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
       validate: false,
     }, (error, injected) => {
       // Called once the reply is complete, or with an error when it broke off (the app ended the connection).
-      if (error || !injected) return hooks.broken(error ?? new Error('no reply'))
+      if (error || !injected || !exchange) return hooks.broken(error ?? new Error('no reply'))
+      const { chunks } = exchange
       hooks.reply({ statusCode: injected.statusCode, headers: injected.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) })
     })
   } catch (error) {
@@ -53,18 +53,49 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
 }
 
 /**
+ * One request's link back to the bridge, reachable from the request (`req[kFailure]`), its mock socket
+ * and the reply's chunk list. Its behaviour is in methods, not in closures stored on those objects: an
+ * object handed a fresh function as a property gets a V8 shape of its own, and such shapes keep every
+ * request alive through young-generation GCs until a full GC (measured: `bench/gc-survival.cjs`,
+ * BENCHMARKS.md "GC").
+ */
+class Exchange {
+  /** The reply's bytes, as the app wrote them. */
+  readonly chunks: Buffer[] = []
+
+  constructor(readonly res: ServerResponse, private readonly hooks: ExchangeHooks) {}
+
+  /** The app failed this request (the FailureSink contract: `answered` when it sends its own error reply). */
+  fail(error: unknown, answered?: boolean): void {
+    if (!answered && this.res.writableEnded) this.hooks.failedAfterReply(error)
+    else this.hooks.failed(error, answered)
+  }
+}
+
+/**
  * Takes the reply's chunks as the app writes them. light-my-request (6.6.0) buffers them in
  * `_lightMyRequest.payloadChunks` and, once the reply is complete, decodes them all as one UTF-8
- * string (about 20 ms per MiB, and lossy for binary): its buffer is swapped for an empty array whose
+ * string (about 20 ms per MiB, and lossy for binary): its buffer is swapped for an empty list whose
  * `push` hands each chunk to the bridge, so that decoding has nothing to do. A write after end() is
  * ignored, as a real server ignores it (ERR_STREAM_WRITE_AFTER_END).
  */
-function collectReplyChunks(res: ServerResponse, chunks: Buffer[]): void {
+function collectReplyChunks(res: ServerResponse, exchange: Exchange): void {
   const state = (res as { _lightMyRequest?: { payloadChunks?: Buffer[] } })._lightMyRequest
   if (!state || !Array.isArray(state.payloadChunks)) throw new Error('scf-bridge: this light-my-request version keeps no reply chunks')
-  const handOver: Buffer[] = []
-  handOver.push = (chunk: Buffer): number => (res.writableEnded ? chunks.length : chunks.push(chunk))
+  const handOver = new HandOverList()
+  handOver.exchange = exchange
   state.payloadChunks = handOver
+}
+
+/** An always-empty list (light-my-request concatenates it into an empty body) whose push hands the chunk over. */
+class HandOverList extends Array<Buffer> {
+  exchange?: Exchange
+
+  override push(...items: Buffer[]): number {
+    const exchange = this.exchange
+    if (!exchange) return 0
+    return exchange.res.writableEnded ? exchange.chunks.length : exchange.chunks.push(...items)
+  }
 }
 
 /** light-my-request adds `user-agent: lightMyRequest` when the client sent none; the app should see none. */
@@ -85,14 +116,20 @@ function hideRemoteAddress(req: BridgedRequest): void {
 }
 
 /** The mock socket has no destroy(): destroying it (as some libraries do) resets the reply, as on a real socket. */
-function destroyableSocket(req: BridgedRequest, res: ServerResponse): void {
-  const socket = req.socket as { destroy?: (error?: Error) => unknown }
+function destroyableSocket(req: BridgedRequest, exchange: Exchange): void {
+  const socket = req.socket as MockSocket
   if (typeof socket.destroy !== 'function') {
-    socket.destroy = (error?: Error) => {
-      res.destroy(error)
-      return socket
-    }
+    socket[kExchange] = exchange
+    socket.destroy = destroyMockSocket
   }
+}
+
+const kExchange = Symbol('scf-bridge.exchange')
+type MockSocket = { destroy?: (error?: Error) => unknown; [kExchange]?: Exchange }
+
+function destroyMockSocket(this: MockSocket, error?: Error): MockSocket {
+  this[kExchange]?.res.destroy(error)
+  return this
 }
 
 const noop = (): void => {}

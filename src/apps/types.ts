@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CurrentInvoke } from '../current-invoke'
 
 /** The request as the app sees it: `req.scf` carries the invocation's event and context. */
-export type BridgedRequest = IncomingMessage & { scf?: CurrentInvoke; [kFailure]?: FailureSink }
+export type BridgedRequest = IncomingMessage & { scf?: CurrentInvoke; [kFailure]?: FailureReporter }
 
 /** How an app that the bridge recognised is served: a Node `(req, res)` dispatch. */
 export interface AppAdapter {
@@ -38,14 +38,19 @@ export type AnyAdapter = ServingAdapter | DeferredAdapter
  */
 export type FailureSink = (error: unknown, answered?: boolean) => void
 
-/** Where an adapter finds the failure sink of the request it serves. */
+/** What a bridged request carries under `kFailure`: an object, so that no closure is stored on the request. */
+export interface FailureReporter {
+  fail: FailureSink
+}
+
+/** Where an adapter finds the failure reporter of the request it serves. */
 export const kFailure: unique symbol = Symbol('scf-bridge.failure')
 
 /** Reports an app failure for `req`; false when `req` is not a bridged request. */
 export function reportAppFailure(req: BridgedRequest | undefined, error: unknown, answered = false): boolean {
-  const sink = req?.[kFailure]
-  if (!sink) return false
-  sink(error, answered)
+  const reporter = req?.[kFailure]
+  if (!reporter) return false
+  reporter.fail(error, answered)
   return true
 }
 
