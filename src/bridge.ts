@@ -154,7 +154,7 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
       if (settled) return debug('%s %s failed after it was answered: %s', request.method, request.url, stackOf(error))
       settle(failureResponse(error, () => failurePage(status), invocation))
     }
-    routeStrayRejections(scf, fail)
+    routeStrayRejections()
     // An error the app answered itself (Koa's, Hono's or h3's error reply): reported with the reply, which stands.
     let answeredError: { error: unknown } | undefined
 
@@ -185,7 +185,7 @@ function serve(startedAdapter: () => ServingAdapter | Promise<ServingAdapter>, i
     const exchange = (adapter: ServingAdapter) =>
       isFetchAdapter(adapter) ? fetchInto(adapter, request, scf, hooks) : injectInto(adapter, request, scf, hooks)
 
-    invokeStorage.run(scf, () => {
+    invokeStorage.run({ invoke: scf, fail }, () => {
       // The first invocation starts the app (a Promise, Fastify's ready(), ...); a failed start fails each one.
       const adapter = startedAdapter()
       if (adapter instanceof Promise) adapter.then(exchange, (error: unknown) => fail(error))

@@ -13,10 +13,21 @@ export interface CurrentInvoke {
 }
 
 /**
+ * @internal what the bridge runs each invocation in: the invocation as the app sees it, and where a
+ * failure with no request to report it on goes (an unhandled rejection of the app's code). A plain object
+ * made per invocation: the stray-rejection routing once kept `fail` in a process-wide WeakMap keyed by the
+ * invocation, and that long-lived table kept every invocation alive through young-generation GCs.
+ */
+export interface InvocationScope {
+  invoke: CurrentInvoke
+  fail: (error: unknown) => void
+}
+
+/**
  * @internal the bridge runs each invocation inside this store. One store per process, shared by the
  * CommonJS and ESM builds (an app may load both), so getCurrentInvoke() sees every bridge's invocations.
  */
-export const invokeStorage: AsyncLocalStorage<CurrentInvoke> = processWide('invoke-storage', () => new AsyncLocalStorage())
+export const invokeStorage: AsyncLocalStorage<InvocationScope> = processWide('invoke-storage', () => new AsyncLocalStorage())
 
 /** @internal one value per process for `key`, whichever build of the package asks first. */
 export function processWide<T>(key: string, create: () => T): T {
@@ -37,5 +48,5 @@ export function processWide<T>(key: string, create: () => T): T {
  * })
  */
 export function getCurrentInvoke(): CurrentInvoke | undefined {
-  return invokeStorage.getStore()
+  return invokeStorage.getStore()?.invoke
 }

@@ -1,28 +1,24 @@
-import { invokeStorage, processWide, type CurrentInvoke } from './current-invoke'
+import { invokeStorage, processWide } from './current-invoke'
 
-type Sinks = WeakMap<CurrentInvoke, (error: unknown) => void>
-let sinks: Sinks | undefined
+let installed: true | undefined
 
 /**
  * Express 4 (and any callback-style code) lets an async route's rejection go unhandled: without
  * this, Node 15+ would crash the instance and the invocation would hang until SCF's timeout.
  * AsyncLocalStorage tells which invocation the rejection came from, so it becomes that
- * invocation's 500. A rejection from outside any invocation keeps Node's default (it is thrown
- * as an uncaught exception) unless the app listens for unhandled rejections itself.
+ * invocation's 500 (its scope's `fail`). A rejection from outside any invocation keeps Node's
+ * default (it is thrown as an uncaught exception) unless the app listens for unhandled rejections itself.
  * One listener per process, installed at the first invocation, shared by the CommonJS and ESM builds.
  */
-export function routeStrayRejections(invocation: CurrentInvoke, fail: (error: unknown) => void): void {
-  sinks ??= processWide('stray-rejections', installListener)
-  sinks.set(invocation, fail)
+export function routeStrayRejections(): void {
+  installed ??= processWide('stray-rejections', installListener)
 }
 
-function installListener(): Sinks {
-  const registered: Sinks = new WeakMap()
+function installListener(): true {
   process.on('unhandledRejection', (reason: unknown) => {
-    const current = invokeStorage.getStore()
-    const fail = current && registered.get(current)
-    if (fail) return fail(reason)
+    const scope = invokeStorage.getStore()
+    if (scope) return scope.fail(reason)
     if (process.listenerCount('unhandledRejection') === 1) throw reason
   })
-  return registered
+  return true
 }
