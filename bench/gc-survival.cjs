@@ -4,10 +4,19 @@
 // an http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures).
 // Prints the time per invocation, scavenge count and pause, and how much of the young generation survived.
 // Usage: node bench/gc-survival.cjs [N]    (see "GC" in BENCHMARKS.md)
+// LIGHT_MY_REQUEST=<dir> measures another copy instead, e.g. one with bench/light-my-request-6.6.0-gc.patch:
+//   cp -r node_modules/light-my-request node_modules/.lmr-gc && patch -p1 -d node_modules/.lmr-gc < bench/light-my-request-6.6.0-gc.patch
+//   LIGHT_MY_REQUEST=node_modules/.lmr-gc node bench/gc-survival.cjs    (inside node_modules: it finds its own dependencies there)
+// (the bridge rows then run a copy of dist/index.js that requires that copy).
+const fs = require('node:fs')
 const http = require('node:http')
+const path = require('node:path')
 const { Readable, Writable } = require('node:stream')
 const { PerformanceObserver, constants } = require('node:perf_hooks')
-const inject = require('light-my-request')
+const engine = process.env.LIGHT_MY_REQUEST ? path.resolve(process.env.LIGHT_MY_REQUEST) : 'light-my-request'
+const inject = require(engine)
+const { tencentEvent, tencentContext, workloads } = require('./workloads.cjs')
+const { koaApp } = require('./apps.cjs')
 
 const count = Number(process.argv[2] || 20000)
 const handler = (req, res) => {
@@ -32,6 +41,23 @@ const viaPlainPair = () =>
     handler(req, res)
   })
 
+// The bridge from dist/ (npm run build first), on the same engine as the inject() row.
+function bridgeBuild() {
+  const built = path.join(__dirname, '..', 'dist', 'index.js')
+  if (engine === 'light-my-request') return require(built)
+  const copy = path.join(__dirname, '..', 'dist', '.gc-survival-bridge.js')
+  fs.writeFileSync(copy, fs.readFileSync(built, 'utf8').split('require("light-my-request")').join(`require(${JSON.stringify(engine)})`))
+  process.on('exit', () => fs.rmSync(copy, { force: true }))
+  return require(copy)
+}
+const { bridge } = bridgeBuild()
+const event = tencentEvent(workloads.find((w) => w.id === 'small'))
+const context = tencentContext()
+const bridgedHandler = bridge(handler)
+const bridgedKoa = bridge(koaApp())
+const viaBridge = () => bridgedHandler(event, context)
+const viaBridgeKoa = () => bridgedKoa(event, context)
+
 async function measure(name, call) {
   for (let i = 0; i < 1000; i++) await call(), await nextTurn()
   const scavenges = []
@@ -49,16 +75,18 @@ async function measure(name, call) {
   await nextTurn()
   observer.disconnect()
   const pause = scavenges.reduce((sum, ms) => sum + ms, 0)
-  console.log(`${name.padEnd(34)} ${micros.toFixed(1).padStart(6)} µs/invocation  ${String(scavenges.length).padStart(4)} scavenges  ` +
+  console.log(`${name.padEnd(32)} ${micros.toFixed(1).padStart(6)} µs/invocation  ${String(scavenges.length).padStart(4)} scavenges  ` +
     `${pause.toFixed(1).padStart(7)} ms paused (${(pause / Math.max(1, scavenges.length)).toFixed(2)} ms each)  heap now ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB above start`)
 }
 
 async function main() {
-  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn`)
+  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn, engine: ${engine}`)
   // Alternated twice: the first run of each also warms the other's shared code paths.
   for (let round = 0; round < 2; round++) {
     await measure('light-my-request inject()', viaInject)
     await measure('plain Readable + ServerResponse', viaPlainPair)
+    await measure('scf-bridge, same handler', viaBridge)
+    await measure('scf-bridge, Koa small JSON', viaBridgeKoa)
   }
 }
 main().catch((error) => {
