@@ -54,10 +54,9 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
 
 /**
  * One request's link back to the bridge, reachable from the request (`req[kFailure]`), its mock socket
- * and the reply's chunk list. Its behaviour is in methods, not in closures stored on those objects: an
- * object handed a fresh function as a property gets a V8 shape of its own, and such shapes keep every
- * request alive through young-generation GCs until a full GC (measured: `bench/gc-survival.cjs`,
- * BENCHMARKS.md "GC").
+ * and the reply's chunk list. Its behaviour is in methods, not in closures stored on those objects:
+ * such stores kept every request alive through young-generation GCs until a full GC (found by bisection
+ * with `bench/gc-survival.cjs`, see BENCHMARKS.md "GC"; test/robustness/per-request-closures.test.ts).
  */
 class Exchange {
   /** The reply's bytes, as the app wrote them. */
