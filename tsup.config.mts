@@ -12,4 +12,9 @@ export default defineConfig({
   sourcemap: false,
   splitting: false,
   shims: false,
+  // src/binary/is-binary.ts reads import.meta.url only where it exists (the ES module build) and
+  // falls back to __filename: esbuild's warning that import.meta is empty in CommonJS is expected there.
+  esbuildOptions(options) {
+    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' }
+  },
 })

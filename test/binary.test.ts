@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { createRequire } from 'node:module'
+import * as mimeTypes from 'mime-types'
 import { classifyContentType, createBinaryDecider, parseMediaType } from '../src/binary'
 import { responseToIntegrated } from '../src/response-to-integrated'
 
@@ -75,6 +77,27 @@ describe('binary: the default rules', () => {
 
   it('no content-type: the bytes decide', () => {
     expect(decide({}).encoding).toBe('auto')
+  })
+
+  // The bridge skips mime-types (loaded lazily) for image/audio/video/font/model types and a few common
+  // binary application types. Over every type in the installed mime-db, that shortcut must not change a
+  // verdict: a type is text exactly when it is text/*, +json, +xml, a listed textual type, or a type
+  // mime-types gives charset UTF-8.
+  it('agrees with mime-types on every type in mime-db', () => {
+    const listedText = new Set(['application/json', 'application/xml', 'application/javascript', 'application/x-javascript',
+      'application/ecmascript', 'application/x-www-form-urlencoded', 'application/graphql', 'application/graphql-response+json', 'image/svg+xml'])
+    // The mime-db that mime-types itself loads.
+    const fromMimeTypes = createRequire(createRequire(import.meta.url).resolve('mime-types'))
+    const types = Object.keys(fromMimeTypes('mime-db') as Record<string, unknown>)
+    expect(types.length).toBeGreaterThan(1000)
+    const disagreements = types.filter((type) => {
+      const text = type.startsWith('text/') || type.endsWith('+json') || type.endsWith('+xml') || listedText.has(type) || mimeTypes.charset(type) === 'UTF-8'
+      return classifyContentType(type).encoding !== (text ? 'text' : 'binary')
+    })
+    expect(disagreements).toEqual([])
+    // Two types only mime-db calls textual, so the lazy load is what decides them.
+    expect(classifyContentType('application/vnd.wap.wbxml').encoding).toBe('text')
+    expect(classifyContentType('application/vnd.syncml.dm+wbxml').encoding).toBe('text')
   })
 })
 

@@ -53,6 +53,7 @@ interface AppResults {
   json: Integrated
   echo: Integrated
   binary: Integrated
+  rare: Integrated
   cookies: Integrated
   boom: Integrated
   builtEvent?: Integrated
@@ -171,6 +172,11 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
   expect(app.binary.isBase64Encoded).toBe(true)
   expect(app.binary.body).toBe(record.binaryBase64)
   expect(Buffer.from(app.binary.body, 'base64')).toHaveLength(256)
+
+  // Classified by mime-types, which the bridge loads on first use from the build this loader picked.
+  expect(app.rare.statusCode, `${name} /rare`).toBe(200)
+  expect(app.rare.isBase64Encoded, `${name} /rare is text by mime-types' charset`).toBe(false)
+  expect(app.rare.body).toBe('decided by mime-types')
 
   const cookies = app.cookies.headers['set-cookie']
   expect(Array.isArray(cookies), `${name} set-cookie is an array`).toBe(true)

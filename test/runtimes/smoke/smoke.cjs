@@ -63,6 +63,7 @@ function expressApp(express) {
   app.get('/json', (req, res) => res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip, invocation: currentInvocation() }))
   app.post('/echo', (req, res) => res.json({ echo: req.body }))
   app.get('/binary', (req, res) => res.type('application/octet-stream').send(BINARY))
+  app.get('/rare', (req, res) => res.type(RARE_TEXT_TYPE).send(Buffer.from(RARE_TEXT)))
   app.get('/cookies', (req, res) => {
     res.cookie('a', '1')
     res.cookie('b', '2', { httpOnly: true })
@@ -84,6 +85,9 @@ function koaApp(Koa) {
     else if (ctx.path === '/binary') {
       ctx.type = 'application/octet-stream'
       ctx.body = BINARY
+    } else if (ctx.path === '/rare') {
+      ctx.type = RARE_TEXT_TYPE
+      ctx.body = Buffer.from(RARE_TEXT)
     } else if (ctx.path === '/cookies') {
       ctx.cookies.set('a', '1', { httpOnly: false })
       ctx.cookies.set('b', '2')
@@ -106,6 +110,7 @@ function honoApp(Hono, getCurrentInvoke) {
   )
   app.post('/echo', async (c) => c.json({ echo: await c.req.json() }))
   app.get('/binary', (c) => c.body(BINARY, 200, { 'content-type': 'application/octet-stream' }))
+  app.get('/rare', (c) => c.body(RARE_TEXT, 200, { 'content-type': RARE_TEXT_TYPE }))
   app.get('/cookies', (c) => {
     c.header('set-cookie', 'a=1; Path=/', { append: true })
     c.header('set-cookie', 'b=2; Path=/; HttpOnly', { append: true })
@@ -132,6 +137,11 @@ function apigwEvent(method, path, extra) {
   )
 }
 
+// A type only mime-types' database calls textual: the bridge loads mime-types lazily for it (createRequire
+// from import.meta.url or __filename), which must work from both builds on every runtime.
+const RARE_TEXT_TYPE = 'application/vnd.wap.wbxml'
+const RARE_TEXT = 'decided by mime-types'
+
 const CASES = {
   json: () => apigwEvent('GET', '/json', { queryString: { name: 'scf', tag: ['a', 'b'] } }),
   echo: () =>
@@ -140,6 +150,7 @@ const CASES = {
       body: JSON.stringify({ hello: '世界', n: 1 }),
     }),
   binary: () => apigwEvent('GET', '/binary'),
+  rare: () => apigwEvent('GET', '/rare'),
   cookies: () => apigwEvent('GET', '/cookies'),
   boom: () => apigwEvent('GET', '/boom'),
 }
