@@ -12,9 +12,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: false,
   shims: false,
-  // src/binary/is-binary.ts reads import.meta.url only where it exists (the ES module build) and
-  // falls back to __filename: esbuild's warning that import.meta is empty in CommonJS is expected there.
-  esbuildOptions(options) {
-    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' }
-  },
+  // src/binary/is-binary.ts loads mime-types with a lazy require(): the ES module build defines one for this
+  // module (esbuild's require shim then finds it). The CommonJS build keeps a plain require() bundlers follow.
+  banner: ({ format }) => (format === 'esm' ? { js: "import { createRequire as __scfBridgeCreateRequire } from 'module';\nconst require = __scfBridgeCreateRequire(import.meta.url);" } : {}),
 })

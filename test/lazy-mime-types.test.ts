@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildSync } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 
 // mime-types builds its tables from mime-db when it loads: 10–35 ms of cold start on the test machine.
 // The bridge decides JSON, HTML, images and the other common types without it and loads it on first use,
-// from the CommonJS build (createRequire(__filename)) and from the ES module build (import.meta.url).
-// Each build runs in a fresh node, which reports what had loaded after each response.
+// with a lazy require(): plain in the CommonJS build, made with createRequire(import.meta.url) in the ES
+// module build. Each build runs in a fresh node, which reports what had loaded after each response.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -51,5 +55,25 @@ describe.each(['cjs', 'esm'] as const)('mime-types from the %s build', (kind) =>
       { path: '/rare', base64: false, mimeTypesLoaded: true },
       { path: '/unknown', base64: true, mimeTypesLoaded: true },
     ])
+  })
+})
+
+// The lazy load is a plain require() in the CommonJS build, so an SCF function bundled into one file (esbuild,
+// webpack, ncc) still carries mime-types and runs with no node_modules beside it.
+describe('an app bundled from the CommonJS build', () => {
+  it('carries mime-types: a rare type is still classified with no node_modules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scf-bridge-bundle-'))
+    try {
+      const entry = join(dir, 'app.js')
+      writeFileSync(entry, `const { bridge } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))})
+exports.main_handler = bridge((req, res) => { res.setHeader('content-type', 'application/vnd.wap.wbxml'); res.end('rare') })`)
+      const outfile = join(dir, 'out', 'index.js')
+      buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', outfile, logLevel: 'silent' })
+      const out = execFileSync(process.execPath, ['-e', `require('./index.js').main_handler({ httpMethod: 'GET', path: '/', headers: { host: 'x' }, requestContext: {} }, {})
+  .then((r) => console.log(JSON.stringify(r)))`], { cwd: join(dir, 'out'), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } })
+      expect(JSON.parse(out)).toMatchObject({ statusCode: 200, isBase64Encoded: false, body: 'rare' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import { compileMediaTypePatterns, parseMediaType } from './media-type'
 
 /** Response headers as the bridge sees them (lowercased names). */
@@ -111,19 +110,14 @@ const isCommonBinary = (essence: string): boolean => BINARY_TOP_LEVEL.test(essen
 
 /**
  * mime-types' charset, with mime-types loaded on first use: building its tables from mime-db costs
- * 10–25 ms of cold start (measured on the 2-core test machine), and JSON, HTML and images never need it.
- * createRequire keeps the load lazy in the ES module build too.
+ * 10–35 ms of cold start (measured on the 2-core test machine), and JSON, HTML and images never need it.
+ * A plain require() call, so that bundlers still pack mime-types into an app bundled from the CommonJS
+ * build; the ES module build gets a module-scoped `require` from tsup.config.mts.
  */
 let mimeTypes: { charset(type: string): string | false } | undefined
 function mimeCharset(type: string): string | false {
-  mimeTypes ??= createRequire(moduleLocation())('mime-types') as { charset(type: string): string | false }
+  mimeTypes ??= require('mime-types') as { charset(type: string): string | false }
   return mimeTypes.charset(type)
-}
-
-/** This file: `import.meta.url` in the ES module build; `__filename` in the CommonJS one, whose import.meta is empty. */
-function moduleLocation(): string {
-  const url: unknown = import.meta.url
-  return typeof url === 'string' ? url : __filename
 }
 
 function isEncoded(value: ResponseHeaders[string]): boolean {

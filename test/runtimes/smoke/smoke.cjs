@@ -137,8 +137,8 @@ function apigwEvent(method, path, extra) {
   )
 }
 
-// A type only mime-types' database calls textual: the bridge loads mime-types lazily for it (createRequire
-// from import.meta.url or __filename), which must work from both builds on every runtime.
+// A type only mime-types' database calls textual: the bridge loads mime-types lazily for it (a require()
+// made with createRequire in the ES module build), which must work from both builds on every runtime.
 const RARE_TEXT_TYPE = 'application/vnd.wap.wbxml'
 const RARE_TEXT = 'decided by mime-types'
 
