@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http'
-import inject from 'light-my-request'
+import inject from '../vendor/light-my-request'
 import { kFailure, type AppAdapter, type BridgedRequest } from './apps'
 import type { CurrentInvoke } from './current-invoke'
 import type { ExchangeHooks } from './exchange'
 import type { InjectionRequest } from './request-from-event'
 
 /**
- * Serves one request to a Node `(req, res)` app in memory, through light-my-request (pinned 6.6.0:
- * the reply collection below relies on its internals), and reports the outcome to `hooks`.
+ * Serves one request to a Node `(req, res)` app in memory, through light-my-request (6.6.0, bundled with
+ * a few changes for speed and GC: vendor/light-my-request/README.md), and reports the outcome to `hooks`.
  */
 export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: CurrentInvoke, hooks: ExchangeHooks): void {
   let exchange: Exchange | undefined
@@ -23,7 +23,6 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
     // A second 'error' (write after end, say) must not become an uncaught exception.
     res.on('error', noop)
-    collectReplyChunks(res, exchange)
     destroyableSocket(req, exchange)
     try {
       const result = adapter.dispatch(req, res) as Promise<unknown> | undefined
@@ -44,8 +43,8 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     }, (error, injected) => {
       // Called once the reply is complete, or with an error when it broke off (the app ended the connection).
       if (error || !injected || !exchange) return hooks.broken(error ?? new Error('no reply'))
-      const { chunks } = exchange
-      hooks.reply({ statusCode: injected.statusCode, headers: injected.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) })
+      // rawPayload: the bytes as written, complete at end() (a write after end() is not in it, as on a real server).
+      hooks.reply({ statusCode: injected.statusCode, headers: injected.headers, body: injected.rawPayload })
     })
   } catch (error) {
     hooks.failed(error)
@@ -53,47 +52,17 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
 }
 
 /**
- * One request's link back to the bridge, reachable from the request (`req[kFailure]`), its mock socket
- * and the reply's chunk list. Its behaviour is in methods, not in closures stored on those objects:
+ * One request's link back to the bridge, reachable from the request (`req[kFailure]`) and its mock socket. Its behaviour is in methods, not in closures stored on those objects:
  * such stores kept every request alive through young-generation GCs until a full GC (found by bisection
  * with `bench/gc-survival.cjs`, see BENCHMARKS.md "GC"; test/robustness/per-request-closures.test.ts).
  */
 class Exchange {
-  /** The reply's bytes, as the app wrote them. */
-  readonly chunks: Buffer[] = []
-
   constructor(readonly res: ServerResponse, private readonly hooks: ExchangeHooks) {}
 
   /** The app failed this request (the FailureSink contract: `answered` when it sends its own error reply). */
   fail(error: unknown, answered?: boolean): void {
     if (!answered && this.res.writableEnded) this.hooks.failedAfterReply(error)
     else this.hooks.failed(error, answered)
-  }
-}
-
-/**
- * Takes the reply's chunks as the app writes them. light-my-request (6.6.0) buffers them in
- * `_lightMyRequest.payloadChunks` and, once the reply is complete, decodes them all as one UTF-8
- * string (about 20 ms per MiB, and lossy for binary): its buffer is swapped for an empty list whose
- * `push` hands each chunk to the bridge, so that decoding has nothing to do. A write after end() is
- * ignored, as a real server ignores it (ERR_STREAM_WRITE_AFTER_END).
- */
-function collectReplyChunks(res: ServerResponse, exchange: Exchange): void {
-  const state = (res as { _lightMyRequest?: { payloadChunks?: Buffer[] } })._lightMyRequest
-  if (!state || !Array.isArray(state.payloadChunks)) throw new Error('scf-bridge: this light-my-request version keeps no reply chunks')
-  const handOver = new HandOverList()
-  handOver.exchange = exchange
-  state.payloadChunks = handOver
-}
-
-/** An always-empty list (light-my-request concatenates it into an empty body) whose push hands the chunk over. */
-class HandOverList extends Array<Buffer> {
-  exchange?: Exchange
-
-  override push(...items: Buffer[]): number {
-    const exchange = this.exchange
-    if (!exchange) return 0
-    return exchange.res.writableEnded ? exchange.chunks.length : exchange.chunks.push(...items)
   }
 }
 

@@ -53,12 +53,12 @@ function referencedPaths(pkg: Record<string, any>): string[] {
 describe('the tarball', () => {
   it('holds dist/, the manifest and the user documents, and no tests, sources or scratch files', () => {
     for (const file of files) {
-      expect(file, 'only dist/ and top-level documents are published').toMatch(/^(dist\/[^/].*|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/)
+      expect(file, 'only dist/ and top-level documents are published').toMatch(/^(dist\/[^/].*|package\.json|README\.md|LICENSE|CHANGELOG\.md|THIRD_PARTY_LICENSES\.md)$/)
       expect(file).not.toMatch(/(^|\/)(test|tests|__tests__|fixtures)\//)
       expect(file).not.toMatch(/\.(test|spec)\.[cm]?[jt]sx?$/)
       expect(file).not.toMatch(/\.tsbuildinfo$|\.tgz$/)
     }
-    for (const required of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts']) {
+    for (const required of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'THIRD_PARTY_LICENSES.md', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts']) {
       expect(files).toContain(required)
     }
   })
@@ -76,6 +76,23 @@ describe('the tarball', () => {
     for (const file of files.filter((f) => /\.(c|m)?js$/.test(f))) {
       const mapUrl = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(dist, file), 'utf8'))?.[1]
       if (mapUrl && !mapUrl.startsWith('data:')) expect(files, `${file} names ${mapUrl}`).toContain(join(file, '..', mapUrl))
+    }
+  })
+
+  it('ships the license of every package bundled into dist/', () => {
+    const dist = join(installed.project, 'node_modules', 'scf-bridge')
+    const notices = readFileSync(join(dist, 'THIRD_PARTY_LICENSES.md'), 'utf8')
+    const bundled = new Set<string>()
+    for (const file of files.filter((f) => /^dist\/.*\.(c|m)?js$/.test(f))) {
+      const code = readFileSync(join(dist, file), 'utf8')
+      // esbuild names each bundled module in a comment: "// node_modules/<package>/..." or "// vendor/<package>/...".
+      for (const match of code.matchAll(/^\/\/ (?:node_modules|vendor)\/((?:@[^/]+\/)?[^/]+)\//gm)) bundled.add(match[1])
+    }
+    expect([...bundled].sort()).toEqual(['cookie', 'light-my-request', 'process-warning', 'set-cookie-parser'])
+    for (const name of bundled) {
+      const source = name === 'light-my-request' ? join(REPO_ROOT, 'vendor', name, 'LICENSE') : join(REPO_ROOT, 'node_modules', name, 'LICENSE')
+      expect(notices, `THIRD_PARTY_LICENSES.md holds ${name}'s license`).toContain(`## ${name} `)
+      expect(notices).toContain(readFileSync(source, 'utf8').trim())
     }
   })
 
@@ -108,6 +125,12 @@ describe('package.json', () => {
     const dependencies = Object.entries(manifest.dependencies ?? {})
     expect(dependencies.length).toBeGreaterThan(0)
     for (const [name, range] of dependencies) expect(range, name).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it('leaves no HTTP engine to resolve: light-my-request is bundled (vendor/light-my-request), not a dependency', () => {
+    expect(Object.keys(manifest.dependencies ?? {})).toEqual(['mime-types'])
+    const engine = join(installed.project, 'node_modules', 'light-my-request')
+    expect(spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(engine)})`]).status, 'light-my-request is not installed').not.toBe(0)
   })
 })
 

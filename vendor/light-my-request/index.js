@@ -1,12 +1,15 @@
 'use strict'
 
+/*! light-my-request 6.6.0, BSD-3-Clause, (c) 2017 The Fastify Team and contributors; bundled with changes by scf-bridge (THIRD_PARTY_LICENSES.md) */
+
 const assert = require('node:assert')
 const Request = require('./lib/request')
 const Response = require('./lib/response')
 
 const errorMessage = 'The dispatch function has already been invoked'
 
-const optsValidator = require('./lib/config-validator')
+// scf-bridge: no option validator (lib/config-validator.js, 900 lines of generated code, loaded at require):
+// the bridge builds every option itself and always passed `validate: false`.
 
 function inject (dispatchFunc, options, callback) {
   if (callback === undefined) {
@@ -58,13 +61,7 @@ function makeRequest (dispatchFunc, server, req, res) {
 function doInject (dispatchFunc, options, callback) {
   options = (typeof options === 'string' ? { url: options } : options)
 
-  if (options.validate !== false) {
-    assert(typeof dispatchFunc === 'function', 'dispatchFunc should be a function')
-    const isOptionValid = optsValidator(options)
-    if (!isOptionValid) {
-      throw new Error(optsValidator.errors.map(e => e.message))
-    }
-  }
+  assert(typeof dispatchFunc === 'function', 'dispatchFunc should be a function')
 
   const server = options.server || {}
 

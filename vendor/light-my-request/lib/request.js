@@ -32,6 +32,16 @@ function hostHeaderFromURL (parsedURL) {
 }
 
 /**
+ * scf-bridge: a path the request line can carry as is: starts with one '/', no control character or space.
+ *
+ * @param {any} url
+ * @return {boolean}
+ */
+function isPlainPath (url) {
+  return typeof url === 'string' && url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 && !/[\u0000-\u0020\u007f]/.test(url)
+}
+
+/**
  * Mock socket object used to fake access to a socket for a request
  *
  * @constructor
@@ -95,9 +105,12 @@ function Request (options) {
     autoDestroy: false
   })
 
-  const parsedURL = parseURL(options.url || options.path, options.query)
+  // scf-bridge: a plain path ('/a/b?c=d') is kept as given, as a server gives it (no WHATWG URL parse per
+  // request, no dot segments resolved: '/public/%2e%2e/admin' must not route as '/admin').
+  const url = options.url || options.path
+  const parsedURL = isPlainPath(url) && options.query === undefined ? null : parseURL(url, options.query)
 
-  this.url = parsedURL.pathname + parsedURL.search
+  this.url = parsedURL ? parsedURL.pathname + parsedURL.search : url
 
   this.aborted = false
   this.httpVersionMajor = 1
@@ -129,7 +142,7 @@ function Request (options) {
   if (('user-agent' in this.headers) === false) {
     this.headers['user-agent'] = 'lightMyRequest'
   }
-  this.headers.host = this.headers.host || options.authority || hostHeaderFromURL(parsedURL)
+  this.headers.host = this.headers.host || options.authority || (parsedURL ? hostHeaderFromURL(parsedURL) : 'localhost:80')
 
   if (options.cookies) {
     const { cookies } = options
@@ -141,14 +154,6 @@ function Request (options) {
   }
 
   this.socket = new MockSocket(options.remoteAddress || '127.0.0.1')
-
-  Object.defineProperty(this, 'connection', {
-    get () {
-      FST_LIGHTMYREQUEST_DEP01()
-      return this.socket
-    },
-    configurable: true
-  })
 
   // we keep both payload and body for compatibility reasons
   let payload = options.payload || options.body || null
@@ -271,6 +276,17 @@ function readEverythingElse () {
 }
 
 util.inherits(Request, Readable)
+
+// scf-bridge: the deprecated `connection` getter lives on the prototype, not on each request. Defined per
+// instance, it gave every request its own hidden class, which kept each one alive through young-generation
+// GCs until a full GC (BENCHMARKS.md "GC").
+Object.defineProperty(Request.prototype, 'connection', {
+  get () {
+    FST_LIGHTMYREQUEST_DEP01()
+    return this.socket
+  },
+  configurable: true
+})
 util.inherits(CustomRequest, Request)
 
 Request.prototype.destroy = function (error) {

@@ -149,6 +149,62 @@ Response.prototype.addTrailers = function (trailers) {
   }
 }
 
+// scf-bridge: the reply is an instance of a class, not an object literal with a getter and closures (each such
+// literal had its own hidden class and survived young-generation GCs, BENCHMARKS.md "GC"), and its body is
+// decoded to a string only when `payload`/`body` is read: the bridge reads `rawPayload`, and decoding
+// every reply cost about 20 ms per MiB and was lossy for binary bodies.
+function Reply (response) {
+  this.raw = { res: response }
+  this.headers = response._lightMyRequest.headers
+  this.statusCode = response.statusCode
+  this.statusMessage = response.statusMessage
+  this.trailers = response._lightMyRequest.trailers
+  this.rawPayload = response._lightMyRequest.payloadChunks
+    ? Buffer.concat(response._lightMyRequest.payloadChunks)
+    : undefined
+}
+
+Object.defineProperties(Reply.prototype, {
+  cookies: {
+    get () {
+      return setCookie.parse(this)
+    },
+    enumerable: true,
+    configurable: true
+  },
+  // we keep both of them for compatibility reasons
+  payload: {
+    get () {
+      return this.rawPayload === undefined ? undefined : this.rawPayload.toString()
+    },
+    enumerable: true,
+    configurable: true
+  },
+  body: {
+    get () {
+      return this.payload
+    },
+    enumerable: true,
+    configurable: true
+  }
+})
+
+Reply.prototype.json = function () {
+  if (this.rawPayload === undefined) {
+    throw new Error('Response payload is not available with payloadAsStream: true')
+  }
+  return JSON.parse(this.payload)
+}
+
+// Provide stream Readable for advanced user
+Reply.prototype.stream = function () {
+  const response = this.raw.res
+  if (response._lightMyRequest.stream) {
+    return response._lightMyRequest.stream
+  }
+  return Readable.from(response._lightMyRequest.payloadChunks)
+}
+
 function generatePayload (response) {
   // This seems only to happen when using `fastify-express` - see https://github.com/fastify/fastify-express/issues/47
   /* c8 ignore next 3  */
@@ -156,59 +212,19 @@ function generatePayload (response) {
     copyHeaders(response)
   }
   serializeHeaders(response)
-  // Prepare response object
-  const res = {
-    raw: {
-      res: response
-    },
-    headers: response._lightMyRequest.headers,
-    statusCode: response.statusCode,
-    statusMessage: response.statusMessage,
-    trailers: {},
-    get cookies () {
-      return setCookie.parse(this)
-    }
-  }
-
-  res.trailers = response._lightMyRequest.trailers
-
-  if (response._lightMyRequest.payloadChunks) {
-    // Prepare payload and trailers
-    const rawBuffer = Buffer.concat(response._lightMyRequest.payloadChunks)
-    res.rawPayload = rawBuffer
-
-    // we keep both of them for compatibility reasons
-    res.payload = rawBuffer.toString()
-    res.body = res.payload
-
-    // Prepare payload parsers
-    res.json = function parseJsonPayload () {
-      return JSON.parse(res.payload)
-    }
-  } else {
-    res.json = function () {
-      throw new Error('Response payload is not available with payloadAsStream: true')
-    }
-  }
-
-  // Provide stream Readable for advanced user
-  res.stream = function streamPayload () {
-    if (response._lightMyRequest.stream) {
-      return response._lightMyRequest.stream
-    }
-    return Readable.from(response._lightMyRequest.payloadChunks)
-  }
-
-  return res
+  return new Reply(response)
 }
 
 // Throws away all written data to prevent response from buffering payload
+// scf-bridge: one class, not a Writable built with a new write() closure per response.
+class NullSocket extends Writable {
+  _write (_chunk, _encoding, callback) {
+    setImmediate(callback)
+  }
+}
+
 function getNullSocket () {
-  return new Writable({
-    write (_chunk, _encoding, callback) {
-      setImmediate(callback)
-    }
-  })
+  return new NullSocket()
 }
 
 function serializeHeaders (response) {
@@ -224,17 +240,20 @@ function serializeHeaders (response) {
   }
 }
 
+// scf-bridge: the three patterns are compiled once, not on every reply.
+const RAW_HEADERS = ['Date', 'Connection', 'Transfer-Encoding']
+  .map((name) => ({ name: name.toLowerCase(), regex: new RegExp('\\r\\n' + name + ': ([^\\r]*)\\r\\n') }))
+
 function copyHeaders (response) {
   response._lightMyRequest.headers = Object.assign({}, response.getHeaders())
 
   // Add raw headers
-  ;['Date', 'Connection', 'Transfer-Encoding'].forEach((name) => {
-    const regex = new RegExp('\\r\\n' + name + ': ([^\\r]*)\\r\\n')
+  for (const { name, regex } of RAW_HEADERS) {
     const field = response._header?.match(regex)
     if (field) {
-      response._lightMyRequest.headers[name.toLowerCase()] = field[1]
+      response._lightMyRequest.headers[name] = field[1]
     }
-  })
+  }
 }
 
 module.exports = Response
