@@ -1,20 +1,16 @@
 'use strict'
-// Why every inject()-based path pays more GC than the peers: the same trivial (req, res) handler served
-// N times through light-my-request's inject() and through a hand-made request/response pair (a Readable and
-// an http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures).
-// Prints the time per invocation, scavenge count and pause, and how much of the young generation survived.
-// Usage: node bench/gc-survival.cjs [N]    (see "GC" in BENCHMARKS.md)
-// LIGHT_MY_REQUEST=<dir> measures another copy instead, e.g. one with bench/light-my-request-6.6.0-gc.patch:
-//   cp -r node_modules/light-my-request node_modules/.lmr-gc && patch -p1 -d node_modules/.lmr-gc < bench/light-my-request-6.6.0-gc.patch
-//   LIGHT_MY_REQUEST=node_modules/.lmr-gc node bench/gc-survival.cjs    (inside node_modules: it finds its own dependencies there)
-// (the bridge rows then run a copy of dist/index.js that requires that copy).
-const fs = require('node:fs')
+// Why the published light-my-request costs more GC than the peers, and what the bundled copy changes: the
+// same trivial (req, res) handler served N times through the published engine's inject(), through the copy
+// bundled in dist/ (vendor/light-my-request), through a hand-made request/response pair (a Readable and an
+// http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures)
+// and through the bridge. Prints the time per invocation, scavenge count and pause, and how much of the young
+// generation survived. Usage: node bench/gc-survival.cjs [N]    (npm run build first; "GC" in BENCHMARKS.md)
 const http = require('node:http')
 const path = require('node:path')
 const { Readable, Writable } = require('node:stream')
 const { PerformanceObserver, constants } = require('node:perf_hooks')
-const engine = process.env.LIGHT_MY_REQUEST ? path.resolve(process.env.LIGHT_MY_REQUEST) : 'light-my-request'
-const inject = require(engine)
+const published = require('light-my-request')
+const bundled = require('../vendor/light-my-request')
 const { tencentEvent, tencentContext, workloads } = require('./workloads.cjs')
 const { koaApp } = require('./apps.cjs')
 
@@ -25,7 +21,7 @@ const handler = (req, res) => {
 }
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
-const viaInject = () =>
+const viaInject = (inject) => () =>
   new Promise((resolve, reject) =>
     inject(handler, { method: 'GET', url: '/x?a=1', validate: false }, (error, reply) => (error ? reject(error) : resolve(reply))))
 
@@ -41,16 +37,7 @@ const viaPlainPair = () =>
     handler(req, res)
   })
 
-// The bridge from dist/ (npm run build first), on the same engine as the inject() row.
-function bridgeBuild() {
-  const built = path.join(__dirname, '..', 'dist', 'index.js')
-  if (engine === 'light-my-request') return require(built)
-  const copy = path.join(__dirname, '..', 'dist', '.gc-survival-bridge.js')
-  fs.writeFileSync(copy, fs.readFileSync(built, 'utf8').split('require("light-my-request")').join(`require(${JSON.stringify(engine)})`))
-  process.on('exit', () => fs.rmSync(copy, { force: true }))
-  return require(copy)
-}
-const { bridge } = bridgeBuild()
+const { bridge } = require(path.join(__dirname, '..', 'dist', 'index.js'))
 const event = tencentEvent(workloads.find((w) => w.id === 'small'))
 const context = tencentContext()
 const bridgedHandler = bridge(handler)
@@ -80,10 +67,11 @@ async function measure(name, call) {
 }
 
 async function main() {
-  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn, engine: ${engine}`)
+  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn`)
   // Alternated twice: the first run of each also warms the other's shared code paths.
   for (let round = 0; round < 2; round++) {
-    await measure('light-my-request inject()', viaInject)
+    await measure('light-my-request 6.6.0 inject()', viaInject(published))
+    await measure('bundled engine inject()', viaInject(bundled))
     await measure('plain Readable + ServerResponse', viaPlainPair)
     await measure('scf-bridge, same handler', viaBridge)
     await measure('scf-bridge, Koa small JSON', viaBridgeKoa)
