@@ -32,13 +32,14 @@ function hostHeaderFromURL (parsedURL) {
 }
 
 /**
- * scf-bridge: a path the request line can carry as is: starts with one '/', no control character or space.
+ * scf-bridge: a path a request line can carry as is: one leading '/', printable ASCII only (anything else,
+ * e.g. a space or raw UTF-8, goes through the URL parser as before, which percent-encodes it).
  *
  * @param {any} url
  * @return {boolean}
  */
 function isPlainPath (url) {
-  return typeof url === 'string' && url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 && !/[\u0000-\u0020\u007f]/.test(url)
+  return typeof url === 'string' && url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 && !/[^\u0021-\u007e]/.test(url)
 }
 
 /**
