@@ -1,5 +1,7 @@
 'use strict'
-// Memory before and after N invocations of GET small JSON through one adapter, in a fresh process.
+// Memory before, after N and after 2N invocations of GET small JSON through one adapter, in a fresh process.
+// The second N shows the steady state: RSS can grow during the first N while V8's old generation settles at
+// its working size (it keeps freed pages for reuse; the heap in use stays flat), then stays.
 // Usage: node --expose-gc bench/rss.cjs <adapter-id> <express|koa> <N>
 const { adapters } = require('./adapters.cjs')
 const { workloads } = require('./workloads.cjs')
@@ -31,8 +33,11 @@ async function main() {
   for (let i = 0; i < total; i++) await call(), await nextTurn()
   await new Promise((resolve) => setTimeout(resolve, 100))
   const after = settle()
+  for (let i = 0; i < total; i++) await call(), await nextTurn()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const again = settle()
   if (subject.close) await subject.close()
-  process.stdout.write(JSON.stringify({ before, after, invocations: total }) + '\n')
+  process.stdout.write(JSON.stringify({ before, after, again, invocations: total }) + '\n')
   process.exit(0)
 }
 main().catch((error) => {
