@@ -354,11 +354,13 @@ function machine() {
 
 if (flag('without-bridge') || flag('bridge-alone')) {
   const results = await warmTables(adapters.filter((a) => (a.id === 'scf-bridge') === flag('bridge-alone')))
-  process.stdout.write(JSON.stringify(results.map((r) => ({
+  const json = JSON.stringify(results.map((r) => ({
     framework: r.framework,
     workload: r.workload.id,
     rows: r.rows.map(({ adapter, ...figures }) => ({ id: adapter.id, ...figures })),
-  }))))
+  })))
+  // A pipe is written asynchronously: exiting before the write completes would cut the output short.
+  await new Promise((resolve) => process.stdout.write(json, resolve))
   process.exit(0)
 }
 
