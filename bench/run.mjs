@@ -36,9 +36,9 @@ const plan = quick
 // invocations (tiering up of the framework's, the engine's and the adapter's code; measured per batch of 250,
 // each adapter alone: Koa small JSON 200+ µs at first, steady from about 5,000). Fewer warm-up calls measure
 // the warm-up, and favour whichever adapter shares most code with the others in the process.
-// The "alone" runs are split into ALONE_PARTS child processes per mode, alternated, and pooled: on a shared
-// machine one long child per mode would catch different background load than the other.
-const ALONE_PARTS = quick ? 1 : 2
+// The "alone" runs are split into ALONE_PARTS child processes per mode and workload, alternated, and pooled:
+// on a shared machine one long child per mode caught different background load than the other.
+const ALONE_PARTS = quick ? 1 : 3
 const part = Number(list('part')?.[0] ?? 0)
 if (part > 0) for (const p of [plan.light, plan.heavy]) p.rounds = Math.max(1, Math.ceil(p.rounds / part))
 
@@ -148,12 +148,18 @@ function base64Cost() {
  */
 function warmAlone() {
   const pooled = new Map()
-  for (let k = 0; k < ALONE_PARTS; k++) {
-    for (const [mode, label] of [['--without-bridge', 'without scf-bridge'], ['--bridge-alone', 'with scf-bridge alone']]) {
-      for (const [key, row] of warmChild(mode, `${label} (part ${k + 1} of ${ALONE_PARTS})`)) {
-        const into = pooled.get(key) ?? pooled.set(key, { id: row.id, samples: [], wallNs: 0 }).get(key)
-        into.samples.push(...row.samples)
-        into.wallNs += row.wallNs
+  // Alternated per workload and part, so the two kinds of child see the same background load of the machine.
+  for (const framework of frameworks) {
+    for (const workload of chosen) {
+      for (let k = 0; k < ALONE_PARTS; k++) {
+        for (const [mode, label] of [['--without-bridge', 'without scf-bridge'], ['--bridge-alone', 'with scf-bridge alone']]) {
+          const rows = warmChild([mode, `--frameworks=${framework}`, `--only=${workload.id}`], `${framework} / ${workload.label}, ${label} (part ${k + 1} of ${ALONE_PARTS})`)
+          for (const [key, row] of rows) {
+            const into = pooled.get(key) ?? pooled.set(key, { id: row.id, samples: [], wallNs: 0 }).get(key)
+            into.samples.push(...row.samples)
+            into.wallNs += row.wallNs
+          }
+        }
       }
     }
   }
@@ -165,10 +171,10 @@ function warmAlone() {
   return isolated
 }
 
-function warmChild(mode, label) {
-  const passed = args.filter((a) => a === '--quick' || a.startsWith('--only=') || a.startsWith('--frameworks='))
-  log(`the same warm run ${label} (child process)`)
-  const child = spawnSync(process.execPath, [path.join(HERE, 'run.mjs'), mode, `--part=${ALONE_PARTS}`, ...passed], {
+function warmChild(childArgs, label) {
+  const passed = args.filter((a) => a === '--quick')
+  log(`the same warm run, ${label} (child process)`)
+  const child = spawnSync(process.execPath, [path.join(HERE, 'run.mjs'), ...childArgs, `--part=${ALONE_PARTS}`, ...passed], {
     cwd: ROOT, encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024,
   })
   const isolated = new Map()
