@@ -5,6 +5,7 @@
 // http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures)
 // and through the bridge. Prints the time per invocation, scavenge count and pause, and how much of the young
 // generation survived. Usage: node bench/gc-survival.cjs [N]    (npm run build first; "GC" in BENCHMARKS.md)
+const { spawnSync } = require('node:child_process')
 const http = require('node:http')
 const path = require('node:path')
 const { Readable, Writable } = require('node:stream')
@@ -14,7 +15,7 @@ const bundled = require('../vendor/light-my-request')
 const { tencentEvent, tencentContext, workloads } = require('./workloads.cjs')
 const { koaApp } = require('./apps.cjs')
 
-const count = Number(process.argv[2] || 20000)
+const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) || 20000)
 const handler = (req, res) => {
   res.setHeader('content-type', 'application/json')
   res.end('{"ok":true}')
@@ -66,15 +67,25 @@ async function measure(name, call) {
     `${pause.toFixed(1).padStart(7)} ms paused (${(pause / Math.max(1, scavenges.length)).toFixed(2)} ms each)  heap now ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB above start`)
 }
 
+const rows = {
+  'light-my-request 6.6.0 inject()': viaInject(published),
+  'bundled engine inject()': viaInject(bundled),
+  'plain Readable + ServerResponse': viaPlainPair,
+  'scf-bridge, same handler': viaBridge,
+  'scf-bridge, Koa small JSON': viaBridgeKoa,
+}
+
+// Each row in a process of its own, alternated twice: the published engine's per-request hidden classes stay in
+// the old generation until a full GC and slow every later scavenge of the process, whoever allocates.
 async function main() {
-  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn`)
-  // Alternated twice: the first run of each also warms the other's shared code paths.
+  const row = process.argv.find((a) => a.startsWith('--row='))?.slice(6)
+  if (row) return measure(row, rows[row])
+  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn, each row in a fresh process`)
   for (let round = 0; round < 2; round++) {
-    await measure('light-my-request 6.6.0 inject()', viaInject(published))
-    await measure('bundled engine inject()', viaInject(bundled))
-    await measure('plain Readable + ServerResponse', viaPlainPair)
-    await measure('scf-bridge, same handler', viaBridge)
-    await measure('scf-bridge, Koa small JSON', viaBridgeKoa)
+    for (const name of Object.keys(rows)) {
+      const child = spawnSync(process.execPath, [__filename, String(count), `--row=${name}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      process.stdout.write(child.stdout || `${name}: failed (${child.status ?? child.signal})\n`)
+    }
   }
 }
 main().catch((error) => {

@@ -31,11 +31,13 @@ const write = flag('write') || (!quick && !only && !list('frameworks') && skip.s
 const HEAVY = new Set(['png', 'upload'])
 const plan = quick
   ? { light: { warmup: 50, rounds: 3, batch: 60 }, heavy: { warmup: 3, rounds: 3, batch: 5 }, coldRuns: 3, coldFrameworks: ['express'], rssCount: 2000, rssFrameworks: ['express'] }
-  : { light: { warmup: 6000, rounds: 8, batch: 250 }, heavy: { warmup: 100, rounds: 10, batch: 20 }, coldRuns: 10, coldFrameworks: frameworks, rssCount: 20000, rssFrameworks: frameworks }
+  : { light: { warmup: 6000, rounds: 8, batch: 250 }, heavy: { warmup: 300, rounds: 10, batch: 20 }, coldRuns: 10, coldFrameworks: frameworks, rssCount: 20000, rssFrameworks: frameworks }
 // Warm-up: on Node 20 an adapter's median per invocation keeps falling for its first 4,000-6,000 small
 // invocations (tiering up of the framework's, the engine's and the adapter's code; measured per batch of 250,
 // each adapter alone: Koa small JSON 200+ µs at first, steady from about 5,000). Fewer warm-up calls measure
-// the warm-up, and favour whichever adapter shares most code with the others in the process.
+// the warm-up, and favour whichever adapter shares most code with the others in the process. The 1 MB workloads
+// need a few hundred: Buffer.from(string, 'base64') takes ~3.5 ms per MB until its callers are optimized, ~0.1 ms
+// after (Node 20, V8's fast API call), and a process where three peers decode warms it three times faster.
 // The "alone" runs are split into ALONE_PARTS child processes per mode and workload, alternated, and pooled:
 // on a shared machine one long child per mode caught different background load than the other.
 const ALONE_PARTS = quick ? 1 : 3
