@@ -52,9 +52,10 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
 }
 
 /**
- * One request's link back to the bridge, reachable from the request (`req[kFailure]`) and its mock socket. Its behaviour is in methods, not in closures stored on those objects:
- * such stores kept every request alive through young-generation GCs until a full GC (found by bisection
- * with `bench/gc-survival.cjs`, see BENCHMARKS.md "GC"; test/robustness/per-request-closures.test.ts).
+ * One request's link back to the bridge, reachable from the request (`req[kFailure]`) and its mock socket.
+ * Its behaviour is in methods, not in closures stored on those objects: such stores kept every request
+ * alive through young-generation GCs until a full GC (found by bisection with `bench/gc-survival.cjs`, see
+ * BENCHMARKS.md "GC"; test/robustness/per-request-closures.test.ts).
  */
 class Exchange {
   constructor(readonly res: ServerResponse, private readonly hooks: ExchangeHooks) {}
