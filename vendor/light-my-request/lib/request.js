@@ -39,8 +39,10 @@ function hostHeaderFromURL (parsedURL) {
  * @return {boolean}
  */
 function isPlainPath (url) {
-  return typeof url === 'string' && url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 && !/[^\u0021-\u007e]/.test(url)
+  return typeof url === 'string' && url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 && !NOT_PRINTABLE_ASCII.test(url)
 }
+
+const NOT_PRINTABLE_ASCII = /[^\u0021-\u007e]/
 
 /**
  * Mock socket object used to fake access to a socket for a request
