@@ -16,8 +16,9 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     exchange = new Exchange(res, hooks)
     req.scf = scf
     req[kFailure] = exchange
-    // The URL as sent, as a real server gives it: light-my-request resolves dot segments
-    // ('/public/%2e%2e/admin' became '/admin'), which could route past a gateway's path rules.
+    // The URL as sent, as a real server gives it. The engine keeps a plain path as given, but sends any other
+    // (a space, raw UTF-8) through the WHATWG URL parser, which would also resolve dot segments
+    // ('/a b/%2e%2e/admin' -> '/admin'), and those could route past a gateway's path rules.
     req.url = request.url
     if (!request.remoteAddress) hideRemoteAddress(req)
     if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
@@ -39,7 +40,6 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
       headers: request.headers,
       payload: request.body,
       remoteAddress: request.remoteAddress,
-      validate: false,
     }, (error, injected) => {
       // Called once the reply is complete, or with an error when it broke off (the app ended the connection).
       if (error || !injected || !exchange) return hooks.broken(error ?? new Error('no reply'))

@@ -9,7 +9,7 @@ const Response = require('./lib/response')
 const errorMessage = 'The dispatch function has already been invoked'
 
 // scf-bridge: no option validator (lib/config-validator.js, 900 lines of generated code, loaded at require):
-// the bridge builds every option itself and always passed `validate: false`.
+// the bridge builds every option itself (it passed `validate: false` to the published engine).
 
 function inject (dispatchFunc, options, callback) {
   if (callback === undefined) {
