@@ -1,6 +1,6 @@
 'use strict'
 // Installed size and runtime dependency count of each adapter: its own files plus the transitive
-// closure of its `dependencies`, as installed in this node_modules.
+// closure of its `dependencies`, as installed (bench/node_modules first, then the root's).
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -54,7 +54,7 @@ function ownPublishedSize(dir) {
 }
 
 function measure(name) {
-  const dir = name === 'scf-bridge' ? ROOT : findPackage(name, ROOT)
+  const dir = name === 'scf-bridge' ? ROOT : findPackage(name, __dirname)
   const own = name === 'scf-bridge' ? ownPublishedSize(dir) : dirSize(dir)
   const deps = closure(dir)
   let depBytes = 0
