@@ -8,7 +8,7 @@ import { invokeStorage, type CurrentInvoke } from './current-invoke'
 import { customResponse } from './custom-response'
 import { routeStrayRejections } from './stray-rejections'
 import { MAX_EVENT_BYTES, MAX_RESPONSE_BYTES } from './limits'
-import { normaliseBasePath, requestFromEvent, type InjectionRequest } from './request-from-event'
+import { hostOption, normaliseBasePath, requestFromEvent, type InjectionRequest } from './request-from-event'
 import { responseToIntegrated, serializedSize } from './response-to-integrated'
 import type { IntegratedResponse, ScfContext, ScfHandler, ScfHttpEvent } from './types'
 
@@ -27,6 +27,13 @@ export interface BridgeOptions {
    * `'/api'`, `/api/users` becomes `/users`, `/api` becomes `/`, and `/apiary` is left alone.
    */
   basePath?: string
+  /**
+   * The host name (with an optional port) the app sees for a request whose event has no Host header,
+   * as real Function URL events have none: the Function URL's host or your custom domain. Without it,
+   * such requests get `scf-bridge.invalid` (docs/https-and-host.md). An event's own Host always wins.
+   * @example bridge(app, { host: 'api.example.com' })
+   */
+  host?: string
   /**
    * Keep SCF's default of waiting for an empty event loop after the reply. Default `false`: the
    * bridge sets `context.callbackWaitsForEmptyEventLoop = false`, so an app's DB pool or
@@ -92,7 +99,7 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
     timeoutMarginMs: marginOf(options.timeoutMarginMs),
     onError: options.onError,
   }
-  const requestOptions = { basePath: settings.basePath }
+  const requestOptions = { basePath: settings.basePath, host: hostOption(options.host) }
 
   return async function main_handler(event: ScfHttpEvent, context?: ScfContext): Promise<IntegratedResponse> {
     const started = Date.now()

@@ -4,37 +4,23 @@ import type { InjectedReply } from './response-to-integrated'
 
 /**
  * The WHATWG `Request` a fetch-style app gets for an event: the same method, URL, headers (client address
- * in x-forwarded-for, request id) and body bytes as a Node app gets. The URL's origin is the Host header
- * with the client's scheme (x-api-scheme; https when unknown). The caller's address is also `request.ip`
- * (the srvx/h3 convention). GET and HEAD carry no body: fetch cannot represent one.
+ * in x-forwarded-for, request id) and body bytes as a Node app gets. The URL's origin is the client's
+ * scheme and the request's Host (both settled by `requestFromEvent`). The caller's address is also
+ * `request.ip` (the srvx/h3 convention). GET and HEAD carry no body: fetch cannot represent one.
  */
 export function fetchRequestOf(request: InjectionRequest): Request {
   const headers = new Headers()
   for (const name of Object.keys(request.headers)) headers.append(name, request.headers[name])
   const bodyless = request.method === 'GET' || request.method === 'HEAD'
   if (bodyless) headers.delete('content-length')
-  const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
-  const fetchRequest = new Request(originOf(scheme, request.headers.host) + request.url, {
+  const origin = `${request.secure ? 'https' : 'http'}://${request.headers.host}`
+  const fetchRequest = new Request(origin + request.url, {
     method: request.method,
     headers,
     body: bodyless || !request.body ? undefined : request.body,
   })
   if (request.remoteAddress) Object.defineProperty(fetchRequest, 'ip', { value: request.remoteAddress, enumerable: true })
   return fetchRequest
-}
-
-// A host name, IPv4 or [IPv6], with an optional port: anything else would make the URL invalid or change its meaning.
-const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
-
-function originOf(scheme: string, host: string | undefined): string {
-  if (host !== undefined && HOST.test(host)) {
-    try {
-      return new URL(`${scheme}://${host}`).origin
-    } catch {
-      // A port above 65535, an invalid IPv6 address: the URL parser has the last word.
-    }
-  }
-  return `${scheme}://localhost`
 }
 
 /**

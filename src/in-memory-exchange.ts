@@ -21,6 +21,7 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
     // ('/a b/%2e%2e/admin' -> '/admin'), and those could route past a gateway's path rules.
     req.url = request.url
     if (!request.remoteAddress) hideRemoteAddress(req)
+    if (request.secure) (req.socket as { encrypted?: boolean }).encrypted = true // TEMPORARY until the engine sets socket.encrypted from request.secure
     if (request.headers['user-agent'] === undefined) dropDefaultUserAgent(req)
     // A second 'error' (write after end, say) must not become an uncaught exception.
     res.on('error', noop)

@@ -14,6 +14,8 @@ export interface InjectionRequest {
   remoteAddress: string | undefined
   /** The gateway's id for this request, when the event carries one. */
   gatewayRequestId: string | undefined
+  /** The client used HTTPS (see `docs/https-and-host.md`): the app's socket is `encrypted`. */
+  secure: boolean
   /** Which event dialect this was. */
   dialect: EventDialect['name']
 }
@@ -21,7 +23,16 @@ export interface InjectionRequest {
 export interface RequestOptions {
   /** A path prefix to strip, normalised by `normaliseBasePath`. */
   basePath?: string
+  /** The Host for events without a usable one, checked by `hostOption`. Default `DEFAULT_HOST`. */
+  host?: string
 }
+
+/**
+ * The Host of a request whose event has no usable one when `bridge()` was given no `host`. Real Function
+ * URL events carry no Host, and no part of the event or context names the URL's host; a name under the
+ * reserved `.invalid` domain (RFC 2606) is valid in any URL yet can never reach someone else's server.
+ */
+export const DEFAULT_HOST = 'scf-bridge.invalid'
 
 /** Raised for an event that is not a usable HTTP event: the message names the field. */
 export class EventError extends Error {
@@ -31,25 +42,47 @@ export class EventError extends Error {
 /** The differences between the two HTTP event dialects, one small reader each. */
 interface EventDialect {
   name: 'apigw' | 'function-url'
-  remoteAddress(event: ScfHttpEvent): unknown
-  gatewayRequestId(event: ScfHttpEvent): unknown
+  /** Whether the client used HTTPS. */
+  secure(headers: Record<string, string>): boolean
+  remoteAddress(event: ScfHttpEvent, headers: Record<string, string>): unknown
+  gatewayRequestId(event: ScfHttpEvent, headers: Record<string, string>): unknown
 }
 
 const apigw: EventDialect = {
   name: 'apigw',
+  // x-api-scheme is the client's scheme (2021 on). Earlier events have none, though the gateway served
+  // both schemes: https then, as a wrong "http" would drop secure cookies and build downgraded links.
+  secure: (headers) => headers['x-api-scheme']?.toLowerCase() !== 'http',
   // Only the gateway's own view of the caller: a client-sent header must not be able to forge it.
   remoteAddress: (event) => event.requestContext?.sourceIp,
-  gatewayRequestId: (event) => event.requestContext?.requestId ?? event.headers['x-api-requestid'],
+  gatewayRequestId: (event, headers) => event.requestContext?.requestId ?? headers['x-api-requestid'],
 }
 
 const functionUrl: EventDialect = {
   name: 'function-url',
-  remoteAddress: (event) => event.headers['x-scf-remote-addr'],
-  gatewayRequestId: (event) => event.headers['x-api-requestid'],
+  // A Function URL is an HTTPS endpoint: its events carry no scheme because there is only one.
+  secure: () => true,
+  // Real events (2025) carry requestContext.sourceIp and no x-scf-remote-addr, which the doc names instead.
+  // The event's own field first: a header the platform does not set could come from the client.
+  remoteAddress: (event, headers) => {
+    const context = event.requestContext as { sourceIp?: unknown } | null | undefined
+    return context !== null && typeof context === 'object' && context.sourceIp !== undefined
+      ? context.sourceIp
+      : headers['x-scf-remote-addr']
+  },
+  gatewayRequestId: (_event, headers) => headers['x-scf-request-id'] ?? headers['x-api-requestid'],
 }
 
-const dialectOf = (event: ScfHttpEvent): EventDialect =>
-  event.requestContext !== null && typeof event.requestContext === 'object' ? apigw : functionUrl
+/**
+ * API Gateway names its service and stage in every event, real or documented. A Function URL event has no
+ * requestContext in the doc, and one holding only `sourceIp` in real 2025 events.
+ */
+function dialectOf(event: ScfHttpEvent): EventDialect {
+  const context = event.requestContext as { serviceId?: unknown; stage?: unknown } | null | undefined
+  return context !== null && typeof context === 'object' && (typeof context.serviceId === 'string' || typeof context.stage === 'string')
+    ? apigw
+    : functionUrl
+}
 
 /** Turns an HTTP event of either dialect into the request to inject. Pure; throws `EventError`. */
 export function requestFromEvent(event: unknown, options: RequestOptions = {}): InjectionRequest {
@@ -58,7 +91,8 @@ export function requestFromEvent(event: unknown, options: RequestOptions = {}): 
   const bytes = bodyOf(event)
   const body = bytes && bytes.length > 0 ? bytes : undefined
   const headers = headersOf(event.headers)
-  const remoteAddress = addressOf(dialect.remoteAddress(event))
+  const remoteAddress = addressOf(dialect.remoteAddress(event, headers))
+  const secure = dialect.secure(headers)
 
   if (body) headers['content-length'] = String(body.length)
   else delete headers['content-length']
@@ -71,10 +105,11 @@ export function requestFromEvent(event: unknown, options: RequestOptions = {}): 
         ? forwarded
         : `${forwarded}, ${remoteAddress}`
   }
-  const scheme = headers['x-api-scheme']
-  if (scheme === 'http' || scheme === 'https') headers['x-forwarded-proto'] = scheme
+  // Set from the event, whatever the client sent: the app may trust it as a proxy's word.
+  headers['x-forwarded-proto'] = secure ? 'https' : 'http'
+  if (headers.host === undefined || !isUsableHost(headers.host)) headers.host = options.host ?? DEFAULT_HOST
 
-  const requestId = dialect.gatewayRequestId(event)
+  const requestId = dialect.gatewayRequestId(event, headers)
   return {
     method: event.httpMethod.toUpperCase(),
     url: encodePath(stripBasePath(pathOf(event), options.basePath)) + queryOf(event),
@@ -82,6 +117,7 @@ export function requestFromEvent(event: unknown, options: RequestOptions = {}): 
     body,
     remoteAddress,
     gatewayRequestId: typeof requestId === 'string' && requestId.trim() ? requestId.trim() : undefined,
+    secure,
     dialect: dialect.name,
   }
 }
@@ -306,4 +342,49 @@ function addressOf(value: unknown): string | undefined {
 function lastForwarded(forwarded: string): string {
   const comma = forwarded.lastIndexOf(',')
   return (comma < 0 ? forwarded : forwarded.slice(comma + 1)).trim()
+}
+
+// ---- host ----------------------------------------------------------------------
+
+// What a Host header may hold to make a URL: a name or IPv4 address, or an [IPv6] address, and a port.
+const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+// One function answers for one or two hosts: the last one found usable skips the URL parser.
+let lastUsableHost = ''
+
+/** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
+function isUsableHost(host: string): boolean {
+  if (host === lastUsableHost) return true
+  if (!HOST_SYNTAX.test(host)) return false
+  try {
+    new URL(`https://${host}`)
+  } catch {
+    return false
+  }
+  lastUsableHost = host
+  return true
+}
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+const HOST_OPTION = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`)
+
+/**
+ * Checks the `host` option of `bridge()`: a host name (or IP address) with an optional port, as a Host
+ * header carries it. Returns it, or undefined when not given; throws a TypeError saying what is wrong.
+ */
+export function hostOption(host: unknown): string | undefined {
+  if (host === undefined) return undefined
+  const problem = hostProblem(host)
+  if (problem === undefined) return host as string
+  throw new TypeError(`scf-bridge: host must be ${problem}, got ${typeof host === 'string' ? JSON.stringify(host) : describe(host)}`)
+}
+
+function hostProblem(host: unknown): string | undefined {
+  if (typeof host !== 'string') return 'a string such as api.example.com'
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'a host name without a scheme (api.example.com, not https://api.example.com)'
+  if (/[/?#]/.test(host)) return 'a host name without a path or query'
+  const match = HOST_OPTION.exec(host)
+  if (!match || host.length > 260 || !isUsableHost(host)) return 'a host name with an optional port, such as api.example.com or api.example.com:8443'
+  const port = match[1] === undefined ? undefined : Number(match[1])
+  if (port !== undefined && (port < 1 || port > 65535)) return 'a host name with a port from 1 to 65535'
+  return undefined
 }

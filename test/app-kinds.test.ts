@@ -255,13 +255,13 @@ describe('fetch-style apps', () => {
     }])
   })
 
-  it('uses the client scheme for the URL and localhost for a Host that would not make a URL', async () => {
+  it('uses the client scheme for the URL and the default host (never localhost) for a Host that would not make a URL', async () => {
     const urls: string[] = []
     const handler = bridge((request: Request) => (urls.push(request.url), new Response(null, { status: 204 })), { fetch: true })
     for (const host of ['evil.example/path@x', 'a%b', 'example.com:99999', 'Example.COM:8080']) {
       await handler(httpEvent({ path: '/x', headers: { 'x-api-scheme': 'http', host } }), scfContext())
     }
-    expect(urls).toEqual(['http://localhost/x', 'http://localhost/x', 'http://localhost/x', 'http://example.com:8080/x'])
+    expect(urls).toEqual(['http://scf-bridge.invalid/x', 'http://scf-bridge.invalid/x', 'http://scf-bridge.invalid/x', 'http://example.com:8080/x'])
   })
 
   it('passes a non-ASCII header value as its UTF-8 bytes, as a server would', async () => {
