@@ -22,7 +22,7 @@ import { honoApp } from './framework-apps/hono'
 import { koaApp } from './framework-apps/koa'
 import { nestApp } from './framework-apps/nest'
 import { httpServer, plainListener } from './framework-apps/node'
-import { COOKIES, normaliseQuery, REDIRECT_TO, reversed, SECRET } from './framework-apps/shared'
+import { COOKIES, normaliseQuery, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './framework-apps/shared'
 
 interface Framework {
   name: string
@@ -36,6 +36,8 @@ interface Framework {
    * the bridge, which logs it (or hands it to onError). Every other kind goes through the bridge's failure path.
    */
   ownError?: { contentType: string; body: string; logged?: boolean }
+  /** hapi builds `request.url` from the server's own protocol, not the request's (docs/https-and-host.md). */
+  urlFromServer?: boolean
 }
 
 type Closable = { close(): Promise<unknown> }
@@ -56,7 +58,7 @@ const frameworks: Framework[] = [
     create: h3App,
     ownError: { contentType: 'application/json;charset=UTF-8', body: '{"status":500,"unhandled":true,"message":"HTTPError"}', logged: true },
   },
-  { name: 'hapi', create: () => hapiServer(), close: async (app) => (await (app as Promise<{ stop(): Promise<void> }>)).stop() },
+  { name: 'hapi', urlFromServer: true, create: () => hapiServer(), close: async (app) => (await (app as Promise<{ stop(): Promise<void> }>)).stop() },
   {
     name: 'NestJS (Express)',
     create: () => nestApp('express'),
@@ -214,7 +216,45 @@ const cases: Case[] = [
       expect(logged.error).toContain(SECRET)
     },
   },
+  {
+    // No trust-proxy setting in any app: the socket is encrypted, as behind a TLS-terminating server.
+    name: 'https (x-api-scheme https; any Function URL): the app says https and sets its secure cookie',
+    event: (dialect) => ({ dialect, path: '/scheme', query: { x: '1' } }),
+    check(response, { framework }) {
+      expect(response.statusCode).toBe(200)
+      expect(JSON.parse(response.body)).toEqual(
+        schemeView(framework.urlFromServer ? 'http' : 'https', true, `https://${EVENT_HOST}/scheme?x=1`, 'https'),
+      )
+      expect(secureCookie(response)).toMatch(/;\s*secure/i)
+    },
+  },
+  {
+    name: 'x-api-scheme http stays http, whatever x-forwarded-proto the client sends; a Function URL is https',
+    event: (dialect) => ({ dialect, path: '/scheme', headers: { 'x-api-scheme': 'http', 'x-forwarded-proto': 'https' } }),
+    check(response, { framework, dialect }) {
+      expect(response.statusCode).toBe(200)
+      const scheme = dialect === 'url' ? 'https' : 'http'
+      expect(JSON.parse(response.body)).toEqual(
+        schemeView(framework.urlFromServer ? 'http' : scheme, scheme === 'https', `${scheme}://${EVENT_HOST}/scheme`, scheme),
+      )
+      if (scheme === 'http') expect(secureCookie(response)).toBeUndefined()
+      else expect(secureCookie(response)).toMatch(/;\s*secure/i)
+    },
+  },
+  {
+    // Real Function URL events carry no Host; without bridge()'s host option the app gets the default.
+    name: 'an event without Host: the default host name, never localhost',
+    event: (dialect) => ({ dialect, path: '/scheme', headers: { host: undefined as unknown as string } }),
+    check(response) {
+      expect(response.statusCode).toBe(200)
+      expect(JSON.parse(response.body).url).toBe('https://scf-bridge.invalid/scheme')
+    },
+  },
 ]
+
+const EVENT_HOST = 'service-x-1250000000.gz.apigw.tencentcs.com'
+const secureCookie = (response: IntegratedResponse): string | undefined =>
+  ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith(`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}`))
 
 const essence = (response: IntegratedResponse) => parseMediaType(String(response.headers['content-type'] ?? '')).essence
 

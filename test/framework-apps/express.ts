@@ -1,4 +1,4 @@
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 type ExpressModule = typeof import('express')
 
@@ -19,6 +19,11 @@ export function expressApp(express: ExpressModule) {
     res.json({ cookie: req.headers.cookie ?? null })
   })
   app.get('/redirect', (_req, res) => res.redirect(302, REDIRECT_TO))
+  app.get('/scheme', (req, res) => {
+    // express-session's test without trust proxy: it sets a secure cookie only when req.secure.
+    if (req.secure) res.cookie(SECURE_COOKIE.name, SECURE_COOKIE.value, { secure: true, httpOnly: true })
+    res.json(schemeView(req.protocol, req.secure, `${req.protocol}://${req.get('host')}${req.originalUrl}`, req.get('x-forwarded-proto')))
+  })
   app.get('/boom', () => {
     throw new Error(SECRET)
   })

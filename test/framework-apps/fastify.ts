@@ -1,4 +1,4 @@
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 type FastifyFactory = typeof import('fastify').default
 
@@ -26,6 +26,11 @@ export function fastifyApp(fastify: FastifyFactory) {
       return { cookie: request.headers.cookie ?? null }
     })
     scope.get('/redirect', async (_request, reply) => reply.code(302).header('location', REDIRECT_TO).send())
+    scope.get('/scheme', async (request, reply) => {
+      const secure = request.protocol === 'https'
+      if (secure) reply.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+      return schemeView(request.protocol, secure, `${request.protocol}://${request.headers.host}${request.url}`, request.headers['x-forwarded-proto'])
+    })
     scope.get('/boom', async () => {
       throw new Error(SECRET)
     })

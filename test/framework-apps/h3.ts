@@ -1,5 +1,5 @@
 import { getQuery, getRouterParam, H3, readBody, redirect } from 'h3'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 /** The shared routes on h3 v2 (a fetch-style app). */
 export function h3App() {
@@ -28,6 +28,11 @@ export function h3App() {
     return { cookie: event.req.headers.get('cookie') }
   })
   app.get('/redirect', () => redirect(REDIRECT_TO, 302))
+  app.get('/scheme', (event) => {
+    const protocol = event.url.protocol.replace(/:$/, '')
+    if (protocol === 'https') event.res.headers.append('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+    return schemeView(protocol, protocol === 'https', event.url.href, event.req.headers.get('x-forwarded-proto'))
+  })
   app.get('/boom', () => {
     throw new Error(SECRET)
   })

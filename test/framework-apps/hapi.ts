@@ -1,5 +1,5 @@
 import Hapi from '@hapi/hapi'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 /** The shared routes on a hapi server. `initialize`: hand it over initialised (as documented) or let the bridge do it. */
 export async function hapiServer({ initialize = true } = {}) {
@@ -29,6 +29,23 @@ export async function hapiServer({ initialize = true } = {}) {
     },
   })
   server.route({ method: 'GET', path: '/redirect', handler: (_request, h) => h.redirect(REDIRECT_TO).code(302) })
+  server.route({
+    method: 'GET',
+    path: '/scheme',
+    handler: (request, h) => {
+      // hapi builds request.url from the server's own protocol (http for a server without tls). The
+      // workaround in docs/https-and-host.md: the client's scheme from x-forwarded-proto, set by the bridge.
+      const scheme = request.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'
+      const response = h.response(schemeView(
+        request.url.protocol.replace(/:$/, ''),
+        scheme === 'https',
+        `${scheme}://${request.info.host}${request.url.pathname}${request.url.search}`,
+        request.headers['x-forwarded-proto'],
+      ))
+      if (scheme === 'https') response.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+      return response
+    },
+  })
   server.route({
     method: 'GET',
     path: '/boom',

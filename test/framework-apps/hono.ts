@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 /** The shared routes on Hono (a fetch-style app). */
 export function honoApp() {
@@ -16,6 +16,11 @@ export function honoApp() {
     return c.json({ cookie: c.req.header('cookie') ?? null })
   })
   app.get('/redirect', (c) => c.redirect(REDIRECT_TO, 302))
+  app.get('/scheme', (c) => {
+    const protocol = new URL(c.req.url).protocol.replace(/:$/, '')
+    if (protocol === 'https') c.header('Set-Cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+    return c.json(schemeView(protocol, protocol === 'https', c.req.url, c.req.header('x-forwarded-proto')))
+  })
   app.get('/boom', () => {
     throw new Error(SECRET)
   })

@@ -1,6 +1,6 @@
 import Router from '@koa/router'
 import bodyParser from 'koa-bodyparser'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 type KoaClass = typeof import('koa')
 
@@ -32,6 +32,11 @@ export function koaApp(Koa: KoaClass) {
   router.get('/redirect', (ctx) => {
     ctx.status = 302
     ctx.redirect(REDIRECT_TO)
+  })
+  router.get('/scheme', (ctx) => {
+    // Koa's cookies refuse (throw, so 500) a secure cookie on a request they take for plain HTTP.
+    if (ctx.secure) ctx.cookies.set(SECURE_COOKIE.name, SECURE_COOKIE.value, { secure: true })
+    ctx.body = schemeView(ctx.protocol, ctx.secure, ctx.href, ctx.get('x-forwarded-proto') || null)
   })
   router.get('/boom', () => {
     throw new Error(SECRET)

@@ -5,7 +5,7 @@ import {
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express'
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 type Platform = 'express' | 'fastify'
 
@@ -32,6 +32,12 @@ class ItemsController {
     return { cookie: headers.cookie ?? null }
   }
   redirect(): void {}
+  /** `req` is the platform's request: Express's (`protocol`, `originalUrl`) or Fastify's (`protocol`, `url`). */
+  scheme(req: { protocol: string; originalUrl?: string; url: string; headers: Record<string, unknown> }, res: { header(n: string, v: unknown): unknown }) {
+    const secure = req.protocol === 'https'
+    if (secure) setHeader(res, 'set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+    return schemeView(req.protocol, secure, `${req.protocol}://${req.headers.host}${req.originalUrl ?? req.url}`, req.headers['x-forwarded-proto'])
+  }
   boom(): never {
     throw new Error(SECRET)
   }
@@ -64,6 +70,8 @@ params('binary', Body())
 method('cookies', Get('cookies'))
 params('cookies', Headers(), Res({ passthrough: true }))
 method('redirect', Get('redirect'), Redirect(REDIRECT_TO, 302))
+method('scheme', Get('scheme'))
+params('scheme', Req(), Res({ passthrough: true }))
 method('boom', Get('boom'))
 Controller()(ItemsController)
 

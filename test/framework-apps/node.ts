@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { COOKIES, inspection, queryOf, REDIRECT_TO, reversed, SECRET } from './shared'
+import { COOKIES, inspection, queryOf, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 
 /** The shared routes as a plain Node `(req, res)` listener, with no framework at all. */
 export function plainListener() {
@@ -21,6 +21,12 @@ export function plainListener() {
       json(res, 200, { cookie: req.headers.cookie ?? null }, { 'set-cookie': COOKIES })
     } else if (url.pathname === '/redirect') {
       res.writeHead(302, { location: REDIRECT_TO }).end()
+    } else if (url.pathname === '/scheme') {
+      // What Node-level code (and Express, Koa, Fastify underneath) reads: an encrypted socket.
+      const secure = (req.socket as { encrypted?: boolean }).encrypted === true
+      const protocol = secure ? 'https' : 'http'
+      const cookie = secure ? { 'set-cookie': [`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`] } : {}
+      json(res, 200, schemeView(protocol, secure, `${protocol}://${req.headers.host}${req.url}`, req.headers['x-forwarded-proto']), cookie)
     } else if (url.pathname === '/boom') {
       throw new Error(SECRET)
     } else {

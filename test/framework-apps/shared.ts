@@ -8,10 +8,18 @@
  * - `GET /cookies`       200 JSON `{ cookie: <request Cookie header> }`, Set-Cookie: COOKIES
  * - `GET /redirect`      302, Location: REDIRECT_TO
  * - `GET /boom`          the route throws Error(SECRET)
+ * - `GET /scheme`        200 JSON `schemeView(...)`: the client's scheme and the URL as the framework tells
+ *                        them; when the framework says secure, Set-Cookie `SECURE_COOKIE` through its cookie API
  */
 export const COOKIES = ['a=1; Path=/; HttpOnly', 'b=2; Path=/']
 export const REDIRECT_TO = '/target?from=redirect'
 export const SECRET = 'kaboom: secret detail'
+/** The cookie `GET /scheme` sets on a secure request only, as express-session does with `cookie.secure`. */
+export const SECURE_COOKIE = { name: 'sid', value: 's1' }
+
+/** What `GET /scheme` answers: the framework's own view of the scheme, with no trust-proxy setting. */
+export const schemeView = (protocol: string, secure: boolean, url: string, forwardedProto: unknown) =>
+  ({ protocol, secure, url, forwardedProto: forwardedProto ?? null })
 
 /** What `ALL /items/:name` answers, built in one key order so every framework serialises the same bytes. */
 export function inspection(method: string, name: string, query: Record<string, unknown>, header: (name: string) => unknown) {
