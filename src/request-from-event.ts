@@ -383,8 +383,8 @@ function hostProblem(host: unknown): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'a host name without a scheme (api.example.com, not https://api.example.com)'
   if (/[/?#]/.test(host)) return 'a host name without a path or query'
   const match = HOST_OPTION.exec(host)
-  if (!match || host.length > 260 || !isUsableHost(host)) return 'a host name with an optional port, such as api.example.com or api.example.com:8443'
-  const port = match[1] === undefined ? undefined : Number(match[1])
+  const port = match?.[1] === undefined ? undefined : Number(match[1])
   if (port !== undefined && (port < 1 || port > 65535)) return 'a host name with a port from 1 to 65535'
+  if (!match || host.length > 260 || !isUsableHost(host)) return 'a host name with an optional port, such as api.example.com or api.example.com:8443'
   return undefined
 }

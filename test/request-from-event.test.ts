@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { EventError, normaliseBasePath, requestFromEvent } from '../src/request-from-event'
+import { bridge } from '../src/bridge'
+import { DEFAULT_HOST, EventError, hostOption, normaliseBasePath, requestFromEvent } from '../src/request-from-event'
 import { capturedGet, documentedPost, documentedPostVerbatim, functionUrlGet, httpEvent } from './fixtures/events'
 
 describe('requestFromEvent: the captured and documented events', () => {
@@ -152,5 +153,92 @@ describe('requestFromEvent: bad events', () => {
   ])('rejects %j', (event, message) => {
     expect(() => requestFromEvent(event)).toThrow(EventError)
     expect(() => requestFromEvent(event)).toThrow(message)
+  })
+})
+
+describe('requestFromEvent: scheme, host and dialect', () => {
+  /** A Function URL event as Tencent delivered them in 2025 (shared/real-events): requestContext holds only sourceIp. */
+  const functionUrl2025 = (headers: Record<string, string> = {}) => ({
+    body: '',
+    headers: { accept: '*/*', 'user-agent': 'curl/8.4.0', 'x-scf-request-id': 'c3b3a3e4-b67f-11f0-9795-525400d4c756', ...headers },
+    httpMethod: 'GET',
+    path: '/tango',
+    queryString: {},
+    headerParameters: {},
+    isBase64Encoded: false,
+    pathParameters: {},
+    queryStringParameters: {},
+    requestContext: { sourceIp: '36.159.237.104' },
+  })
+
+  it.each([
+    ['https', true],
+    ['http', false],
+    ['HTTP', false],
+    [undefined, true],
+    ['wss', true],
+  ])('API Gateway with x-api-scheme %s: secure %s, x-forwarded-proto to match', (scheme, secure) => {
+    const event = httpEvent({ headers: { 'x-forwarded-proto': 'spoofed' } }) as { headers: Record<string, string | undefined> }
+    event.headers['x-api-scheme'] = scheme
+    const r = requestFromEvent(event)
+    expect(r.secure).toBe(secure)
+    expect(r.headers['x-forwarded-proto']).toBe(secure ? 'https' : 'http')
+  })
+
+  it('reads a real 2025 Function URL event as a Function URL: https, address from requestContext.sourceIp', () => {
+    const r = requestFromEvent(functionUrl2025({ 'x-api-scheme': 'http', 'x-scf-remote-addr': '6.6.6.6' }))
+    expect(r.dialect).toBe('function-url')
+    expect(r.secure).toBe(true)
+    expect(r.headers['x-forwarded-proto']).toBe('https')
+    expect(r.remoteAddress).toBe('36.159.237.104')
+    expect(r.gatewayRequestId).toBe('c3b3a3e4-b67f-11f0-9795-525400d4c756')
+  })
+
+  it('takes x-scf-remote-addr for a Function URL event only without requestContext.sourceIp (the documented shape)', () => {
+    expect(requestFromEvent(functionUrlGet()).remoteAddress).toBe('203.0.113.7')
+    const noContextIp = { ...functionUrl2025({ 'x-scf-remote-addr': '203.0.113.8' }), requestContext: {} }
+    expect(requestFromEvent(noContextIp).remoteAddress).toBe('203.0.113.8')
+  })
+
+  it('tells API Gateway by requestContext.serviceId or stage', () => {
+    const event = httpEvent() as { requestContext: Record<string, unknown> }
+    delete event.requestContext.serviceId
+    expect(requestFromEvent(event).dialect).toBe('apigw')
+    delete event.requestContext.stage
+    expect(requestFromEvent(event).dialect).toBe('function-url')
+  })
+
+  it('keeps the event Host; without one (or with one that makes no URL) uses the host option, else scf-bridge.invalid', () => {
+    expect(requestFromEvent(httpEvent(), { host: 'api.example.com' }).headers.host).toBe('service-x-1250000000.gz.apigw.tencentcs.com')
+    expect(requestFromEvent(functionUrl2025()).headers.host).toBe(DEFAULT_HOST)
+    expect(DEFAULT_HOST).toBe('scf-bridge.invalid')
+    expect(requestFromEvent(functionUrl2025(), { host: 'api.example.com' }).headers.host).toBe('api.example.com')
+    for (const bad of ['evil.example/path@x', 'a%b', 'example.com:99999', '']) {
+      expect(requestFromEvent(functionUrl2025({ host: bad }), { host: 'api.example.com:8443' }).headers.host).toBe('api.example.com:8443')
+    }
+  })
+
+  it.each(['api.example.com', 'API.Example.com', 'api.example.com:8443', '1250000000-abcd.ap-guangzhou.tencentscf.com', '203.0.113.7', '[2001:db8::1]:443'])(
+    'accepts the host option %j', (host) => {
+      expect(hostOption(host)).toBe(host)
+    },
+  )
+
+  it.each([
+    ['https://api.example.com', /without a scheme/],
+    ['api.example.com/app', /without a path/],
+    ['api.example.com:0', /port from 1 to 65535/],
+    ['api.example.com:70000', /port from 1 to 65535/],
+    ['api example.com', /host name with an optional port/],
+    ['-api.example.com', /host name with an optional port/],
+    ['', /host name with an optional port/],
+    [42, /a string/],
+  ])('refuses the host option %j with a TypeError', (host, message) => {
+    expect(() => hostOption(host)).toThrow(TypeError)
+    expect(() => hostOption(host)).toThrow(message)
+  })
+
+  it('bridge() checks the host option when it is called', () => {
+    expect(() => bridge(() => undefined, { host: 'https://api.example.com' })).toThrow(/scf-bridge: host must be a host name without a scheme/)
   })
 })
