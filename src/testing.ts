@@ -56,6 +56,11 @@ export interface ApigwEventOptions extends RequestDescription {
   serviceId?: string
   /** Base64-encode the body even when it is text, as an API with Base64 encoding "always" does. */
   base64?: boolean
+  /**
+   * Whether the client used HTTPS (`x-api-scheme`). Default: the scheme of a full `url`, else `true`, as
+   * for most real traffic (and every Function URL request, which is always HTTPS).
+   */
+  https?: boolean
   /** Path parameters declared in the API (`{ id: '7' }` for `/users/{id}`). */
   pathParameters?: Record<string, string>
   /** Header parameters declared in the API. */
@@ -73,6 +78,8 @@ export interface InvokeOptions {
   trigger?: Trigger
   /** API Gateway stage. Default `release`. */
   stage?: string
+  /** For an API Gateway event, whether the client used HTTPS (`x-api-scheme`): see `ApigwEventOptions.https`. */
+  https?: boolean
   /** The context's settings; `timeoutMs` (default 3000) is also the invocation's time limit. */
   context?: ScfContextOptions
 }
@@ -88,7 +95,7 @@ const DEFAULT_URL_HOST = '1250000000-local.ap-guangzhou.tencentscf.com'
  * const response = await main_handler(event, createScfContext())
  */
 export function createApigwEvent(options: ApigwEventOptions = {}): ScfApigwEvent {
-  const event = eventFromHttp(httpParts(options, 'apigw'), {
+  const event = eventFromHttp(httpParts(options, 'apigw', options.https), {
     trigger: 'apigw',
     stage: options.stage,
     requestId: options.requestId,
@@ -105,7 +112,8 @@ export function createApigwEvent(options: ApigwEventOptions = {}): ScfApigwEvent
 
 /**
  * Builds a Function URL event (the API Gateway event without `requestContext` and the declared-parameter
- * fields; the client address in `x-scf-remote-addr`).
+ * fields; the client address in `x-scf-remote-addr`). A Function URL is HTTPS only: the bridge serves
+ * every such event as an HTTPS request.
  *
  * @example
  * const event = createFunctionUrlEvent({ path: '/health' })
@@ -227,7 +235,7 @@ export async function invoke(
   const description = isFetchRequest(request) ? await fromFetchRequest(request) : typeof request === 'string' ? { path: request } : request
   const { event, context, outcome, reply } = await emulate(
     handler as AnyScfHandler,
-    httpParts(description, trigger),
+    httpParts(description, trigger, options.https),
     { trigger, stage: options.stage ?? DEFAULT_STAGE },
     options.context,
   )
@@ -275,15 +283,15 @@ async function fromFetchRequest(request: FetchRequestLike): Promise<RequestDescr
 
 // ---- request description -> HTTP request parts ---------------------------------
 
-function httpParts(description: RequestDescription, trigger: Trigger): HttpRequestParts {
+function httpParts(description: RequestDescription, trigger: Trigger, https?: boolean): HttpRequestParts {
   const headers = headerRecord(description.headers)
   const target = description.path ?? description.url ?? '/'
   let pathAndQuery = target
-  let scheme: 'http' | 'https' = 'http'
+  let scheme: 'http' | 'https' = https === false ? 'http' : 'https'
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     const url = new URL(target)
     pathAndQuery = url.pathname + url.search
-    scheme = url.protocol === 'https:' ? 'https' : 'http'
+    if (https === undefined) scheme = url.protocol === 'http:' ? 'http' : 'https'
     if (headers.host === undefined) headers.host = url.host
   } else if (!pathAndQuery.startsWith('/')) {
     pathAndQuery = '/' + pathAndQuery

@@ -40,6 +40,12 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
     expect(body.context.remaining).toBeLessThanOrEqual(5000)
   })
 
+  it('tells the app http by default, the scheme this server speaks', async () => {
+    const res = await fetch(`${cli.url}/release/scheme`)
+    expect(await res.json()).toEqual({ protocol: 'http', secure: false, host: new URL(cli.url).host })
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
   it('serves a path without the stage prefix unchanged', async () => {
     const body = await (await fetch(`${cli.url}/json`)).json() as any
     expect(body.event.path).toBe('/json')
@@ -298,6 +304,34 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
     const res = await fetch(`${cli.url}/reject`)
     expect(res.status).toBe(502)
     expect((await res.json() as any).error).toContain('TypeError: async boom')
+  })
+})
+
+describe('scf-bridge dev --https, and --trigger url (HTTPS only)', () => {
+  let https: RunningCli
+  let url: RunningCli
+  beforeAll(async () => {
+    ;[https, url] = await Promise.all([
+      startCli(['test/fixtures/cli/express-app.js', '--https']),
+      startCli(['test/fixtures/cli/express-app.js', '--trigger', 'url']),
+    ])
+  })
+  afterAll(async () => {
+    await Promise.all([https?.stop(), url?.stop()])
+  })
+
+  // A Function URL has no stage: its path is the URL's.
+  it.each([['--https', () => https, '/release/scheme'], ['--trigger url', () => url, '/scheme']])(
+    '%s: the app sees https and sets its secure cookie', async (_, cli, path) => {
+      const res = await fetch(cli().url + path)
+      expect(await res.json()).toEqual({ protocol: 'https', secure: true, host: new URL(cli().url).host })
+      expect(res.headers.get('set-cookie')).toMatch(/^sid=s1;.*Secure/)
+    },
+  )
+
+  it('says so when it starts', () => {
+    expect(https.stdout()).toMatch(/the app sees https/)
+    expect(url.stdout()).toMatch(/the app sees https/)
   })
 })
 

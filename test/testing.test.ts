@@ -18,6 +18,7 @@ app.get('/cookies', (req, res) => {
   res.cookie('b', '2')
   res.send('ok')
 })
+app.get('/scheme', (req, res) => res.json({ protocol: req.protocol, secure: req.secure, host: req.get('host') }))
 app.get('/throws', () => {
   throw new Error('route failed')
 })
@@ -91,6 +92,28 @@ describe('createApigwEvent', () => {
     expect(event.headers['x-api-scheme']).toBe('https')
     expect(event.pathParameters).toEqual({ id: '7' })
     expect(event.requestContext).toMatchObject({ stage: 'prepub', requestId: 'abc', sourceIp: '203.0.113.9', identity: { secretId: 'AKID' } })
+  })
+})
+
+describe('the client scheme of built events', () => {
+  it('is https by default (x-api-scheme), http with https: false or an http:// url', () => {
+    expect(createApigwEvent().headers['x-api-scheme']).toBe('https')
+    expect(createApigwEvent({ https: false }).headers['x-api-scheme']).toBe('http')
+    expect(createApigwEvent({ url: 'http://api.example.com/x' }).headers['x-api-scheme']).toBe('http')
+    expect(createApigwEvent({ url: 'http://api.example.com/x', https: true }).headers['x-api-scheme']).toBe('https')
+    expect(requestFromEvent(createApigwEvent()).secure).toBe(true)
+    expect(requestFromEvent(createApigwEvent({ https: false })).secure).toBe(false)
+    expect(requestFromEvent(createFunctionUrlEvent()).secure).toBe(true)
+  })
+
+  it.each([
+    [{}, 'https'],
+    [{ https: false }, 'http'],
+    [{ trigger: 'url' as const }, 'https'],
+    [{ trigger: 'url' as const, https: false }, 'https'],
+  ])('invoke with %j: the app sees %s', async (options, protocol) => {
+    const res = await invoke(main_handler, '/scheme', options)
+    expect(await res.json()).toMatchObject({ protocol, secure: protocol === 'https' })
   })
 })
 
@@ -294,16 +317,16 @@ describe('CLI arguments', () => {
   it('has the documented defaults', () => {
     expect(parseArgs(['dev', './index.js'])).toEqual({
       name: 'dev',
-      options: { entry: './index.js', handler: undefined, port: 9000, host: '127.0.0.1', stage: 'release', timeoutMs: 3000, memoryMb: 128, trigger: 'apigw', watch: false },
+      options: { entry: './index.js', handler: undefined, port: 9000, host: '127.0.0.1', stage: 'release', timeoutMs: 3000, memoryMb: 128, trigger: 'apigw', https: false, watch: false },
     })
     expect(parseArgs(['dev'])).toMatchObject({ options: { entry: '.' } })
   })
 
   it('reads every option, with a space or =', () => {
-    const command = parseArgs(['dev', 'src', '--handler', 'app.main', '--port=3000', '--host', '0.0.0.0', '--stage', 'test', '-t', '1.5', '--memory', '256', '--trigger=url', '-w'])
+    const command = parseArgs(['dev', 'src', '--handler', 'app.main', '--port=3000', '--host', '0.0.0.0', '--stage', 'test', '-t', '1.5', '--memory', '256', '--trigger=url', '-w', '--https'])
     expect(command).toEqual({
       name: 'dev',
-      options: { entry: 'src', handler: 'app.main', port: 3000, host: '0.0.0.0', stage: 'test', timeoutMs: 1500, memoryMb: 256, trigger: 'url', watch: true },
+      options: { entry: 'src', handler: 'app.main', port: 3000, host: '0.0.0.0', stage: 'test', timeoutMs: 1500, memoryMb: 256, trigger: 'url', https: true, watch: true },
     })
     expect(parseArgs(['--help'])).toEqual({ name: 'help' })
     expect(parseArgs(['dev', 'x', '-h'])).toEqual({ name: 'help' })

@@ -12,6 +12,8 @@ export interface DevOptions {
   timeoutMs: number
   memoryMb: number
   trigger: Trigger
+  /** Tell the app its client used HTTPS (API Gateway's `x-api-scheme: https`); the server itself stays HTTP. */
+  https: boolean
   watch: boolean
 }
 
@@ -48,6 +50,10 @@ Options:
   --memory <mb>           context.memory_limit_in_mb (default: 128)
   --trigger <apigw|url>   Event to build: API Gateway integrated request, or
                           Function URL (default: apigw)
+  --https                 Tell the app the client used HTTPS (x-api-scheme: https),
+                          as on a deployed API; the server itself stays plain HTTP
+                          (default: http, the scheme this server speaks; a Function
+                          URL is HTTPS only, so --trigger url always says https)
   -w, --watch             Reload the handler when a file under its folder changes
   -h, --help              Show this help
   -v, --version           Show the version
@@ -91,6 +97,7 @@ export function parseArgs(argv: readonly string[]): Command {
     timeoutMs: 3000,
     memoryMb: 128,
     trigger: 'apigw',
+    https: false,
     watch: false,
   }
   let entry: string | undefined
@@ -98,6 +105,10 @@ export function parseArgs(argv: readonly string[]): Command {
     const arg = rest[i]
     if (arg === '--watch' || arg === '-w') {
       options.watch = true
+      continue
+    }
+    if (arg === '--https') {
+      options.https = true
       continue
     }
     if (arg === '--') {

@@ -101,7 +101,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
         headers: req.headers,
         body,
         remoteAddress: req.socket.remoteAddress,
-        scheme: 'http',
+        scheme: options.https ? 'https' : 'http',
       },
       { trigger: options.trigger, stage: options.stage },
       { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, functionName },

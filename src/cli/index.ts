@@ -55,7 +55,8 @@ async function dev(options: DevOptions): Promise<number | undefined> {
   const stagePath = options.trigger === 'apigw' && options.stage ? `/${options.stage}/` : '/'
   io.out(`scf-bridge dev: ${devServer.location.setting} from ${devServer.location.file}`)
   io.out(
-    `  trigger ${options.trigger === 'apigw' ? `API Gateway, stage ${options.stage}` : 'Function URL'}, timeout ${options.timeoutMs / 1000} s,` +
+    `  trigger ${options.trigger === 'apigw' ? `API Gateway, stage ${options.stage}` : 'Function URL'},` +
+      ` the app sees ${options.https || options.trigger === 'url' ? 'https' : 'http'}, timeout ${options.timeoutMs / 1000} s,` +
       ` memory ${options.memoryMb} MB${options.watch ? ', watching for changes' : ''}`,
   )
   io.out(`Listening on ${devServer.url}${stagePath === '/' ? '' : ` (try ${devServer.url}${stagePath})`}`)

@@ -18,7 +18,7 @@ export interface HttpRequestParts {
   body?: Buffer
   /** The client's address (an IPv4-mapped IPv6 address is reported as IPv4, as the gateway does). */
   remoteAddress?: string
-  /** The protocol the client used. Default `http`. */
+  /** The protocol the client used (API Gateway's `x-api-scheme`). Default `http`. A Function URL is HTTPS only: its events carry no scheme. */
   scheme?: 'http' | 'https'
 }
 

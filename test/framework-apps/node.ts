@@ -25,7 +25,7 @@ export function plainListener() {
       // What Node-level code (and Express, Koa, Fastify underneath) reads: an encrypted socket.
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true
       const protocol = secure ? 'https' : 'http'
-      const cookie = secure ? { 'set-cookie': [`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`] } : {}
+      const cookie: Record<string, string[]> = secure ? { 'set-cookie': [`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`] } : {}
       json(res, 200, schemeView(protocol, secure, `${protocol}://${req.headers.host}${req.url}`, req.headers['x-forwarded-proto']), cookie)
     } else if (url.pathname === '/boom') {
       throw new Error(SECRET)
