@@ -135,6 +135,13 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
   const e = event as Record<string, unknown>
   if (typeof e.httpMethod !== 'string' || e.headers === undefined) {
     const missing = typeof e.httpMethod !== 'string' ? 'httpMethod' : 'headers'
+    if (isPlainObject(e.headers) || isPlainObject(e.requestContext)) {
+      // An HTTP event cut short (a trimmed log copy, a hand-made test event): say what it lacks.
+      throw new EventError(
+        `scf-bridge: event.${missing} is ${describe(e[missing])}: an HTTP event (API Gateway or Function URL)` +
+          ` always has httpMethod, path and headers, and this one lacks ${['httpMethod', 'path', 'headers'].filter((field) => e[field] === undefined).join(', ')}`,
+      )
+    }
     throw new EventError(
       `scf-bridge: event.${missing} is ${describe(e[missing])}: this is not an HTTP event` +
         ` (it looks like ${guessTrigger(e)}). Bind the function to a Function URL or API Gateway trigger` +
@@ -151,6 +158,8 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
     throw new EventError(`scf-bridge: event.path must be a string, got ${describe(e.path)}`)
   }
 }
+
+const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function guessTrigger(e: Record<string, unknown>): string {
   if (e.Type === 'Timer' || ('TriggerName' in e && 'Time' in e)) return 'a timer trigger event'
