@@ -57,12 +57,15 @@ export interface ScfApigwEvent extends ScfHttpEventBase {
 }
 
 /**
- * The Function URL event: the API Gateway event without `requestContext`, `isBase64Encoded`,
- * `pathParameters`, `queryStringParameters` and `headerParameters`; the caller's address is the
- * `x-scf-remote-addr` header.
+ * The Function URL event. Documented as the API Gateway event without `requestContext`,
+ * `isBase64Encoded`, `pathParameters`, `queryStringParameters` and `headerParameters`, the caller's
+ * address in the `x-scf-remote-addr` header; real events (2025) carry `requestContext: { sourceIp }`,
+ * `isBase64Encoded: false`, the empty parameter objects and an `x-scf-request-id` header, and no Host.
  */
 export interface ScfFunctionUrlEvent extends ScfHttpEventBase {
-  requestContext?: undefined
+  /** Only `sourceIp`, the caller's address, in real events; no `serviceId` or `stage`. */
+  requestContext?: { sourceIp?: string; serviceId?: undefined; stage?: undefined; [field: string]: unknown }
+  isBase64Encoded?: boolean | 'true' | 'false'
 }
 
 /** Either HTTP event dialect; the bridge recognises which one per event. */
