@@ -70,7 +70,7 @@ const functionUrl: EventDialect = {
       ? context.sourceIp
       : headers['x-scf-remote-addr']
   },
-  gatewayRequestId: (_event, headers) => headers['x-scf-request-id'] ?? headers['x-api-requestid'],
+  gatewayRequestId: (event, headers) => event.requestContext?.requestId ?? headers['x-scf-request-id'] ?? headers['x-api-requestid'],
 }
 
 /**
