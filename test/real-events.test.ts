@@ -179,7 +179,9 @@ function koaApp() {
 async function fetchApp(request: Request & { ip?: string }): Promise<Response> {
   const url = new URL(request.url)
   const headers: Record<string, string> = {}
-  request.headers.forEach((value, name) => (headers[name] = value))
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
   const view: View = {
     method: request.method,
     path: url.pathname,
