@@ -384,7 +384,8 @@ export function hostOption(host: unknown): string | undefined {
   if (host === undefined) return undefined
   const problem = hostProblem(host)
   if (problem === undefined) return host as string
-  throw new TypeError(`scf-bridge: host must be ${problem}, got ${typeof host === 'string' ? JSON.stringify(host) : describe(host)}`)
+  const got = typeof host === 'string' ? JSON.stringify(host) : host === null ? 'null' : `a ${typeof host}`
+  throw new TypeError(`scf-bridge: host must be ${problem}, got ${got}`)
 }
 
 function hostProblem(host: unknown): string | undefined {

@@ -6,7 +6,7 @@ import { NODE_16, NODE_16_13, NODE_18, NODE_18_15, NODE_20, NODE_22_21, NODE_24_
 
 /**
  * Every Node.js runtime id Tencent uses (SCF's API and docs up to Nodejs18.15; Nodejs20.19, 22.21 and 24.11
- * from CloudBase, which runs on SCF). There is no `Nodejs20.x`.
+ * from CloudBase, which runs on SCF). None ends in `.x`.
  */
 export const TENCENT_RUNTIME_IDS = [
   'Nodejs6.10', 'Nodejs8.9', 'Nodejs10.15', 'Nodejs12.16', 'Nodejs14.18', 'Nodejs16.13', 'Nodejs18.15', 'Nodejs20.19', 'Nodejs22.21', 'Nodejs24.11',
