@@ -18,42 +18,16 @@ export function isExpressApp(app: unknown): app is ExpressLike {
 }
 
 /**
- * Serves an Express app without touching anything shared.
- *
- * light-my-request, handed an Express app, re-parents that copy of Express's shared request and
- * response prototypes onto its own classes, which breaks every other app of the process on real
- * HTTP. The bridge hands it a plain function instead. Express then re-parents each injected
- * request/response onto its own prototypes (whose chain ends at Node's IncomingMessage and
- * ServerResponse), so the few methods of light-my-request's classes are copied onto the instance.
+ * Serves an Express app through `app.handle`, never as a plain function: the bridge must not touch
+ * anything Express shares between the apps of a process.
  */
 export function expressAdapter(app: ExpressLike): AppAdapter {
-  let adopt: ((req: object, res: object) => void) | undefined
   return {
     kind: 'Express app',
     dispatch(req, res) {
-      adopt ??= instanceAdopter(Object.getPrototypeOf(req), Object.getPrototypeOf(res))
-      adopt(req, res)
       app.handle(req, res, (error?: unknown) => finish(req, res, error))
     },
   }
-}
-
-function instanceAdopter(requestProto: object, responseProto: object): (req: object, res: object) => void {
-  const requestMethods = ownMethods(requestProto)
-  const responseMethods = ownMethods(responseProto)
-  return (req, res) => {
-    Object.defineProperties(req, requestMethods)
-    Object.defineProperties(res, responseMethods)
-  }
-}
-
-function ownMethods(proto: object): PropertyDescriptorMap {
-  const own = Object.getOwnPropertyDescriptors(proto) as PropertyDescriptorMap
-  const methods: PropertyDescriptorMap = {}
-  for (const name of Object.keys(own)) {
-    if (name !== 'constructor') methods[name] = { ...own[name], enumerable: false }
-  }
-  return methods
 }
 
 /**

@@ -39,9 +39,6 @@ export function hapiAdapter(server: HapiLike): DeferredAdapter {
   const serving: AppAdapter = {
     kind: 'hapi server',
     dispatch(req, res) {
-      // A server that is initialised but not started ends the socket after each reply; the in-memory one has no end().
-      const socket = req.socket as { end?: () => void }
-      if (typeof socket.end !== 'function') socket.end = noop
       server.listener.emit('request', req, res)
     },
   }
@@ -60,5 +57,3 @@ export function hapiAdapter(server: HapiLike): DeferredAdapter {
     },
   }
 }
-
-const noop = (): void => {}

@@ -1,0 +1,119 @@
+/*!
+ * Derived from light-my-request 6.6.0 (its mock and null sockets), BSD-3-Clause,
+ * (c) 2017 The Fastify Team and contributors: src/engine/LICENSE.
+ */
+import { EventEmitter } from 'node:events'
+import type { IncomingMessage } from 'node:http'
+import type { ReplyCollector } from './response'
+
+type WriteCallback = (error?: Error | null) => void
+
+/**
+ * The connection of one in-memory exchange, shared by its request and its response as on a real server.
+ * It has the members Node's `IncomingMessage` and `ServerResponse` use of a socket (test/engine-socket.test.ts
+ * finds them on the running Node) and routes what they do: the request body is handed over when the app
+ * first reads the request (`resume()`), every byte of the reply goes to the collector (`write()`), and
+ * `destroy()` breaks the reply off as a reset connection does. Behaviour lives in methods, state in fields
+ * set in the constructor: every socket has the same shape and no function of its own.
+ */
+export class InMemorySocket extends EventEmitter {
+  /** What TLS sockets add: Express `req.secure`, Koa `ctx.secure` and Fastify `request.protocol` read it. */
+  declare encrypted?: true
+  readonly remoteAddress: string | undefined
+  readable = true
+  writable = true
+  destroyed = false
+  errored: Error | null = null
+  _hadError = false
+  /** Set by `ServerResponse#assignSocket`. */
+  _httpMessage: unknown = null
+  /** No server object: options Node looks up on it (`socket.server?.x`) keep their defaults. */
+  server = null
+  /** Undefined: the request stream gets Node's default. */
+  readableHighWaterMark: number | undefined = undefined
+  writableLength = 0
+  writableFinished = false
+  /** Node 16 to 20 set `_writableState.corked` before the last uncork of a reply. */
+  _writableState = { corked: 0 }
+  private request: IncomingMessage | null = null
+  private body: Buffer | undefined
+
+  constructor(readonly collector: ReplyCollector, remoteAddress: string | undefined, secure: boolean) {
+    super()
+    this.remoteAddress = remoteAddress
+    if (secure) this.encrypted = true
+  }
+
+  /** The request whose body this connection delivers (once, when the request is first read). */
+  carry(request: IncomingMessage, body: Buffer | undefined): void {
+    this.request = request
+    this.body = body
+  }
+
+  /** Called by `IncomingMessage#_read`: the whole body arrives at once, then the request is complete. */
+  resume(): this {
+    const request = this.request
+    if (request) {
+      this.request = null
+      if (this.body) request.push(this.body)
+      this.body = undefined
+      request.complete = true
+      request.push(null)
+    }
+    return this
+  }
+
+  get writableCorked(): number {
+    return this._writableState.corked
+  }
+
+  cork(): void {
+    this._writableState.corked++
+  }
+
+  uncork(): void {
+    if (this._writableState.corked > 0) this._writableState.corked--
+  }
+
+  write(data: string | Uint8Array, encoding?: BufferEncoding | WriteCallback | null, callback?: WriteCallback): boolean {
+    if (typeof encoding === 'function') {
+      callback = encoding
+      encoding = undefined
+    }
+    if (!this.destroyed) this.collector.take(data, encoding ?? undefined)
+    // As a stream calls back after a write it completed at once: on the next tick.
+    if (typeof callback === 'function') process.nextTick(callback)
+    return !this.destroyed
+  }
+
+  /** hapi ends the connection after each reply of a server that is not listening: nothing to do in memory. */
+  end(): this {
+    return this
+  }
+
+  /** The time limit is the function's own (SCF ends a slow invocation): the connection never idles out. */
+  setTimeout(): this {
+    return this
+  }
+
+  /** Breaks the connection: a reply not yet complete is reported broken, then 'error' (if listened to) and 'close'. */
+  destroy(error?: Error): this {
+    if (this.destroyed) return this
+    this.destroyed = true
+    this.readable = false
+    this.writable = false
+    if (error) {
+      this.errored = error
+      this._hadError = true
+    }
+    this.collector.broken(error)
+    process.nextTick(emitClose, this, error)
+    return this
+  }
+}
+
+function emitClose(socket: InMemorySocket, error: Error | undefined): void {
+  // Nothing listens to a socket's errors for the app here (a server would): an unheard 'error' would crash.
+  if (error && socket.listenerCount('error') > 0) socket.emit('error', error)
+  socket.emit('close', Boolean(error))
+}
