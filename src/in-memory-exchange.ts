@@ -22,11 +22,8 @@ export function injectInto(adapter: AppAdapter, request: InjectionRequest, scf: 
   }
 
   try {
-    inject(dispatch, request, (error, reply) => {
-      // Called once the reply is complete, or with an error when it broke off (the app ended the connection).
-      if (error || !reply || !exchange) return hooks.broken(error ?? new Error('no reply'))
-      hooks.reply(reply)
-    })
+    // hooks.reply gets the complete reply, hooks.broken the error when it broke off (the app ended the connection).
+    inject(dispatch, request, hooks)
   } catch (error) {
     hooks.failed(error)
   }

@@ -5,21 +5,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { InMemorySocket } from './null-socket'
 import { createRequest, type EngineRequest } from './request'
-import { ReplyCollector, createResponse, type EngineReply, type ReplyCallback } from './response'
+import { ReplyCollector, createResponse, type EngineReply, type ReplySink } from './response'
 
-export type { EngineReply, EngineRequest, ReplyCallback }
+export type { EngineReply, EngineRequest, ReplySink }
 
 /** The app's side of the exchange: a Node `(req, res)` request listener. */
 export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * Serves one request to `dispatch` in memory: a real `http.IncomingMessage` and `http.ServerResponse` on one
- * in-memory socket. `callback` gets the complete reply, or an error when the reply broke off (the app or a
- * library destroyed the response or its socket, or emitted 'error' on the response before ending it).
- * A throw from `dispatch` propagates to the caller.
+ * in-memory socket. `sink` gets the complete reply, or an error when the reply broke off (the app or a
+ * library destroyed the response or its socket, or emitted 'error' on the response before ending it), on a
+ * later tick. A throw from `dispatch` propagates to the caller.
  */
-export function inject(dispatch: Dispatch, request: EngineRequest, callback: ReplyCallback): void {
-  const socket = new InMemorySocket(new ReplyCollector(callback), request.remoteAddress, request.secure === true)
+export function inject(dispatch: Dispatch, request: EngineRequest, sink: ReplySink): void {
+  const socket = new InMemorySocket(new ReplyCollector(sink), request.remoteAddress, request.secure === true)
   const req = createRequest(socket, request)
   dispatch(req, createResponse(req, socket))
 }

@@ -50,15 +50,16 @@ export class InMemorySocket extends EventEmitter {
     this.body = body
   }
 
-  /** Called by `IncomingMessage#_read`: the whole body arrives at once, then the request is complete. */
+  /**
+   * Called by `IncomingMessage#_read`. The whole body arrives at once, on a later turn of the event loop as from
+   * a network: what the app scheduled before reading (a timer, an 'error' it emits) runs while it is still reading.
+   */
   resume(): this {
     const request = this.request
     if (request) {
       this.request = null
-      if (this.body) request.push(this.body)
+      setImmediate(deliver, request, this.body)
       this.body = undefined
-      request.complete = true
-      request.push(null)
     }
     return this
   }
@@ -110,6 +111,12 @@ export class InMemorySocket extends EventEmitter {
     process.nextTick(emitClose, this, error)
     return this
   }
+}
+
+function deliver(request: IncomingMessage, body: Buffer | undefined): void {
+  if (body) request.push(body)
+  request.complete = true
+  request.push(null)
 }
 
 function emitClose(socket: InMemorySocket, error: Error | undefined): void {

@@ -14,8 +14,15 @@ export interface EngineReply {
   body: Buffer
 }
 
-/** Called once: with the reply when the app completed it, or with an error when the reply broke off. */
-export type ReplyCallback = (error: Error | null, reply?: EngineReply) => void
+/**
+ * Where the outcome goes, once: the reply when the app completed it, or the error when it broke off. An object
+ * with methods, not a callback: a function made per request and kept on its objects would keep them alive
+ * through young-generation GCs (test/robustness/per-request-closures.test.ts).
+ */
+export interface ReplySink {
+  reply(reply: EngineReply): void
+  broken(error: Error): void
+}
 
 /** The parts of `ServerResponse` that are public in practice but not in @types/node. */
 type NodeResponse = ServerResponse & { _header: string | null; chunkedEncoding: boolean; _closed?: boolean }
@@ -61,7 +68,7 @@ export class ReplyCollector {
   private size = 0
   private settled = false
 
-  constructor(private readonly callback: ReplyCallback) {}
+  constructor(private readonly sink: ReplySink) {}
 
   take(data: string | Uint8Array, encoding: BufferEncoding | undefined): void {
     if (!this.headSeen) {
@@ -115,7 +122,7 @@ export class ReplyCollector {
       body: this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks),
     }
     this.chunks = []
-    process.nextTick(this.callback, null, reply)
+    process.nextTick(deliverReply, this.sink, reply)
     // As a server does once a reply is complete.
     process.nextTick(emitClose, res)
   }
@@ -123,8 +130,16 @@ export class ReplyCollector {
   broken(error: Error | undefined): void {
     if (this.settled) return
     this.settled = true
-    process.nextTick(this.callback, error ?? connectionReset())
+    process.nextTick(deliverBroken, this.sink, error ?? connectionReset())
   }
+}
+
+function deliverReply(sink: ReplySink, reply: EngineReply): void {
+  sink.reply(reply)
+}
+
+function deliverBroken(sink: ReplySink, error: Error): void {
+  sink.broken(error)
 }
 
 function emitClose(res: NodeResponse): void {

@@ -4,9 +4,9 @@ import { bridge, getCurrentInvoke } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
 
 // The bridge stores no function made for one request on the objects of that request (the request, its
-// mock socket, the response, the reply's chunk list): bisected with bench/gc-survival.cjs, such stores kept
+// socket, the response, the engine's reply collector): bisected with bench/gc-survival.cjs, such stores kept
 // every request alive through young-generation GCs (BENCHMARKS.md, "GC"). Functions there are shared by all
-// requests (methods, light-my-request's and the bridge's), which this checks on two requests in a row.
+// requests (methods, the engine's and the bridge's), which this checks on two requests in a row.
 
 interface Seen {
   req: IncomingMessage
@@ -28,7 +28,7 @@ const objectsOf = ({ req, res }: Seen): Record<string, object | undefined> => ({
   request: req,
   socket: req.socket,
   response: res,
-  'reply chunk list': (res as unknown as { _lightMyRequest?: { payloadChunks?: object } })._lightMyRequest?.payloadChunks,
+  'reply collector': (res.socket as unknown as { collector?: object } | null)?.collector,
 })
 
 async function serveTwice(): Promise<[Seen, Seen]> {
@@ -50,7 +50,7 @@ describe('per-request objects', () => {
     const [first, second] = await serveTwice()
     const a = objectsOf(first)
     const b = objectsOf(second)
-    expect(a['reply chunk list'], 'the bridge swaps in its own chunk list').toBeDefined()
+    expect(a['reply collector'], "the engine's reply collector is reachable").toBeDefined()
     for (const name of Object.keys(a)) {
       const before = ownFunctions(a[name])
       const after = ownFunctions(b[name])
