@@ -1,9 +1,9 @@
 'use strict'
-// Why the published light-my-request costs more GC than the peers, and what the bundled copy changes: the
-// same trivial (req, res) handler served N times through the published engine's inject(), through the copy
-// bundled in dist/ (vendor/light-my-request), through a hand-made request/response pair (a Readable and an
-// http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request closures)
-// and through the bridge. Prints the time per invocation, scavenge count and pause, and how much of the young
+// Why the published light-my-request costs more GC than the peers, and what the bridge's own engine changes:
+// the same trivial (req, res) handler served N times through the published engine's inject(), through the
+// bridge's engine (src/engine, built here with esbuild), through a hand-made request/response pair (a Readable
+// and an http.ServerResponse on a null Writable, as light-my-request builds them, minus its per-request
+// closures) and through the bridge. Prints the time per invocation, scavenge count and pause, and how much of the young
 // generation survived. Usage: node bench/gc-survival.cjs [N]    (npm run build first; "GC" in BENCHMARKS.md)
 const { spawnSync } = require('node:child_process')
 const http = require('node:http')
@@ -11,7 +11,7 @@ const path = require('node:path')
 const { Readable, Writable } = require('node:stream')
 const { PerformanceObserver, constants } = require('node:perf_hooks')
 const published = require('light-my-request')
-const bundled = require('../vendor/light-my-request')
+const { inject } = loadEngine()
 const { tencentEvent, tencentContext, workloads } = require('./workloads.cjs')
 const { koaApp } = require('./apps.cjs')
 
@@ -25,6 +25,21 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 const viaInject = (inject) => () =>
   new Promise((resolve, reject) =>
     inject(handler, { method: 'GET', url: '/x?a=1', validate: false }, (error, reply) => (error ? reject(error) : resolve(reply))))
+
+const viaEngine = () =>
+  new Promise((resolve, reject) =>
+    inject(handler, { method: 'GET', url: '/x?a=1', headers: { host: 'localhost:80' }, body: undefined, remoteAddress: undefined }, { reply: resolve, broken: reject }))
+
+/** src/engine is not exported by dist/: bundle it on its own. */
+function loadEngine() {
+  const out = path.join(require('node:os').tmpdir(), `scf-bridge-engine-${process.pid}.cjs`)
+  require('esbuild').buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'engine', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node16', outfile: out, logLevel: 'warning' })
+  try {
+    return require(out)
+  } finally {
+    require('node:fs').rmSync(out, { force: true })
+  }
+}
 
 const viaPlainPair = () =>
   new Promise((resolve) => {
@@ -69,7 +84,7 @@ async function measure(name, call) {
 
 const rows = {
   'light-my-request 6.6.0 inject()': viaInject(published),
-  'bundled engine inject()': viaInject(bundled),
+  'scf-bridge engine inject()': viaEngine,
   'plain Readable + ServerResponse': viaPlainPair,
   'scf-bridge, same handler': viaBridge,
   'scf-bridge, Koa small JSON': viaBridgeKoa,

@@ -32,6 +32,8 @@ export class InMemorySocket extends EventEmitter {
   /** Undefined: the request stream gets Node's default. */
   readableHighWaterMark: number | undefined = undefined
   writableLength = 0
+  /** Node 24 compares a corked reply's buffered length with it. */
+  writableHighWaterMark = 16384
   writableFinished = false
   /** Node 16 to 20 set `_writableState.corked` before the last uncork of a reply. */
   _writableState = { corked: 0 }
