@@ -65,9 +65,18 @@ function recording(target, names) {
     if (typeof key === 'string') names.add(key)
   }
   return new Proxy(target, {
-    get: (t, key) => (note(key), Reflect.get(t, key, t)),
-    has: (t, key) => (note(key), Reflect.has(t, key)),
-    set: (t, key, value) => (note(key), Reflect.set(t, key, value, t)),
+    get(t, key) {
+      note(key)
+      return Reflect.get(t, key, t)
+    },
+    has(t, key) {
+      note(key)
+      return Reflect.has(t, key)
+    },
+    set(t, key, value) {
+      note(key)
+      return Reflect.set(t, key, value, t)
+    },
   })
 }
 
@@ -133,7 +142,8 @@ const scenarios = {
 /** The socket members Node's HTTP code used in every scenario that a real net.Socket also has. */
 async function nodeSocketMembers() {
   const names = new Set()
-  for (const [name, reply] of Object.entries(scenarios)) await exchange(names, name.startsWith('HEAD') ? 'HEAD' : 'POST', reply)
+  for (const [name, reply] of Object.entries(scenarios))
+    await exchange(names, name.startsWith('HEAD') ? 'HEAD' : 'POST', reply)
   const real = new net.Socket()
   // _httpMessage is what ServerResponse#assignSocket puts on the socket.
   return [...names].filter((name) => name in real || name === '_httpMessage').sort()
@@ -153,11 +163,25 @@ if (require.main === module) {
     socket = req.socket
     res.end('ok')
   })
-  const event = { httpMethod: 'GET', path: '/', headers: { host: 'example.com' }, queryString: {}, body: '', isBase64Encoded: false }
+  const event = {
+    httpMethod: 'GET',
+    path: '/',
+    headers: { host: 'example.com' },
+    queryString: {},
+    body: '',
+    isBase64Encoded: false,
+  }
   handler(event, { request_id: 'probe', function_name: 'probe' })
     .then(async (response) => {
       const missing = await missingMembers(socket)
-      console.log(JSON.stringify({ node: process.version, status: response.statusCode, members: await nodeSocketMembers(), missing }))
+      console.log(
+        JSON.stringify({
+          node: process.version,
+          status: response.statusCode,
+          members: await nodeSocketMembers(),
+          missing,
+        }),
+      )
       process.exitCode = missing.length === 0 && response.statusCode === 200 ? 0 : 1
     })
     .catch((error) => {

@@ -26,7 +26,19 @@ function engineSocket(secure = false): Promise<Socket> {
 describe(`the engine's socket on Node ${process.version}`, () => {
   it('the probe finds the members Node certainly uses', async () => {
     const members: string[] = await nodeSocketMembers()
-    for (const name of ['_httpMessage', 'write', 'cork', 'uncork', 'destroy', 'destroyed', 'writable', 'on', 'emit', 'resume', 'setTimeout']) {
+    for (const name of [
+      '_httpMessage',
+      'write',
+      'cork',
+      'uncork',
+      'destroy',
+      'destroyed',
+      'writable',
+      'on',
+      'emit',
+      'resume',
+      'setTimeout',
+    ]) {
       expect(members, name).toContain(name)
     }
   })

@@ -7,9 +7,9 @@
  * the difference itself is asserted.
  */
 import { IncomingMessage, ServerResponse } from 'node:http'
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import published from 'light-my-request'
-import { inject, type EngineReply, type EngineRequest } from '../src/engine'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { type EngineReply, type EngineRequest, inject } from '../src/engine'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 type Engine = 'engine' | 'published'
@@ -30,7 +30,7 @@ interface Seen {
 
 interface Served {
   seen: Seen | undefined
-  reply: Omit<EngineReply, 'headers'> & { headers: Record<string, unknown> } | undefined
+  reply: (Omit<EngineReply, 'headers'> & { headers: Record<string, unknown> }) | undefined
   error: (Error & { code?: string }) | undefined
 }
 
@@ -90,18 +90,29 @@ function serve(engine: Engine, request: EngineRequest, handler: Handler = ends):
       return
     }
     const { method, url, headers, body, remoteAddress } = request
-    published(dispatch, { method: method as 'GET', url, headers, payload: body, remoteAddress, validate: false }, (error, reply) =>
-      resolve({
-        seen,
-        error: error ?? undefined,
-        reply: reply ? { statusCode: reply.statusCode, statusMessage: reply.statusMessage, headers: reply.headers, body: reply.rawPayload } : undefined,
-      }),
+    published(
+      dispatch,
+      { method: method as 'GET', url, headers, payload: body, remoteAddress, validate: false },
+      (error, reply) =>
+        resolve({
+          seen,
+          error: error ?? undefined,
+          reply: reply
+            ? {
+                statusCode: reply.statusCode,
+                statusMessage: reply.statusMessage,
+                headers: reply.headers,
+                body: reply.rawPayload,
+              }
+            : undefined,
+        }),
     )
   })
 }
 
 /** Both engines, in order: [engine, published]. */
-const both = (request: EngineRequest, handler?: Handler) => Promise.all([serve('engine', request, handler), serve('published', request, handler)])
+const both = (request: EngineRequest, handler?: Handler) =>
+  Promise.all([serve('engine', request, handler), serve('published', request, handler)])
 
 /** The compared part of what the app saw. */
 function request(served: Served) {
@@ -115,7 +126,12 @@ function request(served: Served) {
 function reply(served: Served) {
   expect(served.error).toBeUndefined()
   const { date, ...headers } = served.reply!.headers
-  return { ...served.reply!, headers, body: served.reply!.body.toString('base64'), date: date === undefined ? 'absent' : 'present' }
+  return {
+    ...served.reply!,
+    headers,
+    body: served.reply!.body.toString('base64'),
+    date: date === undefined ? 'absent' : 'present',
+  }
 }
 
 function named<T extends { name: string }>(table: T[], name: string): T {
@@ -127,14 +143,27 @@ function named<T extends { name: string }>(table: T[], name: string): T {
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
 
 const requests: { name: string; request: EngineRequest }[] = [
-  { name: 'GET with repeated query keys', request: described({ url: '/search?tag=a&tag=b&tag=c&q=x%20y&empty=&flag' }) },
+  {
+    name: 'GET with repeated query keys',
+    request: described({ url: '/search?tag=a&tag=b&tag=c&q=x%20y&empty=&flag' }),
+  },
   {
     name: 'POST with a binary body (bytes 0..255)',
-    request: described({ method: 'POST', url: '/upload', headers: { 'content-type': 'application/octet-stream' }, body: allBytes }),
+    request: described({
+      method: 'POST',
+      url: '/upload',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: allBytes,
+    }),
   },
   {
     name: 'POST with a UTF-8 text body',
-    request: described({ method: 'POST', url: '/text', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('héllo wörld ✓ 𝄞') }),
+    request: described({
+      method: 'POST',
+      url: '/text',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: Buffer.from('héllo wörld ✓ 𝄞'),
+    }),
   },
   { name: 'a large body (1 MiB)', request: described({ method: 'PUT', url: '/big', body: Buffer.alloc(1 << 20, 7) }) },
   { name: 'POST without a body', request: described({ method: 'POST', url: '/empty' }) },
@@ -142,14 +171,23 @@ const requests: { name: string; request: EngineRequest }[] = [
     name: 'many headers, in the given order, values with Latin-1 bytes',
     request: described({
       url: '/headers',
-      headers: { accept: 'text/html, application/json', cookie: 'a=1; b=2', 'x-latin1': 'caf\u00e9', 'x-empty': '', 'x-forwarded-for': '198.51.100.1, 203.0.113.7' },
+      headers: {
+        accept: 'text/html, application/json',
+        cookie: 'a=1; b=2',
+        'x-latin1': 'caf\u00e9',
+        'x-empty': '',
+        'x-forwarded-for': '198.51.100.1, 203.0.113.7',
+      },
     }),
   },
   { name: 'HEAD', request: described({ method: 'HEAD', url: '/head' }) },
   { name: 'DELETE', request: described({ method: 'DELETE', url: '/thing/1' }) },
   { name: 'a method of its own', request: described({ method: 'PURGE', url: '/cache' }) },
   { name: 'no remote address known, the bridge passes none', request: described({ remoteAddress: '2001:db8::1' }) },
-  { name: 'percent-encoded bytes and non-ASCII already encoded', request: described({ url: '/caf%C3%A9/%E2%9C%93/%00?name=J%C3%BCrgen&x=%2F%3F%23&bad=%zz' }) },
+  {
+    name: 'percent-encoded bytes and non-ASCII already encoded',
+    request: described({ url: '/caf%C3%A9/%E2%9C%93/%00?name=J%C3%BCrgen&x=%2F%3F%23&bad=%zz' }),
+  },
   { name: 'an encoded slash', request: described({ url: '/a%2Fb/%2f' }) },
 ]
 
@@ -180,7 +218,7 @@ const keptAsGiven: { url: string; published: string }[] = [
   { url: '/a?', published: '/a' },
   { url: '/a\\b', published: '/a/b' },
   { url: '/a"b<c>{d}`', published: '/a%22b%3Cc%3E%7Bd%7D%60' },
-  { url: "/q?x='\"<>", published: '/q?x=%27%22%3C%3E' },
+  { url: '/q?x=\'"<>', published: '/q?x=%27%22%3C%3E' },
   // Not plain paths: the bundled copy parsed these, the bridge then set the URL back as sent.
   { url: '/a b/%2e%2e/admin', published: '/admin' },
   { url: '/é?ü=1', published: '/%C3%A9?%C3%BC=1' },
@@ -197,7 +235,13 @@ describe('deliberate difference: the URL is kept exactly as given', () => {
 
 describe('deliberate differences in the request', () => {
   it('adds no header: no user-agent, no host (the published engine adds lightMyRequest and localhost:80)', async () => {
-    const bare: EngineRequest = { method: 'GET', url: '/', headers: { accept: '*/*' }, body: undefined, remoteAddress: '203.0.113.7' }
+    const bare: EngineRequest = {
+      method: 'GET',
+      url: '/',
+      headers: { accept: '*/*' },
+      body: undefined,
+      remoteAddress: '203.0.113.7',
+    }
     const [engine, original] = await both(bare)
     expect(engine.seen!.headers).toEqual({ accept: '*/*' })
     expect(engine.seen!.rawHeaders).toEqual(['accept', '*/*'])
@@ -218,7 +262,10 @@ describe('deliberate differences in the request', () => {
   })
 
   it('secure: the socket says encrypted, as a TLS socket does; plain HTTP has no encrypted member', async () => {
-    const [secure, plain] = await Promise.all([serve('engine', described({ secure: true })), serve('engine', described())])
+    const [secure, plain] = await Promise.all([
+      serve('engine', described({ secure: true })),
+      serve('engine', described()),
+    ])
     expect((secure.seen!.request.socket as { encrypted?: boolean }).encrypted).toBe(true)
     expect('encrypted' in plain.seen!.request.socket).toBe(false)
   })
@@ -287,7 +334,11 @@ const replies: { name: string; handler: Handler; ended?: true }[] = [
     name: 'several Set-Cookie',
     ended: true,
     handler: (_req, res) => {
-      res.setHeader('Set-Cookie', ['a=1; Path=/; HttpOnly', 'b=2; Max-Age=60; Secure; SameSite=Strict', 'c=x%20y; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Domain=example.com'])
+      res.setHeader('Set-Cookie', [
+        'a=1; Path=/; HttpOnly',
+        'b=2; Max-Age=60; Secure; SameSite=Strict',
+        'c=x%20y; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Domain=example.com',
+      ])
       res.end('ok')
     },
   },
@@ -295,7 +346,12 @@ const replies: { name: string; handler: Handler; ended?: true }[] = [
     name: 'writeHead with a headers object',
     handler: (_req, res) => {
       res.setHeader('X-Before', 'set before writeHead')
-      res.writeHead(201, 'Made It', { 'Content-Type': 'text/plain', 'X-Multi': ['1', '2'], Location: '/new', 'X-Num': 7 })
+      res.writeHead(201, 'Made It', {
+        'Content-Type': 'text/plain',
+        'X-Multi': ['1', '2'],
+        Location: '/new',
+        'X-Num': 7,
+      })
       res.end('made')
     },
   },
@@ -371,8 +427,16 @@ const replies: { name: string; handler: Handler; ended?: true }[] = [
       res.end('teapot')
     },
   },
-  { name: 'a latin1 string given to end() with its encoding', ended: true, handler: (_req, res) => res.end('caf\u00e9 \u00ff', 'latin1') },
-  { name: 'invalid UTF-8 bytes', ended: true, handler: (_req, res) => res.end(Buffer.from([0x61, 0xc3, 0x28, 0xff, 0xfe, 0x62])) },
+  {
+    name: 'a latin1 string given to end() with its encoding',
+    ended: true,
+    handler: (_req, res) => res.end('caf\u00e9 \u00ff', 'latin1'),
+  },
+  {
+    name: 'invalid UTF-8 bytes',
+    ended: true,
+    handler: (_req, res) => res.end(Buffer.from([0x61, 0xc3, 0x28, 0xff, 0xfe, 0x62])),
+  },
   {
     name: 'content-length set by the app',
     handler: (_req, res) => {
@@ -420,7 +484,10 @@ describe('the reply is the same through the engine and the published light-my-re
     const [corked] = await both(described(), named(replies, 'chunked, corked writes flushed together').handler)
     expect(corked.reply!.body.toString()).toBe('head,one,two,three,end')
     expect(corked.reply!.headers['transfer-encoding']).toBe('chunked')
-    const [large] = await both(described(), named(replies, 'chunked, large writes (3 x 100 kB), hex and base64 strings').handler)
+    const [large] = await both(
+      described(),
+      named(replies, 'chunked, large writes (3 x 100 kB), hex and base64 strings').handler,
+    )
     expect(large.reply!.body.length).toBe(300_000 + 'hello world'.length)
     expect(large.reply!.body.subarray(300_000).toString()).toBe('hello world')
   })
@@ -465,7 +532,10 @@ const failures: { name: string; handler: Handler }[] = [
       res.destroy(new Error('broke off'))
     },
   },
-  { name: 'the response socket destroyed with an error', handler: (_req, res) => res.socket!.destroy(new Error('socket gone')) },
+  {
+    name: 'the response socket destroyed with an error',
+    handler: (_req, res) => res.socket!.destroy(new Error('socket gone')),
+  },
   { name: 'an error emitted on the response', handler: (_req, res) => res.emit('error', new Error('emitted')) },
 ]
 
@@ -479,7 +549,10 @@ describe('a broken reply is reported the same way', () => {
       // Deliberate: the engine names it as a socket does.
       expect(engine.error?.code).toBe('ECONNRESET')
     } else {
-      expect({ message: engine.error?.message, code: engine.error?.code }).toEqual({ message: original.error?.message, code: original.error?.code })
+      expect({ message: engine.error?.message, code: engine.error?.code }).toEqual({
+        message: original.error?.message,
+        code: original.error?.code,
+      })
     }
   })
 
@@ -511,7 +584,15 @@ describe('a broken reply is reported the same way', () => {
   })
 
   it('a throw from dispatch reaches the caller', () => {
-    expect(() => inject(() => { throw new Error('sync') }, described(), { reply() {}, broken() {} })).toThrow('sync')
+    expect(() =>
+      inject(
+        () => {
+          throw new Error('sync')
+        },
+        described(),
+        { reply() {}, broken() {} },
+      ),
+    ).toThrow('sync')
   })
 })
 
@@ -522,7 +603,9 @@ describe('per-request objects carry no function of their own', () => {
     const served = await Promise.all(requests.map(({ request: given }) => serve('engine', given)))
     const shape = (object: object) => Reflect.ownKeys(object).map(String)
     const functions = (object: object) =>
-      Reflect.ownKeys(object).filter((key) => typeof Object.getOwnPropertyDescriptor(object, key)?.value === 'function').map(String)
+      Reflect.ownKeys(object)
+        .filter((key) => typeof Object.getOwnPropertyDescriptor(object, key)?.value === 'function')
+        .map(String)
     const objects = ({ seen }: Served) => {
       const socket = seen!.request.socket as unknown as { collector: object }
       return { request: seen!.request, response: seen!.response, socket, collector: socket.collector }
@@ -533,8 +616,14 @@ describe('per-request objects carry no function of their own', () => {
       for (const name of Object.keys(these) as (keyof typeof these)[]) {
         expect(shape(these[name]), name).toEqual(shape(first[name]))
         // Node's own shared no-op (`_onPendingData`) is the only own function, the same on every response.
-        for (const key of functions(these[name])) expect((these[name] as Record<string, unknown>)[key], `${name}.${key}`).toBe((first[name] as Record<string, unknown>)[key])
-        expect(functions(these[name]).filter((key) => key !== '_onPendingData'), name).toEqual([])
+        for (const key of functions(these[name]))
+          expect((these[name] as Record<string, unknown>)[key], `${name}.${key}`).toBe(
+            (first[name] as Record<string, unknown>)[key],
+          )
+        expect(
+          functions(these[name]).filter((key) => key !== '_onPendingData'),
+          name,
+        ).toEqual([])
       }
     }
   })

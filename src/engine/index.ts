@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { InMemorySocket } from './null-socket'
 import { createRequest, type EngineRequest } from './request'
-import { ReplyCollector, createResponse, type EngineReply, type ReplySink } from './response'
+import { createResponse, type EngineReply, ReplyCollector, type ReplySink } from './response'
 
 export type { EngineReply, EngineRequest, ReplySink }
 

@@ -40,7 +40,11 @@ export class InMemorySocket extends EventEmitter {
   private request: IncomingMessage | null = null
   private body: Buffer | undefined
 
-  constructor(readonly collector: ReplyCollector, remoteAddress: string | undefined, secure: boolean) {
+  constructor(
+    readonly collector: ReplyCollector,
+    remoteAddress: string | undefined,
+    secure: boolean,
+  ) {
     super()
     this.remoteAddress = remoteAddress
     if (secure) this.encrypted = true
@@ -78,7 +82,11 @@ export class InMemorySocket extends EventEmitter {
     if (this._writableState.corked > 0) this._writableState.corked--
   }
 
-  write(data: string | Uint8Array, encoding?: BufferEncoding | WriteCallback | null, callback?: WriteCallback): boolean {
+  write(
+    data: string | Uint8Array,
+    encoding?: BufferEncoding | WriteCallback | null,
+    callback?: WriteCallback,
+  ): boolean {
     if (typeof encoding === 'function') {
       callback = encoding
       encoding = undefined

@@ -2,7 +2,7 @@
  * Derived from light-my-request 6.6.0 (lib/response.js: the reply's headers and its errors), BSD-3-Clause,
  * (c) 2017 The Fastify Team and contributors: src/engine/LICENSE.
  */
-import { ServerResponse, type IncomingMessage } from 'node:http'
+import { type IncomingMessage, ServerResponse } from 'node:http'
 import { InMemorySocket } from './null-socket'
 
 /** The app's complete reply: status, headers as Node reports them (plus Date, Connection, Transfer-Encoding), body bytes. */
@@ -72,10 +72,11 @@ export class ReplyCollector {
 
   take(data: string | Uint8Array, encoding: BufferEncoding | undefined): void {
     if (!this.headSeen) {
-      const head = this.res?._header
-      if (!head) return
+      const res = this.res
+      const head = res?._header
+      if (!res || !head) return
       this.headSeen = true
-      this.chunked = this.res!.chunkedEncoding
+      this.chunked = res.chunkedEncoding
       // Node sends the head first: alone, or in front of the first chunk when that is a string.
       if (typeof data === 'string' && data.startsWith(head)) data = data.slice(head.length)
       if (data.length === 0) return
@@ -112,9 +113,9 @@ export class ReplyCollector {
   }
 
   finish(): void {
-    if (this.settled) return
+    const res = this.res
+    if (this.settled || !res) return
     this.settled = true
-    const res = this.res!
     const reply: EngineReply = {
       statusCode: res.statusCode,
       statusMessage: res.statusMessage,
@@ -154,7 +155,10 @@ function connectionReset(): Error {
 }
 
 // Node adds these to the head itself; getHeaders() does not list them.
-const RAW_HEADERS = ['Date', 'Connection', 'Transfer-Encoding'].map((name) => ({ name: name.toLowerCase(), prefix: `\r\n${name}: ` }))
+const RAW_HEADERS = ['Date', 'Connection', 'Transfer-Encoding'].map((name) => ({
+  name: name.toLowerCase(),
+  prefix: `\r\n${name}: `,
+}))
 
 /** The headers the app set, as strings, plus the three Node adds, read from the head it wrote. */
 function headersOf(res: NodeResponse): EngineReply['headers'] {
