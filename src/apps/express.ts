@@ -18,8 +18,9 @@ export function isExpressApp(app: unknown): app is ExpressLike {
 }
 
 /**
- * Serves an Express app through `app.handle`, never as a plain function: the bridge must not touch
- * anything Express shares between the apps of a process.
+ * Serves an Express app through `app.handle`, with the bridge's final handler (below). Express re-parents
+ * each request and response onto its own prototypes; the engine's are plain IncomingMessage and
+ * ServerResponse objects, so nothing is lost, and nothing Express shares between apps is touched.
  */
 export function expressAdapter(app: ExpressLike): AppAdapter {
   return {
