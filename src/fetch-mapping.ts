@@ -1,6 +1,7 @@
 import type { ResponseHeaders } from './binary'
 import type { InjectionRequest } from './request-from-event'
 import type { InjectedReply } from './response-to-integrated'
+import { describe } from './values'
 
 /**
  * The WHATWG `Request` a fetch-style app gets for an event: the same method, URL, headers (client address
@@ -65,11 +66,4 @@ function isResponse(value: unknown): value is Response {
   const r = value as Partial<Response> | null
   return typeof r === 'object' && r !== null && typeof r.status === 'number' &&
     typeof r.headers?.forEach === 'function' && typeof r.arrayBuffer === 'function'
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value)
-  if (typeof value !== 'object') return `a ${typeof value}`
-  const name = (value as { constructor?: { name?: string } }).constructor?.name
-  return name ? `an object of class ${name}` : 'an object'
 }

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net'
+import { encodeComponent, encodeQuery, stripPrefix, TOKEN } from './http-syntax'
 import type { ScfHttpEvent } from './types'
+import { describe } from './values'
 
 /** What the bridge injects into the app: a plain description of one HTTP request. */
 export interface InjectionRequest {
@@ -16,8 +18,6 @@ export interface InjectionRequest {
   gatewayRequestId: string | undefined
   /** The client used HTTPS (see `docs/https-and-host.md`): the app's socket is `encrypted`. */
   secure: boolean
-  /** Which event dialect this was. */
-  dialect: EventDialect['name']
 }
 
 export interface RequestOptions {
@@ -41,7 +41,6 @@ export class EventError extends Error {
 
 /** The differences between the two HTTP event dialects, one small reader each. */
 interface EventDialect {
-  name: 'apigw' | 'function-url'
   /** Whether the client used HTTPS. */
   secure(headers: Record<string, string>): boolean
   remoteAddress(event: ScfHttpEvent, headers: Record<string, string>): unknown
@@ -49,7 +48,6 @@ interface EventDialect {
 }
 
 const apigw: EventDialect = {
-  name: 'apigw',
   // x-api-scheme is the client's scheme (2021 on). Earlier events have none, though the gateway served
   // both schemes: https then, as a wrong "http" would drop secure cookies and build downgraded links.
   secure: (headers) => headers['x-api-scheme']?.toLowerCase() !== 'http',
@@ -59,7 +57,6 @@ const apigw: EventDialect = {
 }
 
 const functionUrl: EventDialect = {
-  name: 'function-url',
   // A Function URL is an HTTPS endpoint: its events carry no scheme because there is only one.
   secure: () => true,
   // Real events (2025) carry requestContext.sourceIp and no x-scf-remote-addr, which the doc names instead.
@@ -112,19 +109,16 @@ export function requestFromEvent(event: unknown, options: RequestOptions = {}): 
   const requestId = dialect.gatewayRequestId(event, headers)
   return {
     method: event.httpMethod.toUpperCase(),
-    url: encodePath(stripBasePath(pathOf(event), options.basePath)) + queryOf(event),
+    url: encodePath(stripPrefix(pathOf(event), options.basePath ?? '')) + queryOf(event),
     headers,
     body,
     remoteAddress,
     gatewayRequestId: typeof requestId === 'string' && requestId.trim() ? requestId.trim() : undefined,
     secure,
-    dialect: dialect.name,
   }
 }
 
 // ---- event shape -----------------------------------------------------------
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
@@ -143,7 +137,7 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
       )
     }
     throw new EventError(
-      `scf-bridge: event.${missing} is ${describe(e[missing])}: this is not an HTTP event` +
+      `scf-bridge: event.${missing} is ${e[missing] === undefined ? 'missing' : describe(e[missing])}: this is not an HTTP event` +
         ` (it looks like ${guessTrigger(e)}). Bind the function to a Function URL or API Gateway trigger` +
         ` with integrated request, or route other triggers before calling the bridge.`,
     )
@@ -175,14 +169,6 @@ function guessTrigger(e: Record<string, unknown>): string {
   return 'no known trigger'
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
-  if (value === undefined) return 'missing'
-  return `of type ${typeof value}`
-}
-
 // ---- path and query --------------------------------------------------------
 
 function pathOf(event: ScfHttpEvent): string {
@@ -197,12 +183,6 @@ export function normaliseBasePath(basePath: string | undefined): string {
   return trimmed === '' ? '' : trimmed.startsWith('/') ? trimmed : '/' + trimmed
 }
 
-function stripBasePath(path: string, basePath: string | undefined): string {
-  if (!basePath || !path.startsWith(basePath)) return path
-  if (path.length === basePath.length) return '/'
-  return path.charCodeAt(basePath.length) === 47 ? path.slice(basePath.length) : path
-}
-
 // Characters a path may carry unencoded (RFC 3986 pchar plus '/'); '%' is kept only before two hex digits.
 const PATH_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]+/g
 
@@ -212,13 +192,7 @@ function encodePath(path: string): string {
 }
 
 function encodeUnsafe(chars: string): string {
-  if (chars === '%') return '%25'
-  try {
-    return encodeURIComponent(chars)
-  } catch {
-    // A lone surrogate cannot be UTF-8: encode the replacement character rather than throw.
-    return encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))
-  }
+  return chars === '%' ? '%25' : encodeComponent(chars)
 }
 
 function queryOf(event: ScfHttpEvent): string {
@@ -227,31 +201,8 @@ function queryOf(event: ScfHttpEvent): string {
   if (query === undefined || query === null) return ''
   if (typeof query === 'string') return query === '' ? '' : query.startsWith('?') ? query : '?' + query
   if (typeof query !== 'object') throw new EventError(`scf-bridge: event.queryString must be an object, got ${describe(query)}`)
-  let search = ''
-  for (const key of Object.keys(query)) {
-    const value = (query as Record<string, unknown>)[key]
-    const values = Array.isArray(value) ? value : [value]
-    for (const item of values) {
-      const pair = queryPair(key, item)
-      if (pair !== undefined) search += (search ? '&' : '?') + pair
-    }
-  }
-  return search
-}
-
-function queryPair(key: string, value: unknown): string | undefined {
-  if (value === true) return encodeQueryPart(key)
-  if (value === undefined || value === null || value === false) return undefined
-  if (typeof value === 'object') return undefined
-  return encodeQueryPart(key) + '=' + encodeQueryPart(String(value))
-}
-
-function encodeQueryPart(part: string): string {
-  try {
-    return encodeURIComponent(part)
-  } catch {
-    return encodeURIComponent(part.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))
-  }
+  const search = encodeQuery(query as Record<string, unknown>)
+  return search ? '?' + search : ''
 }
 
 // ---- headers, body, address ------------------------------------------------

@@ -49,26 +49,3 @@ function headersOf(source: ResponseHeaders): IntegratedResponse['headers'] {
   }
   return headers
 }
-
-/**
- * Bytes of the response once SCF serialises it as JSON (what its 6 MB limit counts).
- * Exact above `cheapBelow`; below it, an upper bound that needs no serialisation.
- */
-export function serializedSize(response: IntegratedResponse, cheapBelow: number): number {
-  const { body } = response
-  // JSON escaping makes at most 6 bytes of one byte (\u00XX): a small body cannot reach the limit.
-  const bound = (response.isBase64Encoded ? body.length : Buffer.byteLength(body) * 6) + headerBytes(response.headers) + 128
-  if (bound < cheapBelow) return bound
-  return Buffer.byteLength(JSON.stringify(response))
-}
-
-function headerBytes(headers: IntegratedResponse['headers']): number {
-  let size = 0
-  for (const name of Object.keys(headers)) {
-    const value = headers[name]
-    size += name.length * 6 + 8
-    if (Array.isArray(value)) for (const item of value) size += Buffer.byteLength(item) * 6 + 4
-    else size += Buffer.byteLength(value) * 6
-  }
-  return size
-}

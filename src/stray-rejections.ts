@@ -1,13 +1,14 @@
-import { invokeStorage, processWide } from './current-invoke'
+import { processWide } from './current-invoke'
+import { Invocation } from './invocation'
 
 let installed: true | undefined
 
 /**
  * Express 4 (and any callback-style code) lets an async route's rejection go unhandled: without
  * this, Node 15+ would crash the instance and the invocation would hang until SCF's timeout.
- * AsyncLocalStorage tells which invocation the rejection came from, so it becomes that
- * invocation's 500 (its scope's `fail`). A rejection from outside any invocation keeps Node's
- * default (it is thrown as an uncaught exception) unless the app listens for unhandled rejections itself.
+ * AsyncLocalStorage tells which invocation the rejection came from (`Invocation.current()`), so it becomes
+ * that invocation's failure. A rejection from outside any invocation keeps Node's default (it is thrown as
+ * an uncaught exception) unless the app listens for unhandled rejections itself.
  * One listener per process, installed at the first invocation, shared by the CommonJS and ESM builds.
  */
 export function routeStrayRejections(): void {
@@ -16,8 +17,8 @@ export function routeStrayRejections(): void {
 
 function installListener(): true {
   process.on('unhandledRejection', (reason: unknown) => {
-    const scope = invokeStorage.getStore()
-    if (scope) return scope.fail(reason)
+    const invocation = Invocation.current()
+    if (invocation) return invocation.fail(reason)
     if (process.listenerCount('unhandledRejection') === 1) throw reason
   })
   return true

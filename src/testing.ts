@@ -3,8 +3,8 @@
  * unit tests of `main_handler` (any SCF handler, made with `bridge()` or not).
  */
 import { STATUS_CODES } from 'node:http'
+import { encodeQuery, foldHeader } from './http-syntax'
 import {
-  appendHeader,
   DEFAULT_STAGE,
   emulate,
   eventFromHttp,
@@ -310,7 +310,7 @@ function httpParts(description: RequestDescription, trigger: Trigger, https?: bo
 
 function headerRecord(init: RequestHeadersInput | undefined): Record<string, string> {
   const headers: Record<string, string> = {}
-  const add = (name: string, value: string) => appendHeader(headers, name, value)
+  const add = (name: string, value: string) => foldHeader(headers, name, value)
   if (!init) return headers
   if (typeof (init as { forEach?: unknown }).forEach === 'function' && !Array.isArray(init)) {
     ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) => add(name, value))
@@ -326,19 +326,6 @@ function headerRecord(init: RequestHeadersInput | undefined): Record<string, str
     }
   }
   return headers
-}
-
-function encodeQuery(query: NonNullable<RequestDescription['query']>): string {
-  const parts: string[] = []
-  for (const key of Object.keys(query)) {
-    const value = query[key]
-    const values = Array.isArray(value) ? value : [value]
-    for (const item of values) {
-      if (item === false || item === undefined || item === null) continue
-      parts.push(item === true ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`)
-    }
-  }
-  return parts.join('&')
 }
 
 function bodyBytes(body: RequestBodyInput | undefined, headers: Record<string, string>): Buffer | undefined {

@@ -302,11 +302,14 @@ describe('fetch-style apps', () => {
     expect([custom.statusCode, custom.body]).toEqual([503, 'custom'])
   })
 
-  it("leaves Hono's HTTPException and an app.onError of the app's own alone", async () => {
+  it("keeps Hono's HTTPException reply (a 5xx one is logged), and leaves an app.onError of the app's own alone", async () => {
     const { HTTPException } = await import('hono/http-exception')
     const app = new Hono()
     app.get('/teapot', () => {
       throw new HTTPException(503, { message: 'busy' })
+    })
+    app.get('/denied', () => {
+      throw new HTTPException(403, { message: 'no' })
     })
     const withOwn = new Hono()
     withOwn.onError((error, c) => c.text(`own: ${error.message}`, 500))
@@ -315,6 +318,10 @@ describe('fetch-style apps', () => {
     })
     const busy = await bridge(app)(get('/teapot'), scfContext())
     expect([busy.statusCode, busy.body]).toEqual([503, 'busy'])
+    expect(bridgeLines().map((line) => [line.status, line.error])).toEqual([[503, 'Error: busy']])
+    errorLog.mockClear()
+    const denied = await bridge(app)(get('/denied'), scfContext())
+    expect([denied.statusCode, denied.body]).toEqual([403, 'no'])
     const own = await bridge(withOwn)(get('/boom'), scfContext())
     expect([own.statusCode, own.body]).toEqual([500, 'own: mine'])
     expect(bridgeLines()).toEqual([])
@@ -344,7 +351,7 @@ describe('fetch-style apps', () => {
     expect(bridgeLines().map((line) => line.error.split('\n')[0])).toEqual([
       'Error: sync failure',
       'Error: async failure',
-      "TypeError: scf-bridge: the app's fetch() returned an object of class Object, not a Response",
+      "TypeError: scf-bridge: the app's fetch() returned an object with keys status, not a Response",
       "TypeError: scf-bridge: the app's fetch() returned a network error Response (Response.error())",
     ])
   })

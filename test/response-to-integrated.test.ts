@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createBinaryDecider } from '../src/binary'
-import { responseToIntegrated, serializedSize } from '../src/response-to-integrated'
+import { responseToIntegrated } from '../src/response-to-integrated'
+import { serialisedSize } from '../src/scf-contract'
 
 const decide = createBinaryDecider()
 const map = (reply: Partial<Parameters<typeof responseToIntegrated>[0]>, method = 'GET') =>
@@ -45,11 +46,11 @@ describe('responseToIntegrated', () => {
   })
 })
 
-describe('serializedSize', () => {
+describe('serialisedSize', () => {
   it('is exact for large bodies and an upper bound for small ones', () => {
     const big = map({ headers: { 'content-type': 'text/plain' }, body: Buffer.from('"\\\n'.repeat(400_000)) })
-    expect(serializedSize(big, 1000)).toBe(Buffer.byteLength(JSON.stringify(big)))
+    expect(serialisedSize(big, 1000)).toBe(Buffer.byteLength(JSON.stringify(big)))
     const small = map({ headers: { 'content-type': 'text/plain' }, body: Buffer.from('"\u0001x') })
-    expect(serializedSize(small, 1_000_000)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(small)))
+    expect(serialisedSize(small, 1_000_000)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(small)))
   })
 })

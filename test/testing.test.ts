@@ -126,7 +126,7 @@ describe('createFunctionUrlEvent', () => {
       path: '/x',
       queryString: { a: '1' },
     })
-    expect(requestFromEvent(event)).toMatchObject({ dialect: 'function-url', remoteAddress: '198.51.100.1', url: '/x?a=1' })
+    expect(requestFromEvent(event)).toMatchObject({ remoteAddress: '198.51.100.1', url: '/x?a=1' })
   })
 })
 

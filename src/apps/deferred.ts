@@ -1,11 +1,5 @@
 import type { AnyAdapter, DeferredAdapter, ServingAdapter } from './types'
 
-/** A thenable (a Promise of an app, as `bridge(createApp())` passes it). */
-export function isThenable(app: unknown): app is PromiseLike<unknown> {
-  return (typeof app === 'object' || typeof app === 'function') && app !== null &&
-    typeof (app as { then?: unknown }).then === 'function'
-}
-
 /**
  * A Promise of an app. A handler is attached at once, so a rejection before the first invocation does not
  * crash the process as an unhandled rejection; the rejection is then reported on every invocation.
@@ -14,7 +8,6 @@ export function promisedAdapter(app: PromiseLike<unknown>, recognise: (app: unkn
   const settled = Promise.resolve(app)
   settled.then(undefined, () => {})
   return {
-    kind: 'Promise of an app',
     start: () => settled.then(
       recognise,
       (error: unknown) => {

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http'
-import { isServerError, reportAppFailure, type AppAdapter, type BridgedRequest } from './types'
+import { errorStatus, Invocation } from '../invocation'
+import type { AppAdapter, BridgedRequest } from './types'
 
 /** The parts of an Express 4 or 5 application the bridge uses. */
 export interface ExpressLike {
@@ -24,7 +25,6 @@ export function isExpressApp(app: unknown): app is ExpressLike {
  */
 export function expressAdapter(app: ExpressLike): AppAdapter {
   return {
-    kind: 'Express app',
     dispatch(req, res) {
       app.handle(req, res, (error?: unknown) => finish(req, res, error))
     },
@@ -32,25 +32,31 @@ export function expressAdapter(app: ExpressLike): AppAdapter {
 }
 
 /**
- * Express's final handler, minus the stack trace it renders outside production:
- * a server error goes to the bridge, a client error (4xx) or no route gets a plain page.
+ * Express's final handler, minus the stack trace it renders outside production. An error with its own
+ * 4xx/5xx status (`status` or `statusCode`, as finalhandler reads it) is answered with that status and
+ * Express's page; a 5xx one is also reported to the bridge (logged, or handed to `onError`). An error
+ * without a usable status goes to the bridge, which answers a plain 500. No route: Express's 404 page.
  */
 function finish(req: BridgedRequest, res: ServerResponse, error: unknown): void {
-  if (error && isServerError(error)) {
-    if (!reportAppFailure(req, error)) res.destroy(error as Error)
-    return
+  const status = error ? errorStatus(error) : 404
+  if (status === undefined || status >= 500) {
+    const invocation = Invocation.of(req)
+    if (!invocation) return void res.destroy(error as Error)
+    // With the headers already sent, Express would break the connection off: the bridge answers instead.
+    const answered = status !== undefined && !res.headersSent
+    invocation.fail(error, { answered })
+    if (!answered) return
   }
   if (res.headersSent) {
     res.end()
     return
   }
-  const status = error ? Number((error as { status?: number }).status ?? (error as { statusCode?: number }).statusCode) : 404
   const extra = error ? (error as { headers?: Record<string, string> }).headers : undefined
-  const text = error ? STATUS_CODES[status] ?? 'Error' : `Cannot ${req.method} ${escapeHtml(pathnameOf(req))}`
+  const text = error ? STATUS_CODES[status ?? 500] ?? 'Error' : `Cannot ${req.method} ${escapeHtml(pathnameOf(req))}`
   const body = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>${text}</pre>\n</body>\n</html>\n`
   for (const name of res.getHeaderNames()) res.removeHeader(name)
   if (extra && typeof extra === 'object') for (const name of Object.keys(extra)) res.setHeader(name, extra[name])
-  res.statusCode = status
+  res.statusCode = status ?? 500
   res.setHeader('content-security-policy', "default-src 'none'")
   res.setHeader('x-content-type-options', 'nosniff')
   res.setHeader('content-type', 'text/html; charset=utf-8')

@@ -1,4 +1,5 @@
-import type { FailureSink, FetchAdapter } from './types'
+import { Invocation } from '../invocation'
+import type { FetchAdapter } from './types'
 
 /** An object with a `fetch(request)` method: Hono, h3 v2, itty-router and the like. */
 export interface FetchAppLike {
@@ -17,19 +18,13 @@ export function isFetchApp(app: unknown): app is FetchAppLike {
 export function fetchAppAdapter(app: FetchAppLike): FetchAdapter {
   assertFetchGlobals()
   routeDefaultErrors(app)
-  return {
-    kind: 'fetch-style app',
-    fetch(request, invoke, fail) {
-      failures.set(request, fail)
-      return app.fetch(request, invoke)
-    },
-  }
+  return { fetch: (request, invoke) => app.fetch(request, invoke) }
 }
 
 /** A bare `(request: Request) => Response` function, as `bridge(fn, { fetch: true })` declares it. */
 export function fetchFunctionAdapter(handler: (request: Request, ...rest: unknown[]) => Response | Promise<Response>): FetchAdapter {
   assertFetchGlobals()
-  return { kind: 'fetch handler', fetch: (request, invoke) => handler(request, invoke) }
+  return { fetch: (request, invoke) => handler(request, invoke) }
 }
 
 /** Fetch-style apps need the WHATWG globals of Node 18+. */
@@ -44,9 +39,6 @@ function assertFetchGlobals(): void {
 
 // ---- route errors ------------------------------------------------------------
 
-/** The failure sink of each Request the bridge made, for the error hooks below. */
-const failures = new WeakMap<Request, FailureSink>()
-
 interface HonoLike {
   errorHandler: (error: Error, c: HonoContextLike) => Response | Promise<Response>
   onError(handler: HonoLike['errorHandler']): unknown
@@ -57,7 +49,7 @@ interface HonoContextLike {
   newResponse(body: unknown, init: Response): Response
 }
 interface H3Like {
-  config: { onError?: (error: Error & { unhandled?: boolean; cause?: unknown }, event: { req: Request }) => unknown }
+  config: { onError?: (error: Error & { unhandled?: boolean; cause?: unknown; status?: number }, event: { req: Request }) => unknown }
   handler: unknown
   mount: unknown
 }
@@ -65,14 +57,14 @@ interface H3Like {
 /**
  * A route error that reaches Hono's or h3's *default* handling is reported to the bridge, as Koa's are:
  * logged with the request id (or handed to the `onError` option, whose response wins), while the
- * framework's own 500 reply stands. An error handler of the app's own (`app.onError(...)` in Hono,
- * `onError` in h3's config) is left alone. Errors that carry their own response (Hono's HTTPException,
- * h3's HTTPError) are answered by the framework and not reported.
+ * framework's own reply stands, as under a real server: 500 for an unexpected error, the error's own
+ * status for Hono's HTTPException and h3's HTTPError (or, in h3, any error with a `status`). Errors the
+ * framework answers with a 4xx are the client's and are not reported. An error handler of the app's own
+ * (`app.onError(...)` in Hono, `onError` in h3's config) is left alone.
  */
 function routeDefaultErrors(app: FetchAppLike): void {
-  const hono = app as Partial<HonoLike>
-  // Hono's default handler is a module function named errorHandler; a minified bundle keeps Hono's own.
-  if (typeof hono.onError === 'function' && typeof hono.errorHandler === 'function' && hono.errorHandler.name === 'errorHandler') {
+  const hono = app as unknown as Partial<HonoLike>
+  if (typeof hono.onError === 'function' && typeof hono.errorHandler === 'function' && hono.errorHandler === honoDefaultHandler(hono)) {
     hono.onError(honoErrorHandler)
     return
   }
@@ -80,20 +72,35 @@ function routeDefaultErrors(app: FetchAppLike): void {
   if (typeof h3.config === 'object' && h3.config !== null && typeof h3.handler === 'function' && typeof h3.mount === 'function' &&
     h3.config.onError === undefined) {
     h3.config.onError = (error, event) => {
-      if (error.unhandled) failures.get(event.req)?.(error.cause ?? error, true)
+      if (error.unhandled) Invocation.of(event.req)?.fail(error.cause ?? error, { answered: true })
+      else if ((error.status ?? 500) >= 500) Invocation.of(event.req)?.fail(error, { answered: true })
     }
+  }
+}
+
+/**
+ * Hono's default error handler, as a new instance of the app's class has it (`errorHandler` and `onError`
+ * are public in Hono 4): an app that set its own handler differs from it. Undefined if the class cannot be
+ * constructed without arguments.
+ */
+function honoDefaultHandler(hono: Partial<HonoLike>): unknown {
+  try {
+    return new (hono.constructor as new () => Partial<HonoLike>)().errorHandler
+  } catch {
+    return undefined
   }
 }
 
 /** Hono's default error handler, except that a bridged request's error goes to the bridge, not console.error. */
 function honoErrorHandler(error: Error, c: HonoContextLike): Response {
+  const invocation = Invocation.of(c.req.raw)
   const withResponse = error as Error & { getResponse?: () => Response }
   if (typeof withResponse.getResponse === 'function') {
     const response = withResponse.getResponse()
+    if (response.status >= 500) invocation?.fail(error, { answered: true })
     return c.newResponse(response.body, response)
   }
-  const fail = failures.get(c.req.raw)
-  if (fail) fail(error, true)
+  if (invocation) invocation.fail(error, { answered: true })
   else console.error(error)
   return c.text('Internal Server Error', 500)
 }

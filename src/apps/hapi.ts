@@ -1,5 +1,6 @@
 import { AppStartError } from './deferred'
-import { reportAppFailure, type AppAdapter, type BridgedRequest, type DeferredAdapter } from './types'
+import { Invocation } from '../invocation'
+import type { AppAdapter, BridgedRequest, DeferredAdapter } from './types'
 
 /** The parts of a hapi (`@hapi/hapi` 21) server the bridge uses. */
 export interface HapiLike {
@@ -26,24 +27,23 @@ export function isHapiServer(app: unknown): app is HapiLike {
 /**
  * Serves a hapi server through its listener, after `initialize()` (called once here if the app did not).
  * A 5xx error still unhandled after every onPreResponse extension of the app (ours is added last) goes to
- * the bridge: plain 500, logged with the request id.
+ * the bridge. One with a status of its own (a Boom other than 500: `Boom.serverUnavailable()`, say) keeps
+ * hapi's reply, as under `server.start()`, and is logged (or handed to `onError`); a 500, which is what
+ * hapi makes of any thrown error, is answered by the bridge: plain 500, logged with the request id.
  */
 export function hapiAdapter(server: HapiLike): DeferredAdapter {
   server.ext('onPreResponse', (request, h) => {
     const response = request.response as (Error & { isBoom?: boolean; output?: { statusCode?: number } }) | null
-    if (response?.isBoom && (response.output?.statusCode ?? 500) >= 500) {
-      reportAppFailure(request.raw.req, response)
-    }
+    const status = response?.isBoom ? response.output?.statusCode ?? 500 : 0
+    if (status >= 500) Invocation.of(request.raw.req)?.fail(response, { answered: status !== 500 })
     return h.continue
   })
   const serving: AppAdapter = {
-    kind: 'hapi server',
     dispatch(req, res) {
       server.listener.emit('request', req, res)
     },
   }
   return {
-    kind: 'hapi server',
     start: async () => {
       // initialize() returns at once on an initialized server, but throws on a started one.
       if (!server.info?.started) {

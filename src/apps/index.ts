@@ -1,4 +1,5 @@
-import { isThenable, promisedAdapter } from './deferred'
+import { describe, isThenable } from '../values'
+import { promisedAdapter } from './deferred'
 import { expressAdapter, isExpressApp } from './express'
 import { fastifyAdapter, isFastifyInstance } from './fastify'
 import { fetchAppAdapter, fetchFunctionAdapter, isFetchApp } from './fetch'
@@ -9,7 +10,6 @@ import { isNodeServer, listenerAdapter, serverAdapter } from './node-listener'
 import type { AnyAdapter } from './types'
 
 export type { AnyAdapter, AppAdapter, BridgedRequest, FetchAdapter, ServingAdapter } from './types'
-export { kFailure } from './types'
 export { adapterStarter, AppStartError } from './deferred'
 
 /** What `bridge()` accepts, for messages. */
@@ -43,10 +43,5 @@ export function adapterFor(app: unknown, options: RecognitionOptions = {}): AnyA
 }
 
 function describeApp(app: unknown): string {
-  if (app === null) return 'null'
-  if (app === undefined) return 'undefined (did the module export the app?)'
-  if (typeof app !== 'object') return `a ${typeof app}`
-  const name = (app as { constructor?: { name?: string } }).constructor?.name
-  const keys = Object.keys(app).slice(0, 5)
-  return `an object${name && name !== 'Object' ? ` of class ${name}` : ''}${keys.length ? ` with keys ${keys.join(', ')}` : ''}`
+  return app === undefined ? 'undefined (did the module export the app?)' : describe(app)
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isServerError, reportAppFailure, type AppAdapter, type BridgedRequest } from './types'
+import { Invocation, isServerError } from '../invocation'
+import type { AppAdapter, BridgedRequest } from './types'
 
 /** The parts of a Koa 2 or 3 application the bridge uses. */
 export interface KoaLike {
@@ -37,10 +38,11 @@ export function koaAdapter(app: KoaLike): AppAdapter {
   app.on('error', (error, ctx) => {
     // Koa does not answer an error raised after the headers went out (it marks it headerSent).
     const answered = !(error as { headerSent?: boolean } | null)?.headerSent && !ctx?.res?.headersSent
-    if (isServerError(error) && reportAppFailure(ctx?.req, error, answered)) return
+    const invocation = Invocation.of(ctx?.req)
+    if (invocation && isServerError(error)) return invocation.fail(error, { answered })
     // Not a bridged request (say, the same app under app.listen()): Koa's default logging.
     if (!hadListener && app.listenerCount('error') === 1) app.onerror(error)
   })
   const handle = app.callback()
-  return { kind: 'Koa app', dispatch: handle }
+  return { dispatch: handle }
 }

@@ -19,7 +19,6 @@ export function isNestApp(app: unknown): app is NestLike {
  */
 export function nestAdapter(app: NestLike, recognise: (app: unknown) => AnyAdapter): DeferredAdapter {
   return {
-    kind: 'NestJS application',
     start: async () => {
       try {
         await app.init()

@@ -18,10 +18,10 @@ export function isNodeServer(app: unknown): app is ServerLike {
 
 /** An `http.Server`: its 'request' listeners serve each injected request. */
 export function serverAdapter(server: ServerLike): AppAdapter {
-  return { kind: 'http.Server', dispatch: (req, res) => server.emit('request', req, res) }
+  return { dispatch: (req, res) => server.emit('request', req, res) }
 }
 
 /** A plain Node `(req, res)` listener. */
 export function listenerAdapter(listener: (req: never, res: never) => unknown): AppAdapter {
-  return { kind: 'request listener', dispatch: listener as AppAdapter['dispatch'] }
+  return { dispatch: listener as AppAdapter['dispatch'] }
 }

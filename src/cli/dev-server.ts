@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { basename, dirname } from 'node:path'
-import { MAX_EVENT_BYTES } from '../limits'
-import { emulate, errorSummary, gatewayError, stripStage, type AnyScfHandler, type GatewayReply, type HandlerOutcome } from '../emulator'
+import { MAX_EVENT_BYTES } from '../scf-contract'
+import { errorSummary } from '../values'
+import { pathOnly } from '../log'
+import { emulate, gatewayError, stripStage, type AnyScfHandler, type GatewayReply, type HandlerOutcome } from '../emulator'
 import type { DevOptions } from './args'
 import { loadHandler, resolveHandler, type HandlerLocation } from './load-handler'
 import { clearModuleCache, watchTree } from './watch'
@@ -75,8 +77,9 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     const method = req.method ?? 'GET'
     const target = req.url ?? '/'
     // Logged before the reply is sent, so whoever gets the reply can already read its log line.
+    // The path only: query values are often secrets (`?token=`), and logs are kept and shared.
     const finish = (reply: GatewayReply, outcome?: HandlerOutcome) => {
-      io.out(`${method} ${target} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
+      io.out(`${method} ${pathOnly(target)} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
       if (reply.problem) io.err(`  ${reply.status} ${reply.problem}`)
       if (outcome?.kind === 'failed' && outcome.error instanceof Error && outcome.error.stack) io.err(indent(outcome.error.stack))
       send(res, method, reply)

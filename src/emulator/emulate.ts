@@ -1,4 +1,4 @@
-import { MAX_EVENT_BYTES } from '../limits'
+import { MAX_EVENT_BYTES, serialisedSize } from '../scf-contract'
 import type { ScfContext, ScfHttpEvent } from '../types'
 import { callHandler, type AnyScfHandler, type HandlerOutcome } from './call-handler'
 import { eventFromHttp, type GatewayOptions, type HttpRequestParts } from './event-from-http'
@@ -26,19 +26,11 @@ export async function emulate(
 ): Promise<Emulation> {
   const event = eventFromHttp(request, gateway)
   const context = createScfContext(contextOptions)
-  const size = eventSize(event)
+  const size = serialisedSize(event, MAX_EVENT_BYTES)
   if (size > MAX_EVENT_BYTES) {
     const reply = gatewayError(413, `the request is ${size} bytes once encoded as an event; SCF accepts ${MAX_EVENT_BYTES} (6 MB)`)
     return { event, context, outcome: undefined, reply }
   }
   const outcome = await callHandler(handler, event, context, context.time_limit_in_ms ?? 3000)
   return { event, context, outcome, reply: gatewayReply(outcome, gateway.trigger) }
-}
-
-/** The event's size as SCF counts it (serialised JSON); for an event far below 6 MB, a cheaper lower figure. */
-export function eventSize(event: ScfHttpEvent): number {
-  const body = typeof event.body === 'string' ? event.body : ''
-  // JSON escapes at most 6 bytes per character: a body this small cannot reach the limit.
-  if (body.length * 6 + 64 * 1024 < MAX_EVENT_BYTES) return body.length
-  return Buffer.byteLength(JSON.stringify(event))
 }

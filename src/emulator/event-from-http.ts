@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { foldHeader, stripPrefix } from '../http-syntax'
 import { decodeUtf8Exact } from '../binary/utf8'
 import type { ScfApigwEvent, ScfFunctionUrlEvent } from '../types'
 import { parseQueryString } from './query-string'
@@ -101,11 +102,7 @@ export function eventFromHttp(request: HttpRequestParts, options: GatewayOptions
  * with `path: '/users'`. A path whose first segment is not the stage is kept whole.
  */
 export function stripStage(path: string, stage: string): string {
-  if (!stage) return path
-  const prefix = '/' + stage
-  if (!path.startsWith(prefix)) return path
-  if (path.length === prefix.length) return '/'
-  return path.charCodeAt(prefix.length) === 47 /* / */ ? path.slice(prefix.length) : path
+  return stage ? stripPrefix(path, '/' + stage) : path
 }
 
 function lowercaseHeaders(source: HttpRequestParts['headers']): Record<string, string> {
@@ -113,26 +110,10 @@ function lowercaseHeaders(source: HttpRequestParts['headers']): Record<string, s
   for (const name of Object.keys(source)) {
     const value = source[name]
     if (value === undefined) continue
-    if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, item)
-    else appendHeader(headers, name, String(value))
+    if (Array.isArray(value)) for (const item of value) foldHeader(headers, name, item)
+    else foldHeader(headers, name, String(value))
   }
   return headers
-}
-
-/**
- * Adds one header to a record of lowercased names, as a gateway folds repeated headers: cookies joined
- * with `; `, others with `, `. Defined as own properties, so a header named `__proto__` or `constructor`
- * is a header like any other.
- */
-export function appendHeader(headers: Record<string, string>, name: string, value: string): void {
-  const lower = name.toLowerCase()
-  const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
-  Object.defineProperty(headers, lower, {
-    value: previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  })
 }
 
 function clientAddress(address: string | undefined): string {

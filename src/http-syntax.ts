@@ -1,0 +1,66 @@
+/**
+ * HTTP syntax the bridge, the emulator and the CLI share: what a header name and value may be, how
+ * repeated headers fold, how a query is encoded, how a path prefix is stripped. Pure.
+ */
+
+/** An HTTP token (RFC 9110 5.6.2): a method or a header name. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * What a header value may not carry as Node sends it: CR, LF, NUL and other controls but tab, nor
+ * characters past Latin-1 (Node refuses them; non-Latin-1 text must be percent-encoded).
+ */
+export const UNSENDABLE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * Adds one header to a record of lowercased names, as a server folds repeated headers: cookies joined
+ * with `; `, others with `, `. Defined as own properties, so a header named `__proto__` or `constructor`
+ * is a header like any other.
+ */
+export function foldHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase()
+  const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
+  Object.defineProperty(headers, lower, {
+    value: previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+}
+
+/**
+ * A query record (`{ a: ['1', '2'], flag: true }`, as API Gateway's `queryString` holds it) as the
+ * query of a URL, without the `?`: values percent-encoded, arrays repeated, `true` a bare key; `false`,
+ * null, undefined and nested objects are left out.
+ */
+export function encodeQuery(query: Record<string, unknown>): string {
+  let search = ''
+  for (const key of Object.keys(query)) {
+    const value = query[key]
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === undefined || item === null || item === false || (typeof item === 'object' && item !== null)) continue
+      const pair = item === true ? encodeComponent(key) : `${encodeComponent(key)}=${encodeComponent(String(item))}`
+      search += search ? '&' + pair : pair
+    }
+  }
+  return search
+}
+
+/** encodeURIComponent, except that a lone surrogate (which UTF-8 cannot carry) becomes U+FFFD, not an exception. */
+export function encodeComponent(part: string): string {
+  try {
+    return encodeURIComponent(part)
+  } catch {
+    return encodeURIComponent(part.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))
+  }
+}
+
+/**
+ * Strips a path prefix (a `basePath`, an API Gateway stage as `/release`) as whole segments only: with
+ * `/api`, `/api/users` becomes `/users`, `/api` becomes `/`, and `/apiary` is kept.
+ */
+export function stripPrefix(path: string, prefix: string): string {
+  if (!prefix || !path.startsWith(prefix)) return path
+  if (path.length === prefix.length) return '/'
+  return path.charCodeAt(prefix.length) === 47 /* / */ ? path.slice(prefix.length) : path
+}

@@ -1,0 +1,231 @@
+import type { ServerResponse } from 'node:http'
+import { STATUS_CODES } from 'node:http'
+import type { BinaryDecider } from './binary'
+import { invokeStorage, type CurrentInvoke, type InvocationScope } from './current-invoke'
+import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
+import { debugLine, logLine, type LogContext } from './log'
+import { errorSummary } from './values'
+import type { InjectionRequest } from './request-from-event'
+import { responseToIntegrated, type InjectedReply } from './response-to-integrated'
+import type { IntegratedResponse, ScfContext } from './types'
+
+/** What the bridge needs to settle an invocation, from `bridge()`'s options. */
+export interface InvocationSettings {
+  decideBinary: BinaryDecider
+  onError: ((error: unknown, invocation: CurrentInvoke) => unknown) | undefined
+}
+
+/**
+ * How an invocation settled: the response to return, and, when it is not the app's own successful reply,
+ * why (`failure`: the app's error, or the bridge's reason for answering itself).
+ */
+export interface Outcome {
+  response: IntegratedResponse
+  failure?: unknown
+}
+
+const kInvocation = Symbol('scf-bridge.invocation')
+type Carrier = { [kInvocation]?: Invocation }
+
+/**
+ * One request served to the app, and the only way its outcome is reported. Every kind of app reaches it the
+ * same way: adapters through the request they serve (`Invocation.of(req)`, the Node request or the fetch
+ * `Request`), code with no request at hand (a stray rejection) through the AsyncLocalStorage scope the bridge
+ * runs the app in (`Invocation.current()`). It settles exactly once: the app's reply, the app's failure, a
+ * reply that broke off, or the deadline; whatever comes later changes nothing.
+ *
+ * Its behaviour lives in methods, never in closures stored on the request, its socket or the response:
+ * such stores kept every request alive through young-generation GCs (test/robustness/per-request-closures.test.ts).
+ */
+export class Invocation implements InvocationScope {
+  readonly outcome: Promise<Outcome>
+  /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
+  response: ServerResponse | undefined
+  private resolve!: (outcome: Outcome | Promise<Outcome>) => void
+  private settled = false
+  private timer: NodeJS.Timeout | undefined
+  /** An error the app (or its framework) answers itself: reported with that reply, which stands. */
+  private answeredError: { error: unknown } | undefined
+
+  constructor(
+    readonly invoke: CurrentInvoke,
+    readonly request: InjectionRequest,
+    readonly log: LogContext,
+    private readonly settings: InvocationSettings,
+  ) {
+    this.outcome = new Promise<Outcome>((resolve) => {
+      this.resolve = resolve
+    })
+  }
+
+  /** The invocation a request (Node or fetch) belongs to, if the bridge made it. */
+  static of(carrier: object | null | undefined): Invocation | undefined {
+    return (carrier as Carrier | null | undefined)?.[kInvocation]
+  }
+
+  /** The invocation the caller runs in (AsyncLocalStorage), for failures that come with no request. */
+  static current(): InvocationScope | undefined {
+    return invokeStorage.getStore()
+  }
+
+  /** Makes this invocation reachable from `carrier` (the request handed to the app). */
+  attachTo(carrier: object): void {
+    (carrier as Carrier)[kInvocation] = this
+  }
+
+  /** Runs `serve` in this invocation's scope: `getCurrentInvoke()` and stray rejections find it. */
+  run(serve: () => void): Promise<Outcome> {
+    invokeStorage.run(this, serve)
+    return this.outcome
+  }
+
+  /** Answers 504 if nothing settled `budgetMs` from now; undefined means no deadline is known. */
+  armDeadline(budgetMs: number | undefined): void {
+    if (budgetMs === undefined) return
+    if (budgetMs <= 0) {
+      this.timer = setTimeout(onDeadline, 0, this, budgetMs)
+      return
+    }
+    // Armed one turn later for the same instant: most invocations are answered within their first turn,
+    // and an Immediate is cheaper than a Timeout armed and cleared at once.
+    setImmediate(armLater, this, budgetMs, Date.now())
+  }
+
+  /** The app's complete reply. */
+  reply(reply: InjectedReply): void {
+    if (this.settled) return
+    const integrated = this.integrate(reply)
+    const answered = this.answeredError
+    this.settle(answered ? this.failureOutcome(answered.error, () => integrated.response) : integrated)
+  }
+
+  /**
+   * The app failed this request. `answered`: the app or its framework sends its own error reply, which
+   * follows through `reply()` and stands unless `onError` returns another. Without it, the bridge answers:
+   * with the error's own 4xx/5xx status (`status` or `statusCode`), else 500.
+   */
+  fail(error: unknown, options?: { answered?: boolean }): void {
+    if (this.settled) {
+      debugLine(this.log, 'the app failed after the request was answered', error)
+      return
+    }
+    if (options?.answered) {
+      this.answeredError ??= { error }
+      return
+    }
+    if (this.response?.writableEnded) {
+      // A real server has sent that reply: it stands, the failure is only logged.
+      logLine(this.log, 'the app failed after its reply was complete', { error: errorSummary(error) }, error)
+      return
+    }
+    this.settle(this.failureOutcome(error, () => plainResponse(errorStatus(error) ?? 500)))
+  }
+
+  /** No usable reply: the app ended the connection, or its reply broke off. */
+  broken(error: unknown): void {
+    if (this.settled) return
+    this.settle(this.failureOutcome(error, () => plainResponse(502)))
+  }
+
+  private settle(outcome: Outcome | Promise<Outcome>): void {
+    if (this.settled) return
+    this.settled = true
+    if (this.timer) clearTimeout(this.timer)
+    this.resolve(outcome)
+  }
+
+  /** The reply as SCF's integrated response, or the bridge's own answer (and why) when SCF could not send it. */
+  private integrate(reply: InjectedReply): Outcome {
+    if (!isSendableStatus(reply.statusCode)) {
+      const reason = `the app answered status ${reply.statusCode}, which SCF cannot send: answered 500 instead`
+      logLine(this.log, reason, { status: reply.statusCode })
+      return { response: plainResponse(500), failure: new Error(reason) }
+    }
+    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary)
+    const size = serialisedSize(response, MAX_RESPONSE_BYTES)
+    if (size <= MAX_RESPONSE_BYTES) return { response }
+    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
+    const reason = `the response is ${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
+    return { response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'), failure: new Error(reason) }
+  }
+
+  /** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */
+  private async failureOutcome(error: unknown, fallback: () => IntegratedResponse): Promise<Outcome> {
+    const { onError } = this.settings
+    if (onError) {
+      try {
+        const custom = await onError(error, this.invoke)
+        if (custom === undefined || custom === null) return { response: fallback(), failure: error }
+        const checked = checkIntegratedResponse(custom)
+        if (typeof checked !== 'string') return { response: checked, failure: error }
+        logLine(this.log, 'onError returned an unusable response', { problem: checked })
+      } catch (onErrorFailure) {
+        logLine(this.log, 'onError threw', { error: errorSummary(onErrorFailure) }, onErrorFailure)
+      }
+    }
+    const response = fallback()
+    const message = response.statusCode === 502 ? 'the app ended the request without a reply' : 'the app failed'
+    logLine(this.log, message, { status: response.statusCode, error: errorSummary(error) }, error)
+    return { response, failure: error }
+  }
+
+  /** Called by the deadline timer. */
+  timedOut(budgetMs: number): void {
+    if (this.settled) return
+    logLine(this.log, 'the app did not answer in time', { budgetMs })
+    this.settle({ response: plainResponse(504), failure: new Error(`the app did not answer within ${budgetMs} ms`) })
+  }
+
+  /** @internal for the deadline's first turn. */
+  armTimer(delayMs: number, budgetMs: number): void {
+    if (!this.settled) this.timer = setTimeout(onDeadline, delayMs, this, budgetMs)
+  }
+}
+
+function onDeadline(invocation: Invocation, budgetMs: number): void {
+  invocation.timedOut(budgetMs)
+}
+
+function armLater(invocation: Invocation, budgetMs: number, armedAt: number): void {
+  invocation.armTimer(Math.max(0, budgetMs - (Date.now() - armedAt)), budgetMs)
+}
+
+/**
+ * The status an error object asks for, as Express's, Koa's and Fastify's error handlers read it: `status`,
+ * else `statusCode`, when it is an integer from 400 to 599; undefined otherwise.
+ */
+export function errorStatus(error: unknown): number | undefined {
+  if (error === null || typeof error !== 'object') return undefined
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown }
+  for (const value of [status, statusCode]) {
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599) return value
+  }
+  return undefined
+}
+
+/** True for errors that are the server's fault (no usable status, or 5xx), false for client errors (4xx). */
+export function isServerError(error: unknown): boolean {
+  const status = errorStatus(error)
+  return status === undefined || status >= 500
+}
+
+/** The bridge's own answer: a short plain-text page, never the error's message or stack. */
+export function plainResponse(statusCode: number, body = STATUS_CODES[statusCode] ?? 'Error'): IntegratedResponse {
+  return { isBase64Encoded: false, statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body }
+}
+
+/** Milliseconds the app may take, or undefined when the context does not tell the deadline. */
+export function timeBudget(context: ScfContext, started: number, margin: number): number | undefined {
+  let remaining: number | undefined
+  if (typeof context.getRemainingTimeInMillis === 'function') {
+    try {
+      remaining = context.getRemainingTimeInMillis()
+    } catch {
+      remaining = undefined
+    }
+  }
+  if (!(typeof remaining === 'number' && Number.isFinite(remaining)) && typeof context.time_limit_in_ms === 'number') {
+    remaining = context.time_limit_in_ms - (Date.now() - started)
+  }
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined
+}

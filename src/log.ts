@@ -1,0 +1,47 @@
+import { debuglog } from 'node:util'
+import { errorSummary } from './values'
+
+/** `NODE_DEBUG=scf-bridge`: one line per request, and the stacks of the app's errors in the error lines. */
+export const debug = debuglog('scf-bridge')
+
+/** What every log line of one invocation says about it. */
+export interface LogContext {
+  /** SCF's invocation id (`context.request_id`). */
+  invocationId: string | undefined
+  /** The request's `x-request-id` (the gateway's id, else the invocation id). */
+  requestId: string
+  method: string
+  /** The request path, never its query: query values are often secrets (`?token=`, `?password=`). */
+  path: string
+}
+
+/** The path of a request URL without its query string. */
+export function pathOnly(url: string): string {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
+/**
+ * One structured error line on stderr, with the SCF invocation id and the request's method and path.
+ * `details` are the bridge's own values; an app error is given as `error` (name and message); its stack is
+ * added only when `NODE_DEBUG=scf-bridge` is set, since a stack is the app's internals.
+ */
+export function logLine(log: LogContext, message: string, details: Record<string, unknown>, error?: unknown): void {
+  const stack = error instanceof Error && debug.enabled ? { stack: error.stack } : undefined
+  console.error(JSON.stringify({
+    level: 'error',
+    source: 'scf-bridge',
+    message,
+    requestId: log.invocationId,
+    xRequestId: log.requestId || undefined,
+    method: log.method,
+    path: log.path,
+    ...details,
+    ...stack,
+  }))
+}
+
+/** A line for `NODE_DEBUG=scf-bridge` only. */
+export function debugLine(log: LogContext, message: string, error: unknown): void {
+  if (debug.enabled) debug('%s %s %s: %s', log.method, log.path, message, errorSummary(error))
+}

@@ -1,0 +1,68 @@
+import type { BridgeOptions } from './bridge'
+import type { BinaryDecider } from './binary'
+import { type FetchAdapter, type ServingAdapter } from './apps'
+import { fetchInto } from './fetch-exchange'
+import { injectInto } from './in-memory-exchange'
+import { Invocation, timeBudget, type Outcome } from './invocation'
+import { debug, pathOnly } from './log'
+import type { InjectionRequest } from './request-from-event'
+import { routeStrayRejections } from './stray-rejections'
+import type { ScfContext, ScfHttpEvent } from './types'
+
+/** `bridge()`'s options, checked and completed once. */
+export interface Settings {
+  /** Normalised by `normaliseBasePath`: '' for none. */
+  basePath: string
+  /** Checked by `hostOption`: the Host for events without a usable one. */
+  host: string | undefined
+  decideBinary: BinaryDecider
+  waitForEmptyEventLoop: boolean
+  timeoutMarginMs: number
+  onError: BridgeOptions['onError']
+}
+
+/** The app, started on first use (a Promise, Fastify's ready(), ...). */
+export type StartAdapter = () => ServingAdapter | Promise<ServingAdapter>
+
+/**
+ * Serves one request to the app within an SCF invocation and resolves with how it settled: the response
+ * to return (with `x-request-id`), and the failure when it is not the app's own reply. What every kind of
+ * event is served through: HTTP events, and any caller with a request of its own to inject.
+ */
+export function serveRequest(
+  startAdapter: StartAdapter,
+  request: InjectionRequest,
+  event: ScfHttpEvent,
+  context: ScfContext,
+  settings: Settings,
+  started = Date.now(),
+): Promise<Outcome> {
+  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
+  const requestId = request.headers['x-request-id'] ?? (request.headers['x-request-id'] = request.gatewayRequestId ?? invocationId ?? '')
+  if (!requestId) delete request.headers['x-request-id']
+  const log = { invocationId, requestId, method: request.method, path: pathOnly(request.url) }
+  const invocation = new Invocation({ event, context }, request, log, settings)
+
+  routeStrayRejections()
+  invocation.armDeadline(timeBudget(context, started, settings.timeoutMarginMs))
+  const outcome = invocation.run(() => {
+    // The first invocation starts the app; a failed start fails each one.
+    const adapter = startAdapter()
+    if (adapter instanceof Promise) adapter.then((ready) => exchange(ready, invocation), (error: unknown) => invocation.fail(error))
+    else exchange(adapter, invocation)
+  })
+  return outcome.then((settled) => {
+    const { response } = settled
+    if (requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = requestId
+    if (debug.enabled) {
+      debug('%s %s %d %dms %d bytes%s', log.method, log.path, response.statusCode, Date.now() - started,
+        Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'), response.isBase64Encoded ? ' base64' : '')
+    }
+    return settled
+  })
+}
+
+function exchange(adapter: ServingAdapter, invocation: Invocation): void {
+  if (typeof (adapter as FetchAdapter).fetch === 'function') fetchInto(adapter as FetchAdapter, invocation)
+  else injectInto(adapter as Exclude<ServingAdapter, FetchAdapter>, invocation)
+}

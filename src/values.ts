@@ -1,0 +1,39 @@
+/** How a value is named in the bridge's error messages: never its whole content. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (Array.isArray(value)) return 'an array'
+  if (Buffer.isBuffer(value)) return 'a Buffer'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`
+  if (typeof value !== 'object') return `a ${typeof value}`
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+  const keys = Object.keys(value).slice(0, 5)
+  return `an object${typeof name === 'string' && name && name !== 'Object' ? ` of class ${name}` : ''}${keys.length ? ` with keys ${keys.join(', ')}` : ''}`
+}
+
+/**
+ * `Name: message` of an error and of its causes (never a stack: the app's internals), or a short text
+ * of a thrown non-error.
+ */
+export function errorSummary(error: unknown, depth = 0): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause
+    const caused = cause !== undefined && depth < 3 ? `\nCaused by: ${errorSummary(cause, depth + 1)}` : ''
+    return `${error.name}: ${error.message}${caused}`
+  }
+  if (error !== null && typeof error === 'object') {
+    try {
+      return JSON.stringify(error).slice(0, 200)
+    } catch {
+      return Object.prototype.toString.call(error)
+    }
+  }
+  return String(error)
+}
+
+/** A thenable: a Promise, or anything `await` would wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+}
