@@ -22,7 +22,7 @@ import { honoApp } from './framework-apps/hono'
 import { koaApp } from './framework-apps/koa'
 import { nestApp } from './framework-apps/nest'
 import { httpServer, plainListener } from './framework-apps/node'
-import { COOKIES, normaliseQuery, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './framework-apps/shared'
+import { COOKIES, normaliseQuery, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './framework-apps/shared'
 
 interface Framework {
   name: string
@@ -38,41 +38,75 @@ interface Framework {
   ownError?: { contentType: string; body: string; logged?: boolean }
   /** hapi builds `request.url` from the server's own protocol, not the request's (docs/https-and-host.md). */
   urlFromServer?: boolean
+  /**
+   * What the framework answers for GET /unavailable (a 503 error in its own idiom), as under listen(): its
+   * status and body stand. `logged`: false where the framework's error layer answers and never tells the
+   * bridge (Nest's exception filters).
+   */
+  unavailable: { contentType: string; body: string; logged?: false }
 }
 
 type Closable = { close(): Promise<unknown> }
 const closeIt = async (app: unknown) => (await (app as Promise<Closable>)).close()
 
 const koaError = { contentType: 'text/plain; charset=utf-8', body: 'Internal Server Error', logged: true }
+const expressPage = (text: string) =>
+  `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>${text}</pre>\n</body>\n</html>\n`
+const expressUnavailable = { contentType: 'text/html; charset=utf-8', body: expressPage('Service Unavailable') }
+const koaUnavailable = { contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable' }
+const boomUnavailable = {
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: UNAVAILABLE }),
+}
+const nestUnavailable = {
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({ message: UNAVAILABLE, error: 'Service Unavailable', statusCode: 503 }),
+  logged: false as const,
+}
+const plainUnavailable = { contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable' }
 
 const frameworks: Framework[] = [
-  { name: 'Express 4', create: () => expressApp(express4 as unknown as typeof express) },
-  { name: 'Express 5', create: () => expressApp(express) },
-  { name: 'Koa 2', create: () => koaApp(Koa2 as unknown as typeof Koa), ownError: koaError },
-  { name: 'Koa 3', create: () => koaApp(Koa), ownError: koaError },
-  { name: 'Fastify 4', create: () => fastifyApp(fastify4 as unknown as typeof fastify), close: closeIt },
-  { name: 'Fastify 5', create: () => fastifyApp(fastify), close: closeIt },
-  { name: 'Hono', create: honoApp, ownError: { contentType: 'text/plain; charset=UTF-8', body: 'Internal Server Error', logged: true } },
+  { name: 'Express 4', create: () => expressApp(express4 as unknown as typeof express), unavailable: expressUnavailable },
+  { name: 'Express 5', create: () => expressApp(express), unavailable: expressUnavailable },
+  { name: 'Koa 2', create: () => koaApp(Koa2 as unknown as typeof Koa), ownError: koaError, unavailable: koaUnavailable },
+  { name: 'Koa 3', create: () => koaApp(Koa), ownError: koaError, unavailable: koaUnavailable },
+  { name: 'Fastify 4', create: () => fastifyApp(fastify4 as unknown as typeof fastify), close: closeIt, unavailable: boomUnavailable },
+  { name: 'Fastify 5', create: () => fastifyApp(fastify), close: closeIt, unavailable: boomUnavailable },
+  {
+    name: 'Hono',
+    create: honoApp,
+    ownError: { contentType: 'text/plain; charset=UTF-8', body: 'Internal Server Error', logged: true },
+    unavailable: { contentType: 'text/plain;charset=UTF-8', body: UNAVAILABLE },
+  },
   {
     name: 'h3 v2',
     create: h3App,
     ownError: { contentType: 'application/json;charset=UTF-8', body: '{"status":500,"unhandled":true,"message":"HTTPError"}', logged: true },
+    unavailable: { contentType: 'application/json;charset=UTF-8', body: JSON.stringify({ status: 503, message: UNAVAILABLE }) },
   },
-  { name: 'hapi', urlFromServer: true, create: () => hapiServer(), close: async (app) => (await (app as Promise<{ stop(): Promise<void> }>)).stop() },
+  {
+    name: 'hapi',
+    urlFromServer: true,
+    create: () => hapiServer(),
+    close: async (app) => (await (app as Promise<{ stop(): Promise<void> }>)).stop(),
+    unavailable: boomUnavailable,
+  },
   {
     name: 'NestJS (Express)',
     create: () => nestApp('express'),
     close: closeIt,
     ownError: { contentType: 'application/json; charset=utf-8', body: '{"statusCode":500,"message":"Internal server error"}' },
+    unavailable: nestUnavailable,
   },
   {
     name: 'NestJS (Fastify)',
     create: () => nestApp('fastify'),
     close: closeIt,
     ownError: { contentType: 'application/json; charset=utf-8', body: '{"statusCode":500,"message":"Internal server error"}' },
+    unavailable: nestUnavailable,
   },
-  { name: 'plain (req, res) listener', create: plainListener },
-  { name: 'http.Server', create: httpServer },
+  { name: 'plain (req, res) listener', create: plainListener, unavailable: plainUnavailable },
+  { name: 'http.Server', create: httpServer, unavailable: plainUnavailable },
 ]
 
 type Dialect = 'apigw' | 'url'
@@ -248,6 +282,24 @@ const cases: Case[] = [
     check(response) {
       expect(response.statusCode).toBe(200)
       expect(JSON.parse(response.body).url).toBe('https://scf-bridge.invalid/scheme')
+    },
+  },
+  {
+    name: "an error with its own 503 status keeps it, with the framework's own body, and is logged",
+    event: (dialect) => ({ dialect, path: '/unavailable' }),
+    check(response, { framework, dialect, errorLog }) {
+      const requestId = seen[dialect].requestId
+      expect(response).toEqual({
+        isBase64Encoded: false,
+        statusCode: 503,
+        headers: expect.objectContaining({ 'content-type': framework.unavailable.contentType, 'x-request-id': requestId }),
+        body: framework.unavailable.body,
+      })
+      const lines = errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"'))
+      if (framework.unavailable.logged === false) return expect(lines).toEqual([])
+      expect(lines).toHaveLength(1)
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', requestId: context.request_id, xRequestId: requestId, path: '/unavailable', status: 503 })
+      expect(JSON.parse(lines[0]).error).toContain(UNAVAILABLE)
     },
   },
 ]

@@ -79,9 +79,11 @@ function routeDefaultErrors(app: FetchAppLike): void {
 }
 
 /**
- * Hono's default error handler, as a new instance of the app's class has it (`errorHandler` and `onError`
- * are public in Hono 4): an app that set its own handler differs from it. Undefined if the class cannot be
- * constructed without arguments.
+ * Hono's default error handler, as a new instance of the app's class has it: an app that called
+ * `onError()` has another. Hono has no public getter for it, so this is the one internal the bridge reads
+ * from Hono: the `errorHandler` field (private in Hono 4's types, a plain property at runtime;
+ * test/adapter-internals.test.ts fails when a release changes it). Undefined if the class cannot be
+ * constructed without arguments, and the app is then left alone.
  */
 function honoDefaultHandler(hono: Partial<HonoLike>): unknown {
   try {

@@ -1,4 +1,4 @@
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, statusError } from './shared'
 
 type ExpressModule = typeof import('express')
 
@@ -27,5 +27,6 @@ export function expressApp(express: ExpressModule) {
   app.get('/boom', () => {
     throw new Error(SECRET)
   })
+  app.get('/unavailable', (_req, _res, next) => next(statusError(503)))
   return app
 }

@@ -1,4 +1,4 @@
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, statusError } from './shared'
 
 type FastifyFactory = typeof import('fastify').default
 
@@ -33,6 +33,9 @@ export function fastifyApp(fastify: FastifyFactory) {
     })
     scope.get('/boom', async () => {
       throw new Error(SECRET)
+    })
+    scope.get('/unavailable', async () => {
+      throw Object.assign(statusError(503), { status: undefined, statusCode: 503 })
     })
   })
   return app

@@ -1,5 +1,7 @@
 import { getQuery, getRouterParam, H3, readBody, redirect } from 'h3'
 import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { getQuery, getRouterParam, H3, HTTPError, readBody, redirect } from 'h3'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, UNAVAILABLE } from './shared'
 
 /** The shared routes on h3 v2 (a fetch-style app). */
 export function h3App() {
@@ -35,6 +37,9 @@ export function h3App() {
   })
   app.get('/boom', () => {
     throw new Error(SECRET)
+  })
+  app.get('/unavailable', () => {
+    throw new HTTPError({ status: 503, message: UNAVAILABLE })
   })
   return app
 }

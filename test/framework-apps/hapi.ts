@@ -1,5 +1,6 @@
+import Boom from '@hapi/boom'
 import Hapi from '@hapi/hapi'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './shared'
 
 /** The shared routes on a hapi server. `initialize`: hand it over initialised (as documented) or let the bridge do it. */
 export async function hapiServer({ initialize = true } = {}) {
@@ -44,6 +45,9 @@ export async function hapiServer({ initialize = true } = {}) {
       ))
       if (scheme === 'https') response.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
       return response
+    path: '/unavailable',
+    handler: () => {
+      throw Boom.serverUnavailable(UNAVAILABLE)
     },
   })
   server.route({

@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { HTTPException } from 'hono/http-exception'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, UNAVAILABLE } from './shared'
 
 /** The shared routes on Hono (a fetch-style app). */
 export function honoApp() {
@@ -23,6 +25,9 @@ export function honoApp() {
   })
   app.get('/boom', () => {
     throw new Error(SECRET)
+  })
+  app.get('/unavailable', () => {
+    throw new HTTPException(503, { message: UNAVAILABLE })
   })
   return app
 }

@@ -1,6 +1,6 @@
 import Router from '@koa/router'
 import bodyParser from 'koa-bodyparser'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './shared'
 
 type KoaClass = typeof import('koa')
 
@@ -41,6 +41,7 @@ export function koaApp(Koa: KoaClass) {
   router.get('/boom', () => {
     throw new Error(SECRET)
   })
+  router.get('/unavailable', (ctx) => ctx.throw(503, UNAVAILABLE))
   app.use(router.routes())
   return app
 }

@@ -1,11 +1,12 @@
 import 'reflect-metadata'
 import {
-  Body, Controller, Delete, Get, Headers, HttpCode, Module, Param, Patch, Post, Put, Query, Redirect, Req, Res, StreamableFile,
+  Body, Controller, Delete, Get, Headers, HttpCode, Module, Param, Patch, Post, Put, Query, Redirect, Req, Res, ServiceUnavailableException,
+  StreamableFile,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express'
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './shared'
 
 type Platform = 'express' | 'fastify'
 
@@ -41,6 +42,9 @@ class ItemsController {
   boom(): never {
     throw new Error(SECRET)
   }
+  unavailable(): never {
+    throw new ServiceUnavailableException(UNAVAILABLE)
+  }
 }
 
 const proto = ItemsController.prototype
@@ -73,6 +77,7 @@ method('redirect', Get('redirect'), Redirect(REDIRECT_TO, 302))
 method('scheme', Get('scheme'))
 params('scheme', Req(), Res({ passthrough: true }))
 method('boom', Get('boom'))
+method('unavailable', Get('unavailable'))
 Controller()(ItemsController)
 
 class AppModule {}

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { COOKIES, inspection, queryOf, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
+import { COOKIES, inspection, queryOf, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, statusError } from './shared'
 
 /** The shared routes as a plain Node `(req, res)` listener, with no framework at all. */
 export function plainListener() {
@@ -29,6 +29,8 @@ export function plainListener() {
       json(res, 200, schemeView(protocol, secure, `${protocol}://${req.headers.host}${req.url}`, req.headers['x-forwarded-proto']), cookie)
     } else if (url.pathname === '/boom') {
       throw new Error(SECRET)
+    } else if (url.pathname === '/unavailable') {
+      throw statusError(503)
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
     }

@@ -10,6 +10,7 @@
  * - `GET /boom`          the route throws Error(SECRET)
  * - `GET /scheme`        200 JSON `schemeView(...)`: the client's scheme and the URL as the framework tells
  *                        them; when the framework says secure, Set-Cookie `SECURE_COOKIE` through its cookie API
+ * - `GET /unavailable`   the route fails with a 503 error in the framework's idiom, message UNAVAILABLE
  */
 export const COOKIES = ['a=1; Path=/; HttpOnly', 'b=2; Path=/']
 export const REDIRECT_TO = '/target?from=redirect'
@@ -20,6 +21,10 @@ export const SECURE_COOKIE = { name: 'sid', value: 's1' }
 /** What `GET /scheme` answers: the framework's own view of the scheme, with no trust-proxy setting. */
 export const schemeView = (protocol: string, secure: boolean, url: string, forwardedProto: unknown) =>
   ({ protocol, secure, url, forwardedProto: forwardedProto ?? null })
+export const UNAVAILABLE = 'database unavailable'
+
+/** An error object with its own status, as http-errors and proxy middlewares make them. */
+export const statusError = (status: number, message = UNAVAILABLE) => Object.assign(new Error(message), { status })
 
 /** What `ALL /items/:name` answers, built in one key order so every framework serialises the same bytes. */
 export function inspection(method: string, name: string, query: Record<string, unknown>, header: (name: string) => unknown) {
