@@ -1,6 +1,7 @@
 import type { ResponseHeaders } from './binary'
 import type { InjectionRequest } from './request-from-event'
 import type { InjectedReply } from './response-to-integrated'
+import { TOKEN_CHARS } from './http-syntax'
 import { describe } from './values'
 
 /**
@@ -53,12 +54,15 @@ export function setCookiesOf(headers: Headers): string[] {
   return combined === null ? [] : splitSetCookie(combined)
 }
 
+// A comma followed by a cookie's `name=`.
+const COOKIE_BOUNDARY = new RegExp(`,(?=[ \\t]*${TOKEN_CHARS}=)`)
+
 /**
  * Splits Set-Cookie values joined by ", " without splitting an Expires date ("Wed, 21 Oct 2015 ..."):
  * a comma separates two cookies only where a `name=` follows it.
  */
 export function splitSetCookie(combined: string): string[] {
-  return combined.split(/,(?=[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/).map((cookie) => cookie.trim()).filter(Boolean)
+  return combined.split(COOKIE_BOUNDARY).map((cookie) => cookie.trim()).filter(Boolean)
 }
 
 // Duck-typed: a Response of another fetch implementation (undici's package, a polyfill) is fine too.

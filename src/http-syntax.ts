@@ -3,8 +3,11 @@
  * repeated headers fold, how a query is encoded, how a path prefix is stripped. Pure.
  */
 
-/** An HTTP token (RFC 9110 5.6.2): a method or a header name. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** The characters of an HTTP token (RFC 9110 5.6.2), for building patterns. */
+export const TOKEN_CHARS = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+"
+
+/** An HTTP token: a method or a header name. */
+export const TOKEN = new RegExp(`^${TOKEN_CHARS}$`)
 
 /**
  * What a header value may not carry as Node sends it: CR, LF, NUL and other controls but tab, nor
@@ -20,13 +23,13 @@ export const UNSENDABLE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 export function foldHeader(headers: Record<string, string>, name: string, value: string): void {
   const lower = name.toLowerCase()
   const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
-  Object.defineProperty(headers, lower, {
-    value: previous === undefined ? value : previous + (lower === 'cookie' ? '; ' : ', ') + value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  })
+  const folded = previous === undefined ? value : previous + separatorOf(lower) + value
+  if (lower === '__proto__') Object.defineProperty(headers, lower, { value: folded, enumerable: true, writable: true, configurable: true })
+  else headers[lower] = folded
 }
+
+/** What joins two values of one header (lowercased name): `; ` for cookies, `, ` for the rest. */
+export const separatorOf = (lower: string): string => (lower === 'cookie' ? '; ' : ', ')
 
 /**
  * A query record (`{ a: ['1', '2'], flag: true }`, as API Gateway's `queryString` holds it) as the

@@ -1,6 +1,7 @@
 /**
  * Tencent SCF platform types, vendored so users need no `@types/*` package.
- * Fields follow Tencent's docs and real captures (see README, "Platform contract");
+ * Fields follow Tencent's docs (API Gateway's integrated request, 628/38896; Function URL, 583/96099) and
+ * real captured events (test/fixtures/events.ts);
  * the platform may add fields over time, so every shape stays open.
  */
 

@@ -177,7 +177,7 @@ const cases: Case[] = [
     },
   },
   {
-    // A Function URL event carries no isBase64Encoded (contract §1.9): bytes reach the app as UTF-8 text.
+    // A Function URL event carries no isBase64Encoded (Tencent's Function URL doc, 583/96099): bytes reach the app as UTF-8 text.
     name: 'a binary body in and out, bytes equal',
     event: (dialect) => ({
       dialect,

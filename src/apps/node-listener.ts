@@ -9,7 +9,7 @@ export interface ServerLike {
 }
 
 export function isNodeServer(app: unknown): app is ServerLike {
-  // An https.Server passes the shape test below: importing node:https only for instanceof costs ~1 ms of cold start.
+  // An https.Server passes the shape test below: importing node:https only for instanceof would slow every cold start.
   if (app instanceof HttpServer) return true
   const a = app as Partial<ServerLike> | null
   return typeof a === 'object' && a !== null && typeof a.emit === 'function' &&

@@ -1,3 +1,5 @@
+import { TOKEN_CHARS } from '../http-syntax'
+
 /** A parsed `content-type`: lowercased `type/subtype` and the charset parameter, if any. */
 export interface MediaType {
   /** e.g. `text/html`; '' when the header is missing or unparsable. */
@@ -6,7 +8,7 @@ export interface MediaType {
   charset: string | undefined
 }
 
-const ESSENCE = /^\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*\/\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*$/
+const ESSENCE = new RegExp(`^\\s*(${TOKEN_CHARS})\\s*\\/\\s*(${TOKEN_CHARS})\\s*$`)
 const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i
 
 /** Parses a content-type header value (RFC 9110 8.3): case-insensitive, parameters and whitespace allowed. */

@@ -1,3 +1,5 @@
+import { isThenable } from '../values'
+
 /** Any SCF Node.js handler: `async (event, context)` or `(event, context, callback)`. */
 export type AnyScfHandler = (event: any, context: any, callback: (error?: unknown, result?: unknown) => void) => unknown
 
@@ -42,8 +44,4 @@ export function callHandler(handler: AnyScfHandler, event: unknown, context: unk
       settle({ kind: 'returned', value: result === undefined ? null : result })
     }
   })
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function'
 }
