@@ -41,9 +41,12 @@ export interface BridgeOptions {
   timeoutMarginMs?: number
   /**
    * Called when the app fails a request (throws, rejects, errors, or ends the connection without a
-   * reply). Return an integrated response to send it instead of the default plain 500/502.
-   * Called at most once per invocation. A response SCF could not send is replaced by the default.
+   * reply), including a server error the framework answers itself (an error with its own 5xx status,
+   * Koa's, Hono's or h3's error reply). Return an integrated response to send it instead of the default:
+   * the framework's reply, or the bridge's plain 500 (the error's own 4xx/5xx status when it has one) or
+   * 502. Called at most once per invocation. A response SCF could not send is replaced by the default.
    * When it returns, the bridge writes no error log line of its own: log the error here.
+   * See docs/errors-and-logging.md.
    * @example
    * bridge(app, {
    *   onError: (error, { context }) => ({

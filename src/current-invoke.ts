@@ -13,14 +13,13 @@ export interface CurrentInvoke {
 }
 
 /**
- * @internal what the bridge runs each invocation in: the invocation as the app sees it, and where a
- * failure with no request to report it on goes (an unhandled rejection of the app's code). A plain object
- * made per invocation: the stray-rejection routing once kept `fail` in a process-wide WeakMap keyed by the
- * invocation, and that long-lived table kept every invocation alive through young-generation GCs.
+ * @internal what the bridge runs each invocation in (an `Invocation`, src/invocation.ts): the invocation
+ * as the app sees it, and where a failure with no request to report it on goes (an unhandled rejection of
+ * the app's code). Structural, as the CommonJS and ESM builds share the store.
  */
 export interface InvocationScope {
   invoke: CurrentInvoke
-  fail: (error: unknown) => void
+  fail(error: unknown): void
 }
 
 /**

@@ -96,7 +96,7 @@ export class Invocation implements InvocationScope {
     if (this.settled) return
     const integrated = this.integrate(reply)
     const answered = this.answeredError
-    this.settle(answered ? this.failureOutcome(answered.error, () => integrated.response) : integrated)
+    this.settle(answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated)
   }
 
   /**
@@ -118,13 +118,13 @@ export class Invocation implements InvocationScope {
       logLine(this.log, 'the app failed after its reply was complete', { error: errorSummary(error) }, error)
       return
     }
-    this.settle(this.failureOutcome(error, () => plainResponse(errorStatus(error) ?? 500)))
+    this.settle(this.failureOutcome(error, () => plainResponse(errorStatus(error) ?? 500), 'the app failed'))
   }
 
   /** No usable reply: the app ended the connection, or its reply broke off. */
   broken(error: unknown): void {
     if (this.settled) return
-    this.settle(this.failureOutcome(error, () => plainResponse(502)))
+    this.settle(this.failureOutcome(error, () => plainResponse(502), 'the app ended the request without a reply'))
   }
 
   private settle(outcome: Outcome | Promise<Outcome>): void {
@@ -150,7 +150,7 @@ export class Invocation implements InvocationScope {
   }
 
   /** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */
-  private async failureOutcome(error: unknown, fallback: () => IntegratedResponse): Promise<Outcome> {
+  private async failureOutcome(error: unknown, fallback: () => IntegratedResponse, message: string): Promise<Outcome> {
     const { onError } = this.settings
     if (onError) {
       try {
@@ -164,7 +164,6 @@ export class Invocation implements InvocationScope {
       }
     }
     const response = fallback()
-    const message = response.statusCode === 502 ? 'the app ended the request without a reply' : 'the app failed'
     logLine(this.log, message, { status: response.statusCode, error: errorSummary(error) }, error)
     return { response, failure: error }
   }
