@@ -22,7 +22,7 @@ export const UNSENDABLE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
  */
 export function foldHeader(headers: Record<string, string>, name: string, value: string): void {
   const lower = name.toLowerCase()
-  const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : undefined
+  const previous = Object.hasOwn(headers, lower) ? headers[lower] : undefined
   const folded = previous === undefined ? value : previous + separatorOf(lower) + value
   if (lower === '__proto__') Object.defineProperty(headers, lower, { value: folded, enumerable: true, writable: true, configurable: true })
   else headers[lower] = folded

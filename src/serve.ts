@@ -1,6 +1,6 @@
 import type { BridgeOptions } from './bridge'
 import type { BinaryDecider } from './binary'
-import { type FetchAdapter, type ServingAdapter } from './apps'
+import type { FetchAdapter, ServingAdapter } from './apps'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
 import { Invocation, timeBudget, type Outcome } from './invocation'
@@ -38,8 +38,10 @@ export function serveRequest(
   started = Date.now(),
 ): Promise<Outcome> {
   const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
-  const requestId = request.headers['x-request-id'] ?? (request.headers['x-request-id'] = request.gatewayRequestId ?? invocationId ?? '')
-  if (!requestId) delete request.headers['x-request-id']
+  // The client's x-request-id, else the gateway's id, else the invocation's: the app sees it, the reply carries it.
+  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
+  if (requestId) request.headers['x-request-id'] = requestId
+  else delete request.headers['x-request-id']
   const log = { invocationId, requestId, method: request.method, path: pathOnly(request.url) }
   const invocation = new Invocation({ event, context }, request, log, settings)
 
