@@ -197,7 +197,9 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
     expect(status, log).toBe(200)
     expect(body).toBe('GET /hello?x=1')
     expect(headers['set-cookie']).toEqual(['a=1', 'b=2'])
-    expect(log).toMatch(/GET \/release\/hello\?x=1 200/)
+    // The access line has the path only: query values are often secrets.
+    expect(log).toMatch(/GET \/release\/hello 200/)
+    expect(log).not.toContain('x=1')
   }, 60_000)
 
   it('runs the scf-bridge CLI (--help)', () => {
