@@ -193,7 +193,7 @@ describe('requestFromEvent: scheme, host and dialect', () => {
 
   it('reads a real 2025 Function URL event as a Function URL: https, address from requestContext.sourceIp', () => {
     const r = requestFromEvent(functionUrl2025({ 'x-api-scheme': 'http', 'x-scf-remote-addr': '6.6.6.6' }))
-    expect(r.dialect).toBe('function-url')
+    // Read as a Function URL: https whatever x-api-scheme says (an API Gateway event would be http here).
     expect(r.secure).toBe(true)
     expect(r.headers['x-forwarded-proto']).toBe('https')
     expect(r.remoteAddress).toBe('36.159.237.104')
@@ -207,11 +207,13 @@ describe('requestFromEvent: scheme, host and dialect', () => {
   })
 
   it('tells API Gateway by requestContext.serviceId or stage', () => {
-    const event = httpEvent() as { requestContext: Record<string, unknown> }
+    // Observable through the scheme: API Gateway's x-api-scheme counts, a Function URL is always https.
+    const event = httpEvent() as { requestContext: Record<string, unknown>; headers: Record<string, string> }
+    event.headers['x-api-scheme'] = 'http'
     delete event.requestContext.serviceId
-    expect(requestFromEvent(event).dialect).toBe('apigw')
+    expect(requestFromEvent(event).secure).toBe(false)
     delete event.requestContext.stage
-    expect(requestFromEvent(event).dialect).toBe('function-url')
+    expect(requestFromEvent(event).secure).toBe(true)
   })
 
   it('keeps the event Host; without one (or with one that makes no URL) uses the host option, else scf-bridge.invalid', () => {

@@ -1,7 +1,5 @@
-import { getQuery, getRouterParam, H3, readBody, redirect } from 'h3'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 import { getQuery, getRouterParam, H3, HTTPError, readBody, redirect } from 'h3'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, UNAVAILABLE } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './shared'
 
 /** The shared routes on h3 v2 (a fetch-style app). */
 export function h3App() {

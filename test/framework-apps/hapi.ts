@@ -45,6 +45,10 @@ export async function hapiServer({ initialize = true } = {}) {
       ))
       if (scheme === 'https') response.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
       return response
+    },
+  })
+  server.route({
+    method: 'GET',
     path: '/unavailable',
     handler: () => {
       throw Boom.serverUnavailable(UNAVAILABLE)

@@ -1,7 +1,6 @@
 import { Hono } from 'hono'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView } from './shared'
 import { HTTPException } from 'hono/http-exception'
-import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, UNAVAILABLE } from './shared'
+import { COOKIES, inspection, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './shared'
 
 /** The shared routes on Hono (a fetch-style app). */
 export function honoApp() {
