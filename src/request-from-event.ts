@@ -132,12 +132,12 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
     if (isPlainObject(e.headers) || isPlainObject(e.requestContext)) {
       // An HTTP event cut short (a trimmed log copy, a hand-made test event): say what it lacks.
       throw new EventError(
-        `scf-bridge: event.${missing} is ${describe(e[missing])}: an HTTP event (API Gateway or Function URL)` +
+        `scf-bridge: event.${missing} is ${describeField(e[missing])}: an HTTP event (API Gateway or Function URL)` +
           ` always has httpMethod, path and headers, and this one lacks ${['httpMethod', 'path', 'headers'].filter((field) => e[field] === undefined).join(', ')}`,
       )
     }
     throw new EventError(
-      `scf-bridge: event.${missing} is ${e[missing] === undefined ? 'missing' : describe(e[missing])}: this is not an HTTP event` +
+      `scf-bridge: event.${missing} is ${describeField(e[missing])}: this is not an HTTP event` +
         ` (it looks like ${guessTrigger(e)}). Bind the function to a Function URL or API Gateway trigger` +
         ` with integrated request, or route other triggers before calling the bridge.`,
     )
@@ -154,6 +154,9 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
 }
 
 const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/** An event field in a message: a missing one is `missing`. */
+const describeField = (value: unknown): string => (value === undefined ? 'missing' : describe(value))
 
 function guessTrigger(e: Record<string, unknown>): string {
   if (e.Type === 'Timer' || ('TriggerName' in e && 'Time' in e)) return 'a timer trigger event'
