@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // cli: the `scf-bridge` bin; its source starts with a hashbang, which esbuild keeps (and tsup makes it executable).
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli/index.ts' },
+  // pack-probe: the child process `scf-bridge pack` proves a zip in.
+  entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli/index.ts', 'pack-probe': 'src/cli/pack/probe.ts' },
   format: ['cjs', 'esm'],
   dts: true,
   // SCF's oldest supported Node runtime is Nodejs16.13: no syntax or API newer than that in dist/.

@@ -1,4 +1,5 @@
 import type { Trigger } from '../emulator'
+import { parsePackArgs, type PackOptions } from './pack/pack-args'
 
 /** The settings of `scf-bridge dev`, every default applied. */
 export interface DevOptions {
@@ -19,6 +20,7 @@ export interface DevOptions {
 
 export type Command =
   | { name: 'dev'; options: DevOptions }
+  | { name: 'pack'; options: PackOptions }
   | { name: 'help' }
   | { name: 'version' }
 
@@ -28,6 +30,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: scf-bridge dev [entry] [options]
+       scf-bridge pack [dir] [options]   (the deployable zip: scf-bridge pack --help)
 
 Runs an SCF handler locally behind an emulated API Gateway (or Function URL): a real
 HTTP server that turns each request into the event Tencent sends, calls the handler,
@@ -86,6 +89,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (argv[0] === '-v' || argv[0] === '--version' || argv[0] === 'version') return { name: 'version' }
   const [command, ...rest] = argv
   if (command === undefined) throw new UsageError('missing command: try `scf-bridge dev ./index.js`')
+  if (command === 'pack') return { name: 'pack', options: parsePackArgs(rest) }
   if (command !== 'dev') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`dev\``)
 
   const options: DevOptions = {

@@ -2,6 +2,8 @@
 import { version } from '../../package.json'
 import { parseArgs, USAGE, UsageError, type DevOptions } from './args'
 import { startDevServer, type DevServer } from './dev-server'
+import { PACK_USAGE } from './pack/pack-args'
+import { runPack } from './pack/run-pack'
 
 /** Runs the CLI; resolves with the exit code once a one-shot command is done (`dev` keeps running). */
 async function main(argv: readonly string[]): Promise<number | undefined> {
@@ -14,13 +16,14 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 2
   }
   if (command.name === 'help') {
-    process.stdout.write(USAGE)
+    process.stdout.write(argv[0] === 'pack' ? PACK_USAGE : USAGE)
     return 0
   }
   if (command.name === 'version') {
     process.stdout.write(`${version}\n`)
     return 0
   }
+  if (command.name === 'pack') return runPack(command.options)
   return dev(command.options)
 }
 
