@@ -52,13 +52,13 @@ describe.each(EXAMPLES)('the $name example as a package', (example) => {
     expect(Object.keys(manifest.dependencies).sort()).toEqual([...required].sort())
   })
 
-  it('exports main_handler from index.js and serverless.yml points SCF at it behind an ANY, integrated-response trigger', () => {
+  it('exports main_handler from index.js and deploy/main.tf points SCF at it behind a Function URL', () => {
     assertBuilt()
     expect(typeof loadHandler(example)).toBe('function')
-    const yml = exampleFile(example, 'serverless.yml').toString('utf8')
-    expect(yml).toMatch(/^\s+handler: index\.main_handler\b/m)
-    expect(yml).toMatch(/^\s+httpMethod: ANY\b/m)
-    expect(yml).toMatch(/^\s+integratedResponse: true\b/m)
+    const tf = exampleFile(example, 'deploy/main.tf').toString('utf8')
+    expect(tf).toMatch(/^\s+handler\s+= "index\.main_handler"$/m)
+    expect(tf).toMatch(/^\s+runtime\s+= "Nodejs18\.15"/m)
+    expect(tf).toMatch(/^resource "tencentcloud_scf_trigger" "url" \{[^}]*^\s+type\s+= "http"$/ms)
   })
 
   it('ships the logo as a real PNG with the designed pixels', () => {
