@@ -55,8 +55,17 @@ function typeCheck(files: string[]): { status: number | null; output: string } {
   return { status: result.status, output: result.stdout + result.stderr }
 }
 
+/** The JSON requests shown in docs/deploying.md, each with the request type it stands for. */
+function docsRequests(): Record<string, [string, unknown]> {
+  const text = readFileSync(join(REPO, 'docs', 'deploying.md'), 'utf8')
+  const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]) as Record<string, unknown>)
+  const typeOf = (b: Record<string, unknown>) => ('Domain' in b ? 'CreateCustomDomainRequest' : 'TriggerDesc' in b ? 'CreateTriggerRequest' : 'CreateFunctionRequest')
+  expect(blocks.map(typeOf).sort()).toEqual(['CreateCustomDomainRequest', 'CreateFunctionRequest', 'CreateTriggerRequest'])
+  return Object.fromEntries(blocks.map((b, i) => [`doc${i}`, [typeOf(b), b]]))
+}
+
 describe('request files against the SDK request types', () => {
-  it('CreateFunction, UpdateFunctionCode and CreateTrigger type-check, inline and COS', () => {
+  it('CreateFunction, UpdateFunctionCode and CreateTrigger type-check, inline and COS, and so do the docs examples', () => {
     const result = typeCheck([
       requestFile('valid', {
         createInline: ['CreateFunctionRequest', createFunctionRequest(settings, inline)],
@@ -65,6 +74,7 @@ describe('request files against the SDK request types', () => {
         updateCos: ['UpdateFunctionCodeRequest', updateFunctionCodeRequest(settings, cos)],
         trigger: ['CreateTriggerRequest', createTriggerRequest({ ...settings, auth: 'CAM' })],
       }),
+      requestFile('docs-deploying', docsRequests()),
     ])
     expect(result.output).toBe('')
     expect(result.status).toBe(0)
