@@ -4,7 +4,7 @@
 // fresh processes alternate between the two: process start -> require the handler -> first reply to a
 // Function URL event for GET /. Prints medians (and quartiles); needs a build (npm run build) and unzip.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -55,7 +55,13 @@ try {
       const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').length
       variants[label] = { zip, unzipped, files, size: statSync(zip).size, total: [], inProcess: [] }
     }
+    // The floor: Node's own start and the runner, with a handler that requires nothing.
+    const empty = path.join(work, `${example}-empty`)
+    mkdirSync(empty)
+    writeFileSync(path.join(empty, 'index.js'), 'exports.main_handler = async () => ({ statusCode: 200 })\n')
+    variants['empty handler'] = { unzipped: empty, files: 1, size: 0, total: [], inProcess: [] }
     for (let i = 0; i < WARMUP + RUNS; i++) {
+      // Alternated, the order reversed every round, so drift in the machine's load hits every variant alike.
       for (const variant of i % 2 ? Object.values(variants).reverse() : Object.values(variants)) {
         const { total, inProcess } = await coldStart(variant.unzipped)
         if (i < WARMUP) continue
@@ -64,7 +70,7 @@ try {
       }
     }
     for (const [label, v] of Object.entries(variants)) {
-      const row = `| ${example} | ${label} | ${(v.size / 1000).toFixed(0)} kB | ${v.files} | ${fmt(quantile(v.total, 0.5))} (${fmt(quantile(v.total, 0.25))}-${fmt(quantile(v.total, 0.75))}) | ${fmt(quantile(v.inProcess, 0.5))} |`
+      const row = `| ${example} | ${label} | ${v.size ? `${(v.size / 1000).toFixed(0)} kB` : ''} | ${v.files} | ${fmt(quantile(v.total, 0.5))} (${fmt(quantile(v.total, 0.25))}-${fmt(quantile(v.total, 0.75))}) | ${fmt(quantile(v.inProcess, 0.5))} |`
       rows.push(row)
       console.log(row)
     }
