@@ -30,25 +30,54 @@ Promise.resolve(handler(event, context)).then((reply) => {
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'scf-bridge-cold-zip-'))
 try {
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }))[0]
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
+  )[0]
   const runner = path.join(work, 'runner.cjs')
   writeFileSync(runner, RUNNER)
   const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()
-  console.log(`Node ${nodeVersion}, ${os.cpus().length} × ${os.cpus()[0].model}, ${RUNS} runs each (after ${WARMUP} discarded), alternated\n`)
-  console.log('| Example | Zip | Size | Files | Process start to first reply (median, p25-p75) | Require + first reply in the process (median) |')
+  console.log(
+    `Node ${nodeVersion}, ${os.cpus().length} × ${os.cpus()[0].model}, ${RUNS} runs each (after ${WARMUP} discarded), alternated\n`,
+  )
+  console.log(
+    '| Example | Zip | Size | Files | Process start to first reply (median, p25-p75) | Require + first reply in the process (median) |',
+  )
   console.log('| --- | --- | --- | --- | --- | --- |')
   const rows = []
   for (const example of ['express-app', 'koa-app']) {
     const dir = path.join(work, example)
-    cpSync(path.join(ROOT, 'examples', example), dir, { recursive: true, filter: (src) => !/[/\\](node_modules|tccli)$|\.zip$/.test(src) })
+    cpSync(path.join(ROOT, 'examples', example), dir, {
+      recursive: true,
+      filter: (src) => !/[/\\](node_modules|tccli)$|\.zip$/.test(src),
+    })
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))
     pkg.dependencies['scf-bridge'] = `file:../${packed.filename}`
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
-    execFileSync('npm', ['install', '--package-lock-only', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir })
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--package-lock-only',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--loglevel=error',
+      ],
+      { cwd: dir },
+    )
     const variants = {}
-    for (const [label, extra] of [['node_modules', []], ['bundled', ['--bundle']]]) {
+    for (const [label, extra] of [
+      ['node_modules', []],
+      ['bundled', ['--bundle']],
+    ]) {
       const zip = path.join(work, `${example}-${label}.zip`)
-      const result = spawnSync(process.execPath, [CLI, 'pack', dir, '-o', zip, '--deploy', 'none', ...extra], { encoding: 'utf8' })
+      const result = spawnSync(process.execPath, [CLI, 'pack', dir, '-o', zip, '--deploy', 'none', ...extra], {
+        encoding: 'utf8',
+      })
       if (result.status !== 0) throw new Error(`pack failed:\n${result.stdout}${result.stderr}`)
       const unzipped = path.join(work, `${example}-${label}`)
       execFileSync('unzip', ['-q', zip, '-d', unzipped])
@@ -76,7 +105,9 @@ try {
     }
     const ratio = quantile(variants.bundled.total, 0.5) / quantile(variants.node_modules.total, 0.5)
     const inRatio = quantile(variants.bundled.inProcess, 0.5) / quantile(variants.node_modules.inProcess, 0.5)
-    console.log(`| ${example} | bundled / node_modules | | | ${(ratio * 100).toFixed(0)} % | ${(inRatio * 100).toFixed(0)} % |`)
+    console.log(
+      `| ${example} | bundled / node_modules | | | ${(ratio * 100).toFixed(0)} % | ${(inRatio * 100).toFixed(0)} % |`,
+    )
   }
 } finally {
   rmSync(work, { recursive: true, force: true })

@@ -5,16 +5,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  type CodeLocation,
   createFunctionRequest,
   createTriggerRequest,
+  type FunctionSettings,
   updateFunctionCodeRequest,
   writeDeployFiles,
-  type CodeLocation,
-  type FunctionSettings,
 } from '../../src/cli/pack/deploy-files'
 
 const REPO = resolve(__dirname, '../..')
@@ -36,21 +35,40 @@ const settings: FunctionSettings = {
   auth: 'NONE',
 }
 const inline: CodeLocation = { kind: 'inline', zip: Buffer.from('PK fake zip') }
-const cos: CodeLocation = { kind: 'cos', bucket: 'code', object: '/scf-bridge/my-app/function.zip', region: 'ap-beijing' }
+const cos: CodeLocation = {
+  kind: 'cos',
+  bucket: 'code',
+  object: '/scf-bridge/my-app/function.zip',
+  region: 'ap-beijing',
+}
 
 /** Writes a file typing each request as the SDK's request type; returns its path. */
 function requestFile(name: string, requests: Record<string, [type: string, value: unknown]>): string {
-  const lines = [`import type * as Scf from 'tencentcloud-sdk-nodejs-scf/tencentcloud/services/scf/v20180416/scf_models'`]
-  for (const [variable, [type, value]] of Object.entries(requests)) lines.push(`export const ${variable}: Scf.${type} = ${JSON.stringify(value, null, 2)}`)
+  const lines = [
+    `import type * as Scf from 'tencentcloud-sdk-nodejs-scf/tencentcloud/services/scf/v20180416/scf_models'`,
+  ]
+  for (const [variable, [type, value]] of Object.entries(requests))
+    lines.push(`export const ${variable}: Scf.${type} = ${JSON.stringify(value, null, 2)}`)
   const file = join(work, `${name}.ts`)
-  writeFileSync(file, lines.join('\n') + '\n')
+  writeFileSync(file, `${lines.join('\n')}\n`)
   return file
 }
 
 /** Runs tsc --strict on the files; returns its output and status. */
 function typeCheck(files: string[]): { status: number | null; output: string } {
   const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
-  const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2020', '--module', 'commonjs', '--moduleResolution', 'node', ...files]
+  const args = [
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--target',
+    'es2020',
+    '--module',
+    'commonjs',
+    '--moduleResolution',
+    'node',
+    ...files,
+  ]
   const result = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' })
   return { status: result.status, output: result.stdout + result.stderr }
 }
@@ -59,8 +77,13 @@ function typeCheck(files: string[]): { status: number | null; output: string } {
 function docsRequests(): Record<string, [string, unknown]> {
   const text = readFileSync(join(REPO, 'docs', 'deploying.md'), 'utf8')
   const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]) as Record<string, unknown>)
-  const typeOf = (b: Record<string, unknown>) => ('Domain' in b ? 'CreateCustomDomainRequest' : 'TriggerDesc' in b ? 'CreateTriggerRequest' : 'CreateFunctionRequest')
-  expect(blocks.map(typeOf).sort()).toEqual(['CreateCustomDomainRequest', 'CreateFunctionRequest', 'CreateTriggerRequest'])
+  const typeOf = (b: Record<string, unknown>) =>
+    'Domain' in b ? 'CreateCustomDomainRequest' : 'TriggerDesc' in b ? 'CreateTriggerRequest' : 'CreateFunctionRequest'
+  expect(blocks.map(typeOf).sort()).toEqual([
+    'CreateCustomDomainRequest',
+    'CreateFunctionRequest',
+    'CreateTriggerRequest',
+  ])
   return Object.fromEntries(blocks.map((b, i) => [`doc${i}`, [typeOf(b), b]]))
 }
 
@@ -82,22 +105,39 @@ describe('request files against the SDK request types', () => {
 
   it('the check fails on a wrong field name or type', () => {
     const result = typeCheck([
-      requestFile('wrong-name', { r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), MemorySizeMb: 256 }] }),
-      requestFile('wrong-type', { r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), Timeout: '30' }] }),
-      requestFile('wrong-nested', { r: ['UpdateFunctionCodeRequest', { ...updateFunctionCodeRequest(settings, inline), Code: { Zipfile: 'x' } }] }),
-      requestFile('wrong-trigger', { r: ['CreateTriggerRequest', { ...createTriggerRequest(settings), TriggerDesc: { AuthType: 'NONE' } }] }),
+      requestFile('wrong-name', {
+        r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), MemorySizeMb: 256 }],
+      }),
+      requestFile('wrong-type', {
+        r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), Timeout: '30' }],
+      }),
+      requestFile('wrong-nested', {
+        r: ['UpdateFunctionCodeRequest', { ...updateFunctionCodeRequest(settings, inline), Code: { Zipfile: 'x' } }],
+      }),
+      requestFile('wrong-trigger', {
+        r: ['CreateTriggerRequest', { ...createTriggerRequest(settings), TriggerDesc: { AuthType: 'NONE' } }],
+      }),
     ])
     expect(result.status).not.toBe(0)
-    expect(result.output).toMatch(/wrong-name\.ts\(\d+,\d+\): error TS2353: .*MemorySizeMb.* does not exist in type 'CreateFunctionRequest'/)
-    expect(result.output).toMatch(/wrong-type\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/)
-    expect(result.output).toMatch(/wrong-nested\.ts\(\d+,\d+\): error TS2353: .*Zipfile.* does not exist in type 'Code'/)
+    expect(result.output).toMatch(
+      /wrong-name\.ts\(\d+,\d+\): error TS2353: .*MemorySizeMb.* does not exist in type 'CreateFunctionRequest'/,
+    )
+    expect(result.output).toMatch(
+      /wrong-type\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+    )
+    expect(result.output).toMatch(
+      /wrong-nested\.ts\(\d+,\d+\): error TS2353: .*Zipfile.* does not exist in type 'Code'/,
+    )
     expect(result.output).toMatch(/wrong-trigger\.ts\(\d+,\d+\): error TS2322/)
   })
 
   it('the trigger is a Function URL on $DEFAULT with TriggerDesc as a JSON string', () => {
     const trigger = createTriggerRequest(settings)
     expect(trigger).toMatchObject({ Type: 'http', Qualifier: '$DEFAULT', Enable: 'OPEN' })
-    expect(JSON.parse(trigger.TriggerDesc as string)).toEqual({ AuthType: 'NONE', NetConfig: { EnableIntranet: false, EnableExtranet: true } })
+    expect(JSON.parse(trigger.TriggerDesc as string)).toEqual({
+      AuthType: 'NONE',
+      NetConfig: { EnableIntranet: false, EnableExtranet: true },
+    })
   })
 
   it('the COS variant names the bucket without its APPID and an object path starting with /', () => {
@@ -144,10 +184,21 @@ describe('deploy.sh', () => {
     writeDeployFiles(deployDir, settings, inline, 'function.zip')
     expect(execFileSync('sh', ['-n', join(deployDir, 'deploy.sh')], { encoding: 'utf8' })).toBe('')
     const bin = fakeTccli(dir, false)
-    const out = execFileSync(join(deployDir, 'deploy.sh'), { cwd: REPO, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } })
+    const out = execFileSync(join(deployDir, 'deploy.sh'), {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    })
     expect(out).toMatch(/Function URL: https:\/\/1250000000-abc\.ap-guangzhou\.tencentscf\.com\n$/)
     const calls = readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n')
-    expect(calls.map((c) => c.split(' ')[1])).toEqual(['GetFunction', 'CreateFunction', 'GetFunction', 'ListTriggers', 'CreateTrigger', 'ListTriggers'])
+    expect(calls.map((c) => c.split(' ')[1])).toEqual([
+      'GetFunction',
+      'CreateFunction',
+      'GetFunction',
+      'ListTriggers',
+      'CreateTrigger',
+      'ListTriggers',
+    ])
     expect(calls[1]).toBe('scf CreateFunction --region ap-guangzhou --cli-input-json file://create-function.json')
     expect(calls[2]).toMatch(/--FunctionName my-app --Namespace default --waiter \{'expr':'Status','to':'Active'\}/)
     expect(calls[4]).toBe('scf CreateTrigger --region ap-guangzhou --cli-input-json file://create-trigger.json')
@@ -159,21 +210,35 @@ describe('deploy.sh', () => {
     writeDeployFiles(deployDir, settings, inline, 'function.zip')
     const bin = fakeTccli(dir, true)
     writeFileSync(join(dir, 'state.url'), '')
-    const out = execFileSync(join(deployDir, 'deploy.sh'), { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, REGION: 'ap-shanghai' } })
+    const out = execFileSync(join(deployDir, 'deploy.sh'), {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, REGION: 'ap-shanghai' },
+    })
     expect(out).toMatch(/Updating the code of my-app[\s\S]*Function URL: https:/)
     const calls = readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n')
-    expect(calls.map((c) => c.split(' ')[1])).toEqual(['GetFunction', 'UpdateFunctionCode', 'GetFunction', 'ListTriggers'])
-    expect(calls[1]).toBe('scf UpdateFunctionCode --region ap-shanghai --cli-input-json file://update-function-code.json')
+    expect(calls.map((c) => c.split(' ')[1])).toEqual([
+      'GetFunction',
+      'UpdateFunctionCode',
+      'GetFunction',
+      'ListTriggers',
+    ])
+    expect(calls[1]).toBe(
+      'scf UpdateFunctionCode --region ap-shanghai --cli-input-json file://update-function-code.json',
+    )
   })
 
   it('the README lists the same commands in order, and the folder is git-ignored', () => {
     const deployDir = join(work, 'readme')
     writeDeployFiles(deployDir, settings, cos, 'function.zip', 'cos://code-1250000000/scf-bridge/my-app/function.zip')
     const readme = readFileSync(join(deployDir, 'README.md'), 'utf8')
-    const order = ['coscli cp', 'CreateFunction', 'GetFunction', 'CreateTrigger', 'ListTriggers'].map((s) => readme.indexOf(s))
+    const order = ['coscli cp', 'CreateFunction', 'GetFunction', 'CreateTrigger', 'ListTriggers'].map((s) =>
+      readme.indexOf(s),
+    )
     expect(order.every((at) => at >= 0)).toBe(true)
     expect([...order].sort((a, b) => a - b)).toEqual(order)
-    expect(readFileSync(join(deployDir, 'deploy.sh'), 'utf8')).toMatch(/coscli cp '..\/..\/function.zip' 'cos:\/\/code-1250000000\/scf-bridge\/my-app\/function.zip'/)
+    expect(readFileSync(join(deployDir, 'deploy.sh'), 'utf8')).toMatch(
+      /coscli cp '..\/..\/function.zip' 'cos:\/\/code-1250000000\/scf-bridge\/my-app\/function.zip'/,
+    )
     expect(readFileSync(join(deployDir, '.gitignore'), 'utf8')).toMatch(/^\*$/m)
   })
 })

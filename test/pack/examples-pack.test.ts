@@ -4,14 +4,14 @@
  * unzip) is served by `scf-bridge dev` on Node 18 and 20, pages, static files and JSON alike. The examples
  * need Node 18 (Express 5, Koa 3), so Node 16.13 proves a small bridge app packed for Nodejs16.13.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI } from '../fixtures/cli/start-cli'
 import { packRepository } from '../runtimes/packed-package'
-import { NODE_16_13, NODE_18_15, NODE_20, REPO_ROOT, nodeBinary } from '../runtimes/toolchain'
+import { NODE_16_13, NODE_18_15, NODE_20, nodeBinary, REPO_ROOT } from '../runtimes/toolchain'
 
 const root = mkdtempSync(join(tmpdir(), 'scf-bridge-pack-examples-'))
 let tarball = ''
@@ -31,15 +31,30 @@ function prepare(name: string, from: string | Record<string, string>, manifest: 
   } else {
     mkdirSync(dir)
     for (const [file, text] of Object.entries(from)) writeFileSync(join(dir, file), text)
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, dependencies: {}, ...manifest }))
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', private: true, dependencies: {}, ...manifest }),
+    )
   }
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
   pkg.dependencies['scf-bridge'] = `file:../${tarball}`
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
-  const install = spawnSync('npm', ['install', '--package-lock-only', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-    cwd: dir,
-    encoding: 'utf8',
-  })
+  const install = spawnSync(
+    'npm',
+    [
+      'install',
+      '--package-lock-only',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+    ],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+    },
+  )
   if (install.status !== 0) throw new Error(`npm install --package-lock-only failed in ${dir}:\n${install.stderr}`)
   return dir
 }
@@ -51,7 +66,9 @@ function pack(dir: string, args: string[]): { code: number | null; out: string; 
 
 /** `scf-bridge dev` on the given Node, serving an unzipped folder as a Function URL. */
 async function serve(node: string, dir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(node, [CLI, 'dev', dir, '--trigger', 'url', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(node, [CLI, 'dev', dir, '--trigger', 'url', '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
@@ -96,18 +113,36 @@ describe.each(EXAMPLES)('examples/%s', (example) => {
       expect(result.err).toBe('')
       expect(result.code).toBe(0)
       expect(result.out).toMatch(/runtime Nodejs18\.15 \(from engines\.node >=18\)/)
-      expect(result.out).toMatch(/proof: GET \/ -> 200 text\/html; charset=utf-8 \(.*\) on Node 18\.15\.0, with nothing but the zip's \d+ files/)
+      expect(result.out).toMatch(
+        /proof: GET \/ -> 200 text\/html; charset=utf-8 \(.*\) on Node 18\.15\.0, with nothing but the zip's \d+ files/,
+      )
       if (label === 'bundled') expect(result.out).toMatch(/bundled index\.js/)
       expect(execFileSync('unzip', ['-t', zip()], { encoding: 'utf8' })).toMatch(/No errors detected/)
       const names = execFileSync('unzip', ['-Z1', zip()], { encoding: 'utf8' }).trim().split('\n')
-      expect(names).toEqual(expect.arrayContaining(['index.js', 'app.js', 'views.js', 'package.json', 'public/logo.png', 'public/style.css']))
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'index.js',
+          'app.js',
+          'views.js',
+          'package.json',
+          'public/logo.png',
+          'public/style.css',
+        ]),
+      )
       expect(names).not.toContain('server.js') // the example's .scfignore
       expect(names.some((name) => name.startsWith('deploy/'))).toBe(false)
       const dependencies = names.filter((name) => name.startsWith('node_modules/'))
       if (label === 'bundled') expect(dependencies).toEqual([])
-      else expect(dependencies).toEqual(expect.arrayContaining(['node_modules/scf-bridge/package.json', 'node_modules/scf-bridge/dist/index.js']))
+      else
+        expect(dependencies).toEqual(
+          expect.arrayContaining(['node_modules/scf-bridge/package.json', 'node_modules/scf-bridge/dist/index.js']),
+        )
       // devDependencies of scf-bridge never reach the zip
-      expect(dependencies.some((name) => name.startsWith('node_modules/vitest/') || name.startsWith('node_modules/typescript/'))).toBe(false)
+      expect(
+        dependencies.some(
+          (name) => name.startsWith('node_modules/vitest/') || name.startsWith('node_modules/typescript/'),
+        ),
+      ).toBe(false)
       unzipped = join(root, `${example}-${label}`)
       execFileSync('unzip', ['-q', zip(), '-d', unzipped])
     }, 240_000)
@@ -115,42 +150,62 @@ describe.each(EXAMPLES)('examples/%s', (example) => {
     it.each([
       ['18.15', node18],
       ['20', node20],
-    ])('the unzipped code serves pages, static files and JSON on Node %s', async (_version, node) => {
-      expect(unzipped, 'the pack test above ran').not.toBe('')
-      const server = await serve(node(), unzipped)
-      try {
-        const page = await fetch(`${server.url}/`)
-        expect(page.status).toBe(200)
-        expect(await page.text()).toMatch(/<link rel="stylesheet" href="static\/style\.css/)
-        const logo = await fetch(`${server.url}/static/logo.png`)
-        expect(logo.status).toBe(200)
-        expect(Buffer.from(await logo.arrayBuffer()).equals(readFileSync(join(REPO_ROOT, 'examples', example, 'public/logo.png')))).toBe(true)
-        const hello = await fetch(`${server.url}/api/hello?name=zip`)
-        expect(await hello.json()).toEqual({ hello: 'zip' })
-      } finally {
-        await server.stop()
-      }
-    }, 60_000)
+    ])(
+      'the unzipped code serves pages, static files and JSON on Node %s',
+      async (_version, node) => {
+        expect(unzipped, 'the pack test above ran').not.toBe('')
+        const server = await serve(node(), unzipped)
+        try {
+          const page = await fetch(`${server.url}/`)
+          expect(page.status).toBe(200)
+          expect(await page.text()).toMatch(/<link rel="stylesheet" href="static\/style\.css/)
+          const logo = await fetch(`${server.url}/static/logo.png`)
+          expect(logo.status).toBe(200)
+          expect(
+            Buffer.from(await logo.arrayBuffer()).equals(
+              readFileSync(join(REPO_ROOT, 'examples', example, 'public/logo.png')),
+            ),
+          ).toBe(true)
+          const hello = await fetch(`${server.url}/api/hello?name=zip`)
+          expect(await hello.json()).toEqual({ hello: 'zip' })
+        } finally {
+          await server.stop()
+        }
+      },
+      60_000,
+    )
   })
 })
 
 describe('a bridge app packed for Nodejs16.13', () => {
-  it.each([[[]], [['--bundle']]])('proves on Node 16.13 (%j)', (args) => {
-    const dir = prepare(
-      `node16-app${args.length ? '-bundled' : ''}`,
-      {
-        'index.js':
-          "const { bridge } = require('scf-bridge')\n" +
-          "exports.main_handler = bridge((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('node ' + process.version + ' ' + req.url) })\n",
-      },
-      { engines: { node: '>=16.13' } },
-    )
-    const result = pack(dir, ['--runtime', 'Nodejs16.13', '--node', nodeBinary(NODE_16_13), '--check', '/hi?x=1', ...args])
-    expect(result.err).toBe('')
-    expect(result.code).toBe(0)
-    expect(result.out).toMatch(/proof: GET \/hi\?x=1 -> 200 text\/plain .* on Node 16\.13\.2/)
-    expect(result.out).toMatch(/engines: every dependency allows Node 16\.13/)
-    const create = JSON.parse(readFileSync(join(dir, 'deploy', 'tccli', 'create-function.json'), 'utf8'))
-    expect(create.Runtime).toBe('Nodejs16.13')
-  }, 240_000)
+  it.each([[[]], [['--bundle']]])(
+    'proves on Node 16.13 (%j)',
+    (args) => {
+      const dir = prepare(
+        `node16-app${args.length ? '-bundled' : ''}`,
+        {
+          'index.js':
+            "const { bridge } = require('scf-bridge')\n" +
+            "exports.main_handler = bridge((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('node ' + process.version + ' ' + req.url) })\n",
+        },
+        { engines: { node: '>=16.13' } },
+      )
+      const result = pack(dir, [
+        '--runtime',
+        'Nodejs16.13',
+        '--node',
+        nodeBinary(NODE_16_13),
+        '--check',
+        '/hi?x=1',
+        ...args,
+      ])
+      expect(result.err).toBe('')
+      expect(result.code).toBe(0)
+      expect(result.out).toMatch(/proof: GET \/hi\?x=1 -> 200 text\/plain .* on Node 16\.13\.2/)
+      expect(result.out).toMatch(/engines: every dependency allows Node 16\.13/)
+      const create = JSON.parse(readFileSync(join(dir, 'deploy', 'tccli', 'create-function.json'), 'utf8'))
+      expect(create.Runtime).toBe('Nodejs16.13')
+    },
+    240_000,
+  )
 })

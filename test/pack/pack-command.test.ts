@@ -14,7 +14,11 @@ const work = mkdtempSync(join(tmpdir(), 'scf-bridge-pack-cmd-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 function pack(dir: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, 'pack', dir, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 })
+  const result = spawnSync(process.execPath, [CLI, 'pack', dir, ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
   return { code: result.status, out: result.stdout, err: result.stderr }
 }
 
@@ -32,10 +36,14 @@ function project(name: string, files: Record<string, string>, manifest: Record<s
 }
 
 function lock(dir: string): void {
-  execFileSync('npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' })
+  execFileSync('npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: dir,
+    stdio: 'ignore',
+  })
 }
 
-const HELLO = "exports.main_handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'hello ' + event.path })\n"
+const HELLO =
+  "exports.main_handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'hello ' + event.path })\n"
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsup)`)
@@ -99,14 +107,15 @@ describe('scf-bridge pack: bad input', () => {
 describe('scf-bridge pack: the zip', () => {
   it('holds the project and only its production dependencies, never the developer node_modules', () => {
     // A local package as the production dependency, and one the developer has installed by hand only.
-    const lib = project('lib-src', { 'index.js': "module.exports = (s) => s.toUpperCase()\n" }, { name: 'shout' })
+    const lib = project('lib-src', { 'index.js': 'module.exports = (s) => s.toUpperCase()\n' }, { name: 'shout' })
     execFileSync('npm', ['pack', '--pack-destination', work], { cwd: lib, stdio: 'ignore' })
     const devtool = project('devtool-src', { 'index.js': '' }, { name: 'devtool' })
     execFileSync('npm', ['pack', '--pack-destination', work], { cwd: devtool, stdio: 'ignore' })
     const dir = project(
       'app',
       {
-        'index.js': "const shout = require('shout')\nexports.main_handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: shout('hi ' + event.path) })\n",
+        'index.js':
+          "const shout = require('shout')\nexports.main_handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: shout('hi ' + event.path) })\n",
         'bin/run.sh': '#!/bin/sh\n',
         '.env': 'SECRET=x',
         'test/app.test.js': '',
@@ -124,15 +133,21 @@ describe('scf-bridge pack: the zip', () => {
     expect(r.out).toMatch(/left out \.env: SCF gives the function environment variables instead/)
     expect(r.out).toMatch(/proof: GET \/ping -> 200 text\/plain .* with nothing but the zip's 7 files/)
     const entries = readZip(readFileSync(join(dir, 'function.zip')))
-    expect(entries.map((e) => e.name).sort()).toEqual(
-      ['bin/run.sh', 'index.js', 'node_modules/shout/index.js', 'node_modules/shout/package.json', 'package-lock.json', 'package.json', 'views/page.html'],
-    )
+    expect(entries.map((e) => e.name).sort()).toEqual([
+      'bin/run.sh',
+      'index.js',
+      'node_modules/shout/index.js',
+      'node_modules/shout/package.json',
+      'package-lock.json',
+      'package.json',
+      'views/page.html',
+    ])
     expect(entries.find((e) => e.name === 'bin/run.sh')!.mode).toBe(0o755)
     expect(execFileSync('unzip', ['-t', join(dir, 'function.zip')], { encoding: 'utf8' })).toMatch(/No errors detected/)
   })
 
   it('fails the proof when the handler needs a package only the developer has installed', () => {
-    const dir = project('leaky', { 'index.js': "require('dev-only')\n" + HELLO })
+    const dir = project('leaky', { 'index.js': `require('dev-only')\n${HELLO}` })
     lock(dir)
     mkdirSync(join(dir, 'node_modules/dev-only'), { recursive: true })
     writeFileSync(join(dir, 'node_modules/dev-only/index.js'), '')
@@ -142,7 +157,10 @@ describe('scf-bridge pack: the zip', () => {
   })
 
   it('fails when the check request makes the handler fail, and passes an app 404', () => {
-    const dir = project('fails', { 'index.js': "exports.main_handler = async (event) => { if (event.path === '/bad') throw new Error('nope'); return { statusCode: 404, body: 'no' } }\n" })
+    const dir = project('fails', {
+      'index.js':
+        "exports.main_handler = async (event) => { if (event.path === '/bad') throw new Error('nope'); return { statusCode: 404, body: 'no' } }\n",
+    })
     lock(dir)
     const bad = pack(dir, '--check', '/bad', '--deploy', 'none')
     expect(bad.code).toBe(1)
@@ -153,14 +171,25 @@ describe('scf-bridge pack: the zip', () => {
   })
 
   it('runs an ES module handler, and writes --out elsewhere with the deploy files beside it', () => {
-    const dir = project('esm', { 'index.mjs': "export const main_handler = async () => ({ statusCode: 200, body: 'esm' })\n" }, { engines: { node: '>=20' } })
+    const dir = project(
+      'esm',
+      { 'index.mjs': "export const main_handler = async () => ({ statusCode: 200, body: 'esm' })\n" },
+      { engines: { node: '>=20' } },
+    )
     lock(dir)
     const r = pack(dir, '-o', join(work, 'dist-esm', 'esm.zip'))
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/runtime Nodejs20\.19 \(from engines\.node >=20\)/)
     expect(existsSync(join(work, 'dist-esm', 'esm.zip'))).toBe(true)
     const create = JSON.parse(readFileSync(join(work, 'dist-esm', 'deploy', 'tccli', 'create-function.json'), 'utf8'))
-    expect(create).toMatchObject({ FunctionName: 'esm', Runtime: 'Nodejs20.19', Handler: 'index.main_handler', CodeSource: 'ZipFile' })
-    expect(Buffer.from(create.Code.ZipFile, 'base64').equals(readFileSync(join(work, 'dist-esm', 'esm.zip')))).toBe(true)
+    expect(create).toMatchObject({
+      FunctionName: 'esm',
+      Runtime: 'Nodejs20.19',
+      Handler: 'index.main_handler',
+      CodeSource: 'ZipFile',
+    })
+    expect(Buffer.from(create.Code.ZipFile, 'base64').equals(readFileSync(join(work, 'dist-esm', 'esm.zip')))).toBe(
+      true,
+    )
   })
 })

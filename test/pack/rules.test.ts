@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { UsageError } from '../../src/cli/args'
-import { parseArgs } from '../../src/cli/args'
+import { parseArgs, UsageError } from '../../src/cli/args'
 import { collectFiles } from '../../src/cli/pack/collect-files'
 import { dependencyReport } from '../../src/cli/pack/dependency-report'
 import { isIgnored, parseIgnoreRules } from '../../src/cli/pack/ignore-rules'
@@ -17,7 +16,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 describe('ignore rules (gitignore syntax)', () => {
   const rules = parseIgnoreRules(
-    ['# comment', '*.log', '!keep.log', '/build/', 'docs/**/*.md', 'tmp', 'a?c', '[xy].txt', '\\#hash', 'src/**'].join('\n'),
+    ['# comment', '*.log', '!keep.log', '/build/', 'docs/**/*.md', 'tmp', 'a?c', '[xy].txt', '\\#hash', 'src/**'].join(
+      '\n',
+    ),
     'test',
   )
   it.each([
@@ -48,10 +49,25 @@ describe('collectFiles', () => {
   it('applies the defaults and the project .scfignore, and notes .env files', () => {
     const dir = join(work, 'project')
     const files: Record<string, string> = {
-      'index.js': '', 'app.js': '', '.env': 'SECRET=1', '.env.production': 'SECRET=2', '.env.example': 'SECRET=',
-      'node_modules/x/index.js': '', '.git/HEAD': '', 'test/a.test.js': '', 'lib/a.spec.js': '', 'coverage/lcov.info': '',
-      '.vscode/settings.json': '', 'views/page.html': '', 'server.js': '', 'fixtures/keep.json': '', 'old.zip': '',
-      'deploy/main.tf': '', 'deploy/tccli/create-function.json': '', '.DS_Store': '', 'README.md': '',
+      'index.js': '',
+      'app.js': '',
+      '.env': 'SECRET=1',
+      '.env.production': 'SECRET=2',
+      '.env.example': 'SECRET=',
+      'node_modules/x/index.js': '',
+      '.git/HEAD': '',
+      'test/a.test.js': '',
+      'lib/a.spec.js': '',
+      'coverage/lcov.info': '',
+      '.vscode/settings.json': '',
+      'views/page.html': '',
+      'server.js': '',
+      'fixtures/keep.json': '',
+      'old.zip': '',
+      'deploy/main.tf': '',
+      'deploy/tccli/create-function.json': '',
+      '.DS_Store': '',
+      'README.md': '',
     }
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(join(dir, name, '..'), { recursive: true })
@@ -60,7 +76,15 @@ describe('collectFiles', () => {
     writeFileSync(join(dir, '.scfignore'), 'server.js\nREADME.md\n!old.zip\n')
     const collection = collectFiles(dir, ['out.zip'])
     expect(collection.files.map((f) => f.name).sort()).toEqual(
-      ['.env.example', 'app.js', 'deploy/main.tf', 'fixtures/keep.json', 'index.js', 'old.zip', 'views/page.html'].sort(),
+      [
+        '.env.example',
+        'app.js',
+        'deploy/main.tf',
+        'fixtures/keep.json',
+        'index.js',
+        'old.zip',
+        'views/page.html',
+      ].sort(),
     )
     expect(collection.envFiles.sort()).toEqual(['.env', '.env.production'])
     expect(collection.ruleSources).toEqual(['defaults', '.scfignore'])
@@ -111,16 +135,72 @@ describe('runtimes', () => {
 
 describe('parsePackArgs', () => {
   it('has defaults and reads every option', () => {
-    expect(parseArgs(['pack'])).toMatchObject({ name: 'pack', options: { dir: '.', handler: 'index.main_handler', check: '/', deploy: 'tccli', memoryMb: 256, timeoutS: 30, auth: 'NONE' } })
+    expect(parseArgs(['pack'])).toMatchObject({
+      name: 'pack',
+      options: {
+        dir: '.',
+        handler: 'index.main_handler',
+        check: '/',
+        deploy: 'tccli',
+        memoryMb: 256,
+        timeoutS: 30,
+        auth: 'NONE',
+      },
+    })
     const options = parsePackArgs([
-      'app', '--handler', 'main.handler', '-o', 'out/x.zip', '--runtime', 'Nodejs20.19', '--check=/health?full=1', '--bundle', '--external', 'sharp,canvas',
-      '--external', 'pg-native', '--name', 'my-app', '--region', 'ap-shanghai', '--memory', '512', '-t', '60', '--auth', 'cam', '--env', 'A=1=2',
-      '--cos-bucket', 'code-1250000000', '--cos-object', 'x/y.zip', '--deploy', 'none', '--node', '/usr/bin/node',
+      'app',
+      '--handler',
+      'main.handler',
+      '-o',
+      'out/x.zip',
+      '--runtime',
+      'Nodejs20.19',
+      '--check=/health?full=1',
+      '--bundle',
+      '--external',
+      'sharp,canvas',
+      '--external',
+      'pg-native',
+      '--name',
+      'my-app',
+      '--region',
+      'ap-shanghai',
+      '--memory',
+      '512',
+      '-t',
+      '60',
+      '--auth',
+      'cam',
+      '--env',
+      'A=1=2',
+      '--cos-bucket',
+      'code-1250000000',
+      '--cos-object',
+      'x/y.zip',
+      '--deploy',
+      'none',
+      '--node',
+      '/usr/bin/node',
     ])
     expect(options).toEqual({
-      dir: 'app', handler: 'main.handler', out: 'out/x.zip', runtime: 'Nodejs20.19', check: '/health?full=1', bundle: true, external: ['sharp', 'canvas', 'pg-native'],
-      deploy: 'none', name: 'my-app', region: 'ap-shanghai', memoryMb: 512, timeoutS: 60, auth: 'CAM', env: { A: '1=2' },
-      cosBucket: 'code-1250000000', cosRegion: undefined, cosObject: '/x/y.zip', node: '/usr/bin/node',
+      dir: 'app',
+      handler: 'main.handler',
+      out: 'out/x.zip',
+      runtime: 'Nodejs20.19',
+      check: '/health?full=1',
+      bundle: true,
+      external: ['sharp', 'canvas', 'pg-native'],
+      deploy: 'none',
+      name: 'my-app',
+      region: 'ap-shanghai',
+      memoryMb: 512,
+      timeoutS: 60,
+      auth: 'CAM',
+      env: { A: '1=2' },
+      cosBucket: 'code-1250000000',
+      cosRegion: undefined,
+      cosObject: '/x/y.zip',
+      node: '/usr/bin/node',
     })
   })
   it.each([
@@ -170,14 +250,20 @@ describe('dependencyReport', () => {
     const files = [
       file('node_modules/old/package.json', JSON.stringify({ version: '1.0.0', engines: { node: '>=20' } })),
       file('node_modules/ok/package.json', JSON.stringify({ version: '1.0.0', engines: { node: '>=14' } })),
-      file('node_modules/ok/node_modules/inner/package.json', JSON.stringify({ version: '2.0.0', engines: { node: '^12' } })),
+      file(
+        'node_modules/ok/node_modules/inner/package.json',
+        JSON.stringify({ version: '2.0.0', engines: { node: '^12' } }),
+      ),
       file('node_modules/mac/package.json', '{}'),
       file('node_modules/mac/build/Release/mac.node', Buffer.from([0xcf, 0xfa, 0xed, 0xfe, ...Buffer.alloc(30)])),
       file('node_modules/@s/new/package.json', '{}'),
       file('node_modules/@s/new/build/new.node', elf(0x3e, 'GLIBC_2.17\0GLIBC_2.28\0GLIBC_2.3')),
       file('node_modules/good/package.json', '{}'),
       file('node_modules/good/prebuilds/linux-x64/good.node', elf(0x3e, 'GLIBC_2.14')),
-      file('node_modules/good/prebuilds/darwin-arm64/good.node', Buffer.from([0xcf, 0xfa, 0xed, 0xfe, ...Buffer.alloc(30)])),
+      file(
+        'node_modules/good/prebuilds/darwin-arm64/good.node',
+        Buffer.from([0xcf, 0xfa, 0xed, 0xfe, ...Buffer.alloc(30)]),
+      ),
       file('node_modules/big/a.js', 'x'.repeat(5000)),
     ]
     const report = dependencyReport(files, findRuntime('Nodejs18.15')!)

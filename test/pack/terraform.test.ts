@@ -12,19 +12,67 @@ import { RUNTIMES } from '../../src/cli/pack/runtimes'
 const PROVIDER: Record<string, { arguments: string[]; computed: string[]; required: string[] }> = {
   tencentcloud_scf_function: {
     arguments: [
-      'name', 'async_run_enable', 'cfs_config', 'cls_logset_id', 'cls_topic_id', 'cos_bucket_name', 'cos_bucket_region', 'cos_object_name',
-      'description', 'dns_cache', 'enable_eip_config', 'enable_public_net', 'environment', 'func_type', 'handler', 'image_config',
-      'intranet_config', 'l5_enable', 'layers', 'mem_size', 'namespace', 'role', 'runtime', 'subnet_id', 'tags', 'timeout', 'triggers',
-      'vpc_id', 'zip_file',
+      'name',
+      'async_run_enable',
+      'cfs_config',
+      'cls_logset_id',
+      'cls_topic_id',
+      'cos_bucket_name',
+      'cos_bucket_region',
+      'cos_object_name',
+      'description',
+      'dns_cache',
+      'enable_eip_config',
+      'enable_public_net',
+      'environment',
+      'func_type',
+      'handler',
+      'image_config',
+      'intranet_config',
+      'l5_enable',
+      'layers',
+      'mem_size',
+      'namespace',
+      'role',
+      'runtime',
+      'subnet_id',
+      'tags',
+      'timeout',
+      'triggers',
+      'vpc_id',
+      'zip_file',
     ],
     computed: [
-      'id', 'code_error', 'code_result', 'code_size', 'eip_fixed', 'eips', 'err_no', 'function_id', 'host', 'install_dependency',
-      'modify_time', 'status_desc', 'status', 'trigger_info', 'vip',
+      'id',
+      'code_error',
+      'code_result',
+      'code_size',
+      'eip_fixed',
+      'eips',
+      'err_no',
+      'function_id',
+      'host',
+      'install_dependency',
+      'modify_time',
+      'status_desc',
+      'status',
+      'trigger_info',
+      'vip',
     ],
     required: ['name'],
   },
   tencentcloud_scf_trigger: {
-    arguments: ['function_name', 'trigger_name', 'type', 'trigger_desc', 'namespace', 'qualifier', 'enable', 'custom_argument', 'description'],
+    arguments: [
+      'function_name',
+      'trigger_name',
+      'type',
+      'trigger_desc',
+      'namespace',
+      'qualifier',
+      'enable',
+      'custom_argument',
+      'description',
+    ],
     computed: ['id', 'trigger_attribute', 'available_status', 'add_time', 'mod_time'],
     required: ['function_name', 'type', 'namespace'],
   },
@@ -45,7 +93,8 @@ function blocks(hcl: string): Block[] {
     const line = rawLine.replace(/(^|\s)#.*$/, '').trimEnd()
     if (depth === 0) {
       const open = /^(\w+)((?:\s+"[^"]*")*)\s*\{/.exec(line)
-      if (open) current = { kind: open[1], labels: [...open[2].matchAll(/"([^"]*)"/g)].map((m) => m[1]), attributes: new Map() }
+      if (open)
+        current = { kind: open[1], labels: [...open[2].matchAll(/"([^"]*)"/g)].map((m) => m[1]), attributes: new Map() }
     } else if (depth === 1 && current) {
       const attribute = /^\s*(\w+)\s*=\s*(.*)$/.exec(line)
       if (attribute) current.attributes.set(attribute[1], attribute[2])
@@ -74,8 +123,10 @@ describe.each(files)('%s', (file) => {
     expect(resources.map((r) => r.labels[0]).sort()).toEqual(['tencentcloud_scf_function', 'tencentcloud_scf_trigger'])
     for (const resource of resources) {
       const schema = PROVIDER[resource.labels[0]]
-      for (const name of resource.attributes.keys()) expect(schema.arguments, `${resource.labels.join('.')}.${name}`).toContain(name)
-      for (const name of schema.required) expect([...resource.attributes.keys()], `${resource.labels.join('.')} needs ${name}`).toContain(name)
+      for (const name of resource.attributes.keys())
+        expect(schema.arguments, `${resource.labels.join('.')}.${name}`).toContain(name)
+      for (const name of schema.required)
+        expect([...resource.attributes.keys()], `${resource.labels.join('.')} needs ${name}`).toContain(name)
     }
   })
 
@@ -108,7 +159,16 @@ describe.each(files)('%s', (file) => {
   })
 
   it('the parser sees the blocks (a file it could not read would pass the checks above)', () => {
-    expect(parsed.map((b) => b.kind)).toEqual(['terraform', 'variable', 'variable', 'variable', 'provider', 'resource', 'resource', 'output'])
+    expect(parsed.map((b) => b.kind)).toEqual([
+      'terraform',
+      'variable',
+      'variable',
+      'variable',
+      'provider',
+      'resource',
+      'resource',
+      'output',
+    ])
     const fn = resources.find((r) => r.labels[0] === 'tencentcloud_scf_function')!
     expect(fn.attributes.size).toBeGreaterThanOrEqual(10)
   })

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { crc32 } from '../../src/cli/pack/crc32'
 import { unpackZip } from '../../src/cli/pack/unpack-zip'
 import { readZip, ZipFormatError } from '../../src/cli/pack/zip-reader'
-import { writeZip, ZipLimitError, type ZipInput } from '../../src/cli/pack/zip-writer'
+import { writeZip, type ZipInput, ZipLimitError } from '../../src/cli/pack/zip-writer'
 
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-zip-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -59,7 +59,7 @@ describe('writeZip', () => {
   it('reads back what it wrote, bytes and modes', () => {
     const entries = readZip(zip)
     expect(entries.map((e) => [e.name, e.mode])).toEqual(inputs.map((i) => [i.name, i.mode]))
-    entries.forEach((entry, i) => expect(entry.data.equals(inputs[i].data)).toBe(true))
+    for (const [i, entry] of entries.entries()) expect(entry.data.equals(inputs[i].data)).toBe(true)
   })
 
   it('refuses bad names and duplicates', () => {

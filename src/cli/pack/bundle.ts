@@ -23,7 +23,9 @@ interface EsbuildMessage {
   location?: { file: string; line: number } | null
 }
 interface Esbuild {
-  build(options: Record<string, unknown>): Promise<{ outputFiles?: Array<{ contents: Uint8Array }>; warnings: EsbuildMessage[] }>
+  build(
+    options: Record<string, unknown>,
+  ): Promise<{ outputFiles?: Array<{ contents: Uint8Array }>; warnings: EsbuildMessage[] }>
 }
 
 /** esbuild from the project, else from beside scf-bridge: it is an optional peer dependency. */
@@ -35,7 +37,9 @@ export function loadEsbuild(projectDir: string): Esbuild {
       // try the next place
     }
   }
-  throw new BundleError('--bundle needs esbuild, an optional peer dependency of scf-bridge: npm install --save-dev esbuild')
+  throw new BundleError(
+    '--bundle needs esbuild, an optional peer dependency of scf-bridge: npm install --save-dev esbuild',
+  )
 }
 
 /**
@@ -55,7 +59,7 @@ export async function bundleHandler(options: {
   const nodeModules = join(options.stagingDir, 'node_modules')
   const addonPackages = existsSync(nodeModules) ? packagesWithAddons(nodeModules) : []
   const externals = [...new Set([...options.external, ...addonPackages])].sort()
-  let result
+  let result: Awaited<ReturnType<Esbuild['build']>>
   try {
     result = await options.esbuild.build({
       entryPoints: [join(options.stagingDir, options.handlerFile)],
@@ -67,7 +71,11 @@ export async function bundleHandler(options: {
       target: `node${options.nodeMajor}`,
       format: options.esm ? 'esm' : 'cjs',
       // CommonJS packages inside an ES module bundle still call require() for Node's modules.
-      banner: options.esm ? { js: "import { createRequire as __scfCreateRequire } from 'node:module';\nconst require = __scfCreateRequire(import.meta.url);" } : undefined,
+      banner: options.esm
+        ? {
+            js: "import { createRequire as __scfCreateRequire } from 'node:module';\nconst require = __scfCreateRequire(import.meta.url);",
+          }
+        : undefined,
       external: externals,
       minify: true,
       keepNames: true,
@@ -79,13 +87,20 @@ export async function bundleHandler(options: {
   } catch (error) {
     const errors = (error as { errors?: EsbuildMessage[] }).errors ?? []
     const lines = errors.length ? errors.map(formatMessage) : [String(error)]
-    throw new BundleError(`esbuild could not bundle ${options.handlerFile}:\n  ${lines.join('\n  ')}\nA package that cannot be bundled can stay a file: --external <name>`)
+    throw new BundleError(
+      `esbuild could not bundle ${options.handlerFile}:\n  ${lines.join('\n  ')}\nA package that cannot be bundled can stay a file: --external <name>`,
+    )
   }
   const output = result.outputFiles?.[0]
   if (!output) throw new BundleError('esbuild wrote no output')
   const keptPackageDirs = new Set<string>()
   for (const name of externals) keepWithDependencies(options.stagingDir, options.stagingDir, name, keptPackageDirs)
-  return { code: Buffer.from(output.contents), externals, keptPackageDirs: [...keptPackageDirs].sort(), warnings: result.warnings.map(formatMessage) }
+  return {
+    code: Buffer.from(output.contents),
+    externals,
+    keptPackageDirs: [...keptPackageDirs].sort(),
+    warnings: result.warnings.map(formatMessage),
+  }
 }
 
 /**
@@ -95,7 +110,12 @@ export async function bundleHandler(options: {
  */
 const largeJsonAsString = {
   name: 'scf-bridge-large-json',
-  setup(build: { onLoad(options: { filter: RegExp }, load: (args: { path: string }) => { contents: string; loader: string } | undefined): void }) {
+  setup(build: {
+    onLoad(
+      options: { filter: RegExp },
+      load: (args: { path: string }) => { contents: string; loader: string } | undefined,
+    ): void
+  }) {
     build.onLoad({ filter: /\.json$/ }, ({ path }) => {
       const text = readFileSync(path, 'utf8')
       if (text.length < 10 * 1024) return undefined
@@ -152,7 +172,8 @@ function keepWithDependencies(stagingDir: string, fromDir: string, name: string,
   } catch {
     return
   }
-  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) keepWithDependencies(stagingDir, dir, dependency, kept)
+  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+    keepWithDependencies(stagingDir, dir, dependency, kept)
 }
 
 function findPackageDir(stagingDir: string, fromDir: string, name: string): string | undefined {

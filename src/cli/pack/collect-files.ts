@@ -1,6 +1,6 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { DEFAULT_IGNORES, IGNORE_FILE, isIgnored, parseIgnoreRules, type IgnoreRule } from './ignore-rules'
+import { DEFAULT_IGNORES, IGNORE_FILE, type IgnoreRule, isIgnored, parseIgnoreRules } from './ignore-rules'
 
 /** A project file bound for the zip. */
 export interface CollectedFile {
@@ -43,7 +43,7 @@ export function collectFiles(projectDir: string, alsoExclude: readonly string[] 
     for (const entry of readdirSync(dir).sort()) {
       const path = join(dir, entry)
       const name = relative(projectDir, path).split(sep).join('/')
-      let stat
+      let stat: Stats
       try {
         stat = statSync(path)
       } catch {

@@ -62,13 +62,22 @@ export function dependencyReport(files: readonly ReportFile[], runtime: Runtime)
       const engines = manifest.engines?.node
       if (typeof engines !== 'string') continue
       const ok = satisfies(runtime.node, engines)
-      if (ok !== true) enginesMismatches.push({ pkg: pkg.name, version: manifest.version ?? '?', engines, unreadable: ok === undefined })
+      if (ok !== true)
+        enginesMismatches.push({
+          pkg: pkg.name,
+          version: manifest.version ?? '?',
+          engines,
+          unreadable: ok === undefined,
+        })
     }
-    if (pkg && file.name.endsWith('.node')) addons.push({ pkg: pkg.name, file: file.name, ...binaryPlatform(file.path) })
+    if (pkg && file.name.endsWith('.node'))
+      addons.push({ pkg: pkg.name, file: file.name, ...binaryPlatform(file.path) })
   }
   const byPackage = new Map<string, NativeAddon[]>()
   for (const addon of addons) byPackage.set(addon.pkg, [...(byPackage.get(addon.pkg) ?? []), addon])
-  const wrongPlatform = [...byPackage].filter(([, list]) => !list.some((a) => a.platform === 'linux-x64')).map(([pkg]) => pkg)
+  const wrongPlatform = [...byPackage]
+    .filter(([, list]) => !list.some((a) => a.platform === 'linux-x64'))
+    .map(([pkg]) => pkg)
   const newGlibc = addons.filter((a) => a.platform === 'linux-x64' && a.glibc && newerThan(a.glibc, SCF_GLIBC))
   const largest = [...sizes].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes)
   return { enginesMismatches, addons, wrongPlatform, newGlibc, largest }
@@ -79,7 +88,7 @@ function owningPackage(name: string): { name: string; dir: string } | undefined 
   const at = name.lastIndexOf('node_modules/')
   if (at === -1) return undefined
   const match = /^((?:@[^/]+\/)?[^/]+)\//.exec(name.slice(at + 'node_modules/'.length))
-  return match ? { name: match[1], dir: name.slice(0, at) + 'node_modules/' + match[1] } : undefined
+  return match ? { name: match[1], dir: `${name.slice(0, at)}node_modules/${match[1]}` } : undefined
 }
 
 /** Reads an addon's header: ELF machine, Mach-O or PE, and the newest glibc symbol version it names. */
@@ -93,8 +102,20 @@ function binaryPlatform(path: string): { platform: string; glibc?: string } {
   }
   if (head.readUInt32BE(0) === 0x7f454c46) {
     const machine = head.readUInt16LE(18)
-    const arch = machine === 0x3e ? 'x64' : machine === 0xb7 ? 'arm64' : machine === 0x03 ? 'ia32' : machine === 0x28 ? 'arm' : `machine-${machine}`
-    const versions = readFileSync(path).toString('latin1').match(/GLIBC_2\.\d+/g) ?? []
+    const arch =
+      machine === 0x3e
+        ? 'x64'
+        : machine === 0xb7
+          ? 'arm64'
+          : machine === 0x03
+            ? 'ia32'
+            : machine === 0x28
+              ? 'arm'
+              : `machine-${machine}`
+    const versions =
+      readFileSync(path)
+        .toString('latin1')
+        .match(/GLIBC_2\.\d+/g) ?? []
     const glibc = versions.sort((a, b) => Number(a.slice(8)) - Number(b.slice(8))).pop()
     return { platform: `linux-${arch}`, glibc: glibc?.slice('GLIBC_'.length) }
   }

@@ -133,7 +133,7 @@ function globToRegExp(glob: string, anchored: boolean): RegExp {
       if (close === -1) out += '\\['
       else {
         let set = glob.slice(i + 1, close).replace(/\\/g, '\\\\')
-        if (set.startsWith('!')) set = '^' + set.slice(1)
+        if (set.startsWith('!')) set = `^${set.slice(1)}`
         out += `[${set}]`
         i = close
       }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, type Stats, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CollectedFile } from './collect-files'
 
@@ -11,9 +11,13 @@ export function nodeModulesFiles(stagingDir: string, only?: readonly string[]): 
   const files: CollectedFile[] = []
   const walk = (dir: string, name: string) => {
     for (const entry of readdirSync(dir).sort()) {
-      if ((name === 'node_modules' || name.endsWith('/node_modules')) && (entry === '.bin' || entry === '.package-lock.json')) continue
+      if (
+        (name === 'node_modules' || name.endsWith('/node_modules')) &&
+        (entry === '.bin' || entry === '.package-lock.json')
+      )
+        continue
       const path = join(dir, entry)
-      let stat
+      let stat: Stats
       try {
         stat = statSync(path)
       } catch {

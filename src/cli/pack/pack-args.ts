@@ -66,17 +66,47 @@ Examples:
 `
 
 const FLAGS: Record<string, string> = {
-  '--handler': 'handler', '--out': 'out', '-o': 'out', '--runtime': 'runtime', '--check': 'check', '--external': 'external',
-  '--deploy': 'deploy', '--name': 'name', '--region': 'region', '--memory': 'memory', '--timeout': 'timeout', '-t': 'timeout',
-  '--auth': 'auth', '--env': 'env', '--cos-bucket': 'cosBucket', '--cos-region': 'cosRegion', '--cos-object': 'cosObject', '--node': 'node',
+  '--handler': 'handler',
+  '--out': 'out',
+  '-o': 'out',
+  '--runtime': 'runtime',
+  '--check': 'check',
+  '--external': 'external',
+  '--deploy': 'deploy',
+  '--name': 'name',
+  '--region': 'region',
+  '--memory': 'memory',
+  '--timeout': 'timeout',
+  '-t': 'timeout',
+  '--auth': 'auth',
+  '--env': 'env',
+  '--cos-bucket': 'cosBucket',
+  '--cos-region': 'cosRegion',
+  '--cos-object': 'cosObject',
+  '--node': 'node',
 }
 
 /** Parses `scf-bridge pack`'s arguments (after the command). Pure; throws `UsageError`. */
 export function parsePackArgs(argv: readonly string[]): PackOptions {
   const options: PackOptions = {
-    dir: '.', handler: 'index.main_handler', out: undefined, runtime: undefined, check: '/', bundle: false, external: [],
-    deploy: 'tccli', name: undefined, region: 'ap-guangzhou', memoryMb: 256, timeoutS: 30, auth: 'NONE', env: {},
-    cosBucket: undefined, cosRegion: undefined, cosObject: undefined, node: undefined,
+    dir: '.',
+    handler: 'index.main_handler',
+    out: undefined,
+    runtime: undefined,
+    check: '/',
+    bundle: false,
+    external: [],
+    deploy: 'tccli',
+    name: undefined,
+    region: 'ap-guangzhou',
+    memoryMb: 256,
+    timeoutS: 30,
+    auth: 'NONE',
+    env: {},
+    cosBucket: undefined,
+    cosRegion: undefined,
+    cosObject: undefined,
+    node: undefined,
   }
   let dir: string | undefined
   for (let i = 0; i < argv.length; i++) {
@@ -86,7 +116,8 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
       continue
     }
     if (!arg.startsWith('-') || arg === '-') {
-      if (dir !== undefined) throw new UsageError(`one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg)}`)
+      if (dir !== undefined)
+        throw new UsageError(`one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg)}`)
       dir = arg
       continue
     }
@@ -95,7 +126,8 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     const key = FLAGS[flag]
     if (!key) throw new UsageError(`unknown option ${flag} for pack (see scf-bridge pack --help)`)
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
-    if (value === undefined || (eq === -1 && value.startsWith('-') && value !== '-')) throw new UsageError(`option ${flag} needs a value`)
+    if (value === undefined || (eq === -1 && value.startsWith('-') && value !== '-'))
+      throw new UsageError(`option ${flag} needs a value`)
     apply(options, key, flag, value)
   }
   if (dir !== undefined) options.dir = dir
@@ -108,7 +140,8 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
 function apply(options: PackOptions, key: string, flag: string, value: string): void {
   switch (key) {
     case 'handler':
-      if (!/^[^\s./][^\s]*\.[A-Za-z_$][\w$]*$/.test(value)) throw new UsageError(`${flag} must look like index.main_handler (file.export), got ${JSON.stringify(value)}`)
+      if (!/^[^\s./][^\s]*\.[A-Za-z_$][\w$]*$/.test(value))
+        throw new UsageError(`${flag} must look like index.main_handler (file.export), got ${JSON.stringify(value)}`)
       options.handler = value
       return
     case 'out':
@@ -117,60 +150,82 @@ function apply(options: PackOptions, key: string, flag: string, value: string): 
       return
     case 'runtime':
       if (!findRuntime(value)) {
-        const hint = /^nodejs/i.test(value) ? ` (Tencent's ids name a minor version, e.g. Nodejs20.19, never Nodejs20.x)` : ''
-        throw new UsageError(`${flag} must be one of ${RUNTIMES.map((r) => r.id).join(', ')}, got ${JSON.stringify(value)}${hint}`)
+        const hint = /^nodejs/i.test(value)
+          ? ` (Tencent's ids name a minor version, e.g. Nodejs20.19, never Nodejs20.x)`
+          : ''
+        throw new UsageError(
+          `${flag} must be one of ${RUNTIMES.map((r) => r.id).join(', ')}, got ${JSON.stringify(value)}${hint}`,
+        )
       }
       options.runtime = value
       return
     case 'check':
-      if (!value.startsWith('/')) throw new UsageError(`${flag} must be a path starting with /, got ${JSON.stringify(value)}`)
+      if (!value.startsWith('/'))
+        throw new UsageError(`${flag} must be a path starting with /, got ${JSON.stringify(value)}`)
       options.check = value
       return
     case 'external':
-      options.external.push(...value.split(',').map((s) => s.trim()).filter(Boolean))
+      options.external.push(
+        ...value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       return
     case 'deploy':
-      if (value !== 'tccli' && value !== 'none') throw new UsageError(`${flag} must be tccli or none, got ${JSON.stringify(value)}`)
+      if (value !== 'tccli' && value !== 'none')
+        throw new UsageError(`${flag} must be tccli or none, got ${JSON.stringify(value)}`)
       options.deploy = value
       return
     case 'name':
       if (!/^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/.test(value)) {
-        throw new UsageError(`${flag}: an SCF function name has 2-60 letters, digits, - and _, starts with a letter and ends with a letter or digit; got ${JSON.stringify(value)}`)
+        throw new UsageError(
+          `${flag}: an SCF function name has 2-60 letters, digits, - and _, starts with a letter and ends with a letter or digit; got ${JSON.stringify(value)}`,
+        )
       }
       options.name = value
       return
     case 'region':
-      if (!/^[a-z]+-[a-z0-9-]+$/.test(value)) throw new UsageError(`${flag} must be a region such as ap-guangzhou, got ${JSON.stringify(value)}`)
+      if (!/^[a-z]+-[a-z0-9-]+$/.test(value))
+        throw new UsageError(`${flag} must be a region such as ap-guangzhou, got ${JSON.stringify(value)}`)
       options.region = value
       return
     case 'memory': {
       const mb = Number(value)
       if (!/^\d+$/.test(value) || !(mb === 64 || (mb % 128 === 0 && mb >= 128 && mb <= 3072))) {
-        throw new UsageError(`${flag} must be 64 or a multiple of 128 from 128 to 3072 (MB), got ${JSON.stringify(value)}`)
+        throw new UsageError(
+          `${flag} must be 64 or a multiple of 128 from 128 to 3072 (MB), got ${JSON.stringify(value)}`,
+        )
       }
       options.memoryMb = mb
       return
     }
     case 'timeout': {
       const s = Number(value)
-      if (!/^\d+$/.test(value) || s < 1 || s > 900) throw new UsageError(`${flag} must be a whole number of seconds from 1 to 900, got ${JSON.stringify(value)}`)
+      if (!/^\d+$/.test(value) || s < 1 || s > 900)
+        throw new UsageError(`${flag} must be a whole number of seconds from 1 to 900, got ${JSON.stringify(value)}`)
       options.timeoutS = s
       return
     }
     case 'auth': {
       const auth = value.toUpperCase()
-      if (auth !== 'NONE' && auth !== 'CAM') throw new UsageError(`${flag} must be NONE or CAM, got ${JSON.stringify(value)}`)
+      if (auth !== 'NONE' && auth !== 'CAM')
+        throw new UsageError(`${flag} must be NONE or CAM, got ${JSON.stringify(value)}`)
       options.auth = auth
       return
     }
     case 'env': {
       const eq = value.indexOf('=')
-      if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, eq))) throw new UsageError(`${flag} must be KEY=VALUE, got a value without a valid KEY`)
+      if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, eq)))
+        throw new UsageError(`${flag} must be KEY=VALUE, got a value without a valid KEY`)
       options.env[value.slice(0, eq)] = value.slice(eq + 1)
       return
     }
     case 'cosBucket':
-      if (!/^[a-z0-9][a-z0-9-]*-\d+$/.test(value)) throw new UsageError(`${flag} must be the full bucket name with its APPID, e.g. my-bucket-1250000000; got ${JSON.stringify(value)}`)
+      if (!/^[a-z0-9][a-z0-9-]*-\d+$/.test(value))
+        throw new UsageError(
+          `${flag} must be the full bucket name with its APPID, e.g. my-bucket-1250000000; got ${JSON.stringify(value)}`,
+        )
       options.cosBucket = value
       return
     case 'cosRegion':

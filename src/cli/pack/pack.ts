@@ -1,13 +1,19 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { bundleHandler, loadEsbuild } from './bundle'
-import { collectFiles, type CollectedFile } from './collect-files'
-import { dependencyReport, type DependencyReport } from './dependency-report'
-import { CODE_LIMIT, INLINE_ZIP_LIMIT, writeDeployFiles, type CodeLocation, type FunctionSettings } from './deploy-files'
+import { type CollectedFile, collectFiles } from './collect-files'
+import { type DependencyReport, dependencyReport } from './dependency-report'
+import {
+  CODE_LIMIT,
+  type CodeLocation,
+  type FunctionSettings,
+  INLINE_ZIP_LIMIT,
+  writeDeployFiles,
+} from './deploy-files'
 import { nodeModulesFiles } from './node-modules-files'
 import type { PackOptions } from './pack-args'
-import { proveZip, type Proof } from './prove-zip'
-import { findRuntime, runtimeFromEngines, type Runtime } from './runtimes'
+import { type Proof, proveZip } from './prove-zip'
+import { findRuntime, type Runtime, runtimeFromEngines } from './runtimes'
 import { findLockfile, stageProduction } from './stage-production'
 import { writeZip } from './zip-writer'
 
@@ -39,9 +45,13 @@ const HANDLER_EXTENSIONS = ['.js', '.cjs', '.mjs']
 export async function pack(options: PackOptions, io: PackIo): Promise<PackResult> {
   const projectDir = resolve(options.dir)
   if (!existsSync(projectDir)) throw new PackError(`${options.dir} does not exist (resolved to ${projectDir})`)
-  if (!statSync(projectDir).isDirectory()) throw new PackError(`${options.dir} is not a folder: pack takes the project folder (the one with package.json)`)
+  if (!statSync(projectDir).isDirectory())
+    throw new PackError(`${options.dir} is not a folder: pack takes the project folder (the one with package.json)`)
   const manifestPath = join(projectDir, 'package.json')
-  if (!existsSync(manifestPath)) throw new PackError(`no package.json in ${projectDir}: pack installs the production dependencies it lists (npm init creates one)`)
+  if (!existsSync(manifestPath))
+    throw new PackError(
+      `no package.json in ${projectDir}: pack installs the production dependencies it lists (npm init creates one)`,
+    )
   let manifest: { name?: unknown; type?: unknown; engines?: { node?: unknown } }
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
@@ -52,22 +62,32 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
   const runtime = options.runtime ? findRuntime(options.runtime)! : runtimeFromEngines(engines)
   const dot = options.handler.lastIndexOf('.')
   const handlerStem = options.handler.slice(0, dot)
-  const handlerFile = HANDLER_EXTENSIONS.map((ext) => handlerStem + ext).find((file) => existsSync(join(projectDir, file)))
+  const handlerFile = HANDLER_EXTENSIONS.map((ext) => handlerStem + ext).find((file) =>
+    existsSync(join(projectDir, file)),
+  )
   if (!handlerFile) {
-    throw new PackError(`handler ${options.handler}: no ${handlerStem}.js (or .cjs, .mjs) in ${projectDir}; SCF looks for the file before the last dot of the handler setting (--handler file.export)`)
+    throw new PackError(
+      `handler ${options.handler}: no ${handlerStem}.js (or .cjs, .mjs) in ${projectDir}; SCF looks for the file before the last dot of the handler setting (--handler file.export)`,
+    )
   }
   findLockfile(projectDir)
   const name = options.name ?? functionName(manifest.name, projectDir)
 
   const zipPath = resolve(projectDir, options.out ?? 'function.zip')
   const deployDir = options.deploy === 'tccli' ? join(dirname(zipPath), 'deploy', 'tccli') : undefined
-  const ownOutput = [zipPath, join(dirname(zipPath), 'deploy', 'tccli')].map((p) => relative(projectDir, p)).filter((p) => !p.startsWith('..'))
+  const ownOutput = [zipPath, join(dirname(zipPath), 'deploy', 'tccli')]
+    .map((p) => relative(projectDir, p))
+    .filter((p) => !p.startsWith('..'))
   io.out(`scf-bridge pack: ${projectDir}`)
-  io.out(`  handler ${options.handler}, runtime ${runtime.id}${options.runtime ? '' : engines ? ` (from engines.node ${engines})` : ' (the default)'}${runtime.attested === 'third-party' ? ' (seen only in third-party notes: check the console lists it)' : ''}`)
+  io.out(
+    `  handler ${options.handler}, runtime ${runtime.id}${options.runtime ? '' : engines ? ` (from engines.node ${engines})` : ' (the default)'}${runtime.attested === 'third-party' ? ' (seen only in third-party notes: check the console lists it)' : ''}`,
+  )
 
   const collection = collectFiles(projectDir, ownOutput)
-  if (!collection.files.some((file) => file.name === handlerFile)) throw new PackError(`the handler file ${handlerFile} is excluded by ${collection.ruleSources.join(' or ')}`)
-  for (const env of collection.envFiles) io.out(`  left out ${env}: SCF gives the function environment variables instead (--env KEY=VALUE, or the console)`)
+  if (!collection.files.some((file) => file.name === handlerFile))
+    throw new PackError(`the handler file ${handlerFile} is excluded by ${collection.ruleSources.join(' or ')}`)
+  for (const env of collection.envFiles)
+    io.out(`  left out ${env}: SCF gives the function environment variables instead (--env KEY=VALUE, or the console)`)
   for (const link of collection.brokenLinks) io.err(`  warning: ${link} is a link to nothing; left out`)
 
   const staging = stageProduction(projectDir, { log: io.out })
@@ -86,11 +106,20 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         copyFileSync(file.path, target)
       }
       const esm = handlerFile.endsWith('.mjs') || (manifest.type === 'module' && handlerFile.endsWith('.js'))
-      const bundle = await bundleHandler({ esbuild, stagingDir: staging.dir, handlerFile, nodeMajor: runtime.node[0], external: options.external, esm })
+      const bundle = await bundleHandler({
+        esbuild,
+        stagingDir: staging.dir,
+        handlerFile,
+        nodeMajor: runtime.node[0],
+        external: options.external,
+        esm,
+      })
       for (const warning of bundle.warnings) io.err(`  esbuild: ${warning}`)
       contents.set(handlerFile, bundle.code)
       const kept = nodeModulesFiles(staging.dir, bundle.keptPackageDirs)
-      io.out(`  bundled ${handlerFile} (${formatBytes(bundle.code.length)})${bundle.externals.length ? `; kept as files: ${bundle.externals.join(', ')}` : ''}`)
+      io.out(
+        `  bundled ${handlerFile} (${formatBytes(bundle.code.length)})${bundle.externals.length ? `; kept as files: ${bundle.externals.join(', ')}` : ''}`,
+      )
       entries = [...collection.files, ...kept]
     } else entries = [...collection.files, ...dependencyFiles]
 
@@ -102,8 +131,13 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
     })
     const unpackedBytes = inputs.reduce((sum, input) => sum + input.data.length, 0)
     const projectCount = collection.files.length
-    io.out(`  files: ${projectCount} from the project (rules: ${collection.ruleSources.join(', ')}), ${inputs.length - projectCount} from node_modules`)
-    if (unpackedBytes > CODE_LIMIT) throw new PackError(`the code is ${formatBytes(unpackedBytes)} unpacked; SCF allows ${formatBytes(CODE_LIMIT)} per version, layers included`)
+    io.out(
+      `  files: ${projectCount} from the project (rules: ${collection.ruleSources.join(', ')}), ${inputs.length - projectCount} from node_modules`,
+    )
+    if (unpackedBytes > CODE_LIMIT)
+      throw new PackError(
+        `the code is ${formatBytes(unpackedBytes)} unpacked; SCF allows ${formatBytes(CODE_LIMIT)} per version, layers included`,
+      )
     const zip = writeZip(inputs)
     mkdirSync(dirname(zipPath), { recursive: true })
     writeFileSync(zipPath, zip)
@@ -113,15 +147,27 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         `${formatBytes(unpackedBytes)} unpacked of SCF's 500 MB)`,
     )
 
-    const proof = await proveZip(zip, { handler: options.handler, target: options.check, node: options.node, timeoutMs: options.timeoutS * 1000, memoryMb: options.memoryMb })
-    if (!proof.loaded) throw new PackError(`the zip's handler does not load on its own (nothing but the zip's ${proof.fileCount ?? ''} files):\n${proof.error}`)
+    const proof = await proveZip(zip, {
+      handler: options.handler,
+      target: options.check,
+      node: options.node,
+      timeoutMs: options.timeoutS * 1000,
+      memoryMb: options.memoryMb,
+    })
+    if (!proof.loaded)
+      throw new PackError(
+        `the zip's handler does not load on its own (nothing but the zip's ${proof.fileCount ?? ''} files):\n${proof.error}`,
+      )
     io.out(
       `proof: GET ${options.check} -> ${proof.status}${proof.contentType ? ` ${proof.contentType}` : ''} (${formatBytes(proof.bytes)}) ` +
         `on Node ${proof.nodeVersion.slice(1)}, with nothing but the zip's ${proof.fileCount} files`,
     )
     for (const leak of proof.leaks) io.err(`  warning: the proof could also resolve modules from ${leak}`)
     const provedMajor = Number(proof.nodeVersion.slice(1).split('.')[0])
-    if (provedMajor !== runtime.node[0]) io.out(`  note: proved on Node ${provedMajor}, ${runtime.id} runs Node ${runtime.node[0]}: --node <a Node ${runtime.node[0]} binary> proves on the same major`)
+    if (provedMajor !== runtime.node[0])
+      io.out(
+        `  note: proved on Node ${provedMajor}, ${runtime.id} runs Node ${runtime.node[0]}: --node <a Node ${runtime.node[0]} binary> proves on the same major`,
+      )
     if (proof.problem) throw new PackError(`the zip loads, but GET ${options.check} failed: ${proof.problem}`)
 
     let writtenDeployDir: string | undefined
@@ -139,12 +185,16 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
       }
       const code = codeLocation(options, zip, zipPath, name)
       if (!code) {
-        io.err(`  the zip is over the inline limit: pass --cos-bucket <bucket-appid> to write deploy files that take the code from COS`)
+        io.err(
+          `  the zip is over the inline limit: pass --cos-bucket <bucket-appid> to write deploy files that take the code from COS`,
+        )
       } else {
         const cosUri = code.kind === 'cos' ? `cos://${options.cosBucket}${code.object}` : undefined
         writeDeployFiles(deployDir, settings, code, basename(zipPath), cosUri)
         writtenDeployDir = deployDir
-        io.out(`deploy files: ${relative(process.cwd(), deployDir) || deployDir}/ (${code.kind === 'inline' ? 'code inline' : `code from cos://${options.cosBucket}${code.object}`}); run ${relative(process.cwd(), join(deployDir, 'deploy.sh'))}`)
+        io.out(
+          `deploy files: ${relative(process.cwd(), deployDir) || deployDir}/ (${code.kind === 'inline' ? 'code inline' : `code from cos://${options.cosBucket}${code.object}`}); run ${relative(process.cwd(), join(deployDir, 'deploy.sh'))}`,
+        )
       }
     }
     return { zipPath, zipBytes: zip.length, unpackedBytes, runtime, report, proof, deployDir: writtenDeployDir }
@@ -167,8 +217,13 @@ function codeLocation(options: PackOptions, zip: Buffer, zipPath: string, name: 
 
 /** An SCF function name from package.json's name (scope dropped, other characters turned into -). */
 export function functionName(packageName: unknown, projectDir: string): string {
-  const raw = typeof packageName === 'string' && packageName ? packageName.replace(/^@[^/]+\//, '') : basename(projectDir)
-  const name = raw.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 60).replace(/[-_]+$/, '')
+  const raw =
+    typeof packageName === 'string' && packageName ? packageName.replace(/^@[^/]+\//, '') : basename(projectDir)
+  const name = raw
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .slice(0, 60)
+    .replace(/[-_]+$/, '')
   return name.length >= 2 ? name : 'scf-bridge-app'
 }
 
@@ -176,11 +231,22 @@ function printReport(report: DependencyReport, runtime: Runtime, io: PackIo): vo
   const node = runtime.node.slice(0, 2).join('.')
   if (report.enginesMismatches.length === 0) io.out(`  engines: every dependency allows Node ${node}`)
   for (const m of report.enginesMismatches) {
-    io.err(`  warning: ${m.pkg}@${m.version} ${m.unreadable ? 'has an engines.node pack cannot read' : `does not support Node ${node}`}: engines.node ${JSON.stringify(m.engines)}`)
+    io.err(
+      `  warning: ${m.pkg}@${m.version} ${m.unreadable ? 'has an engines.node pack cannot read' : `does not support Node ${node}`}: engines.node ${JSON.stringify(m.engines)}`,
+    )
   }
-  for (const pkg of report.wrongPlatform) io.err(`  warning: ${pkg} has native addons, none built for linux-x64 (SCF): install and pack on Linux x64, or in a Linux container`)
-  for (const addon of report.newGlibc) io.err(`  warning: ${addon.file} needs glibc ${addon.glibc}; SCF documents CentOS 7 (glibc 2.17): it may fail to load there`)
-  if (report.addons.length) io.out(`  native addons: ${[...new Set(report.addons.map((a) => a.pkg))].join(', ')} (built here with Node ${process.versions.node}; an addon not on Node-API must match ${runtime.id})`)
+  for (const pkg of report.wrongPlatform)
+    io.err(
+      `  warning: ${pkg} has native addons, none built for linux-x64 (SCF): install and pack on Linux x64, or in a Linux container`,
+    )
+  for (const addon of report.newGlibc)
+    io.err(
+      `  warning: ${addon.file} needs glibc ${addon.glibc}; SCF documents CentOS 7 (glibc 2.17): it may fail to load there`,
+    )
+  if (report.addons.length)
+    io.out(
+      `  native addons: ${[...new Set(report.addons.map((a) => a.pkg))].join(', ')} (built here with Node ${process.versions.node}; an addon not on Node-API must match ${runtime.id})`,
+    )
   const top = report.largest.slice(0, 5)
   if (top.length) io.out(`  largest dependencies: ${top.map((d) => `${d.pkg} ${formatBytes(d.bytes)}`).join(', ')}`)
 }

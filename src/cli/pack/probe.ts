@@ -7,7 +7,7 @@
  * Usage: node pack-probe.js <json: ProbeRequest>
  */
 import { writeFileSync } from 'node:fs'
-import { emulate } from '../../emulator'
+import { type AnyScfHandler, emulate } from '../../emulator'
 import { loadHandler, resolveHandler } from '../load-handler'
 
 /** What the parent asks for. */
@@ -24,10 +24,17 @@ export interface ProbeRequest {
 /** What the probe found: the load error, or the reply. */
 export type ProbeResult =
   | { loaded: false; error: string }
-  | { loaded: true; status: number; contentType: string | undefined; bytes: number; problem: string | undefined; nodeVersion: string }
+  | {
+      loaded: true
+      status: number
+      contentType: string | undefined
+      bytes: number
+      problem: string | undefined
+      nodeVersion: string
+    }
 
 async function probe(request: ProbeRequest): Promise<ProbeResult> {
-  let handler
+  let handler: AnyScfHandler
   try {
     handler = await loadHandler(resolveHandler(request.dir, request.handler, request.dir))
   } catch (error) {

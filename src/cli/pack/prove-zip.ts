@@ -44,7 +44,12 @@ export async function proveZip(zip: Buffer, options: ProveOptions): Promise<Proo
     }
     const { code, output } = await runProbe(options.node ?? process.execPath, request, root)
     if (!existsSync(resultFile)) {
-      return { loaded: false, error: `the handler's process exited (${code}) before answering:\n${output.trim()}`, fileCount, leaks: [] }
+      return {
+        loaded: false,
+        error: `the handler's process exited (${code}) before answering:\n${output.trim()}`,
+        fileCount,
+        leaks: [],
+      }
     }
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as ProbeResult
     return { ...result, fileCount, leaks: reachableNodeModules(root) }
@@ -56,16 +61,25 @@ export async function proveZip(zip: Buffer, options: ProveOptions): Promise<Proo
 /** Where the built probe is: beside the CLI in dist/, or dist/ seen from the sources (tests). */
 export function probeScript(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(process.argv[1] ?? '.')
-  for (const candidate of [join(here, 'pack-probe.js'), join(here, '../../../dist/pack-probe.js')]) if (existsSync(candidate)) return candidate
+  for (const candidate of [join(here, 'pack-probe.js'), join(here, '../../../dist/pack-probe.js')])
+    if (existsSync(candidate)) return candidate
   throw new Error(`pack-probe.js not found beside ${here}: build scf-bridge first (npm run build)`)
 }
 
-function runProbe(node: string, request: ProbeRequest, home: string): Promise<{ code: number | string | null; output: string }> {
+function runProbe(
+  node: string,
+  request: ProbeRequest,
+  home: string,
+): Promise<{ code: number | string | null; output: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home, NODE_ENV: 'production' }
   delete env.NODE_PATH
   delete env.NODE_OPTIONS
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [probeScript(), JSON.stringify(request)], { cwd: request.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(node, [probeScript(), JSON.stringify(request)], {
+      cwd: request.dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8000)

@@ -1,11 +1,21 @@
 import { UsageError } from '../args'
-import { pack, PackError, type PackIo } from './pack'
+import { PackError, type PackIo, pack } from './pack'
 import type { PackOptions } from './pack-args'
 
-const EXPECTED = new Set([PackError.name, 'InstallError', 'BundleError', 'ZipLimitError', 'ZipFormatError', 'HandlerLoadError'])
+const EXPECTED = new Set([
+  PackError.name,
+  'InstallError',
+  'BundleError',
+  'ZipLimitError',
+  'ZipFormatError',
+  'HandlerLoadError',
+])
 
 /** The CLI's `pack` command: runs pack and turns a known failure into one clear line and exit code 1. */
-export async function runPack(options: PackOptions, io: PackIo = { out: (line) => process.stdout.write(line + '\n'), err: (line) => process.stderr.write(line + '\n') }): Promise<number> {
+export async function runPack(
+  options: PackOptions,
+  io: PackIo = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+): Promise<number> {
   try {
     await pack(options, io)
     return 0
@@ -13,7 +23,9 @@ export async function runPack(options: PackOptions, io: PackIo = { out: (line) =
     if (error instanceof UsageError) throw error
     // pack's own errors say what to do; anything else is a bug worth its stack.
     const known = error instanceof Error && EXPECTED.has(error.name)
-    io.err(`scf-bridge pack: ${known ? (error as Error).message : error instanceof Error ? error.stack : String(error)}`)
+    io.err(
+      `scf-bridge pack: ${known ? (error as Error).message : error instanceof Error ? error.stack : String(error)}`,
+    )
     return 1
   }
 }

@@ -36,5 +36,8 @@ export function findRuntime(id: string): Runtime | undefined {
 export function runtimeFromEngines(engines: string | undefined): Runtime {
   const fallback = findRuntime(DEFAULT_RUNTIME)!
   if (!engines || satisfies(fallback.node, engines) !== false) return fallback
-  return RUNTIMES.find((runtime) => runtime.attested !== 'third-party' && satisfies(runtime.node, engines) === true) ?? fallback
+  return (
+    RUNTIMES.find((runtime) => runtime.attested !== 'third-party' && satisfies(runtime.node, engines) === true) ??
+    fallback
+  )
 }

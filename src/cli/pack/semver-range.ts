@@ -43,7 +43,11 @@ function comparatorOk(version: Version, operator: string, p: Partial): boolean {
     case '>=':
       return compare(version, low) >= 0
     case '>':
-      return p[1] === undefined ? version[0] > p[0]! : p[2] === undefined ? compare(version, [low[0], low[1] + 1, 0]) >= 0 : compare(version, low) > 0
+      return p[1] === undefined
+        ? version[0] > p[0]!
+        : p[2] === undefined
+          ? compare(version, [low[0], low[1] + 1, 0]) >= 0
+          : compare(version, low) > 0
     case '<':
       return compare(version, low) < 0
     case '<=':

@@ -17,7 +17,12 @@ export interface Staging {
 }
 
 const LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json']
-const OTHER_LOCKFILES: Record<string, string> = { 'yarn.lock': 'yarn', 'pnpm-lock.yaml': 'pnpm', 'bun.lockb': 'bun', 'bun.lock': 'bun' }
+const OTHER_LOCKFILES: Record<string, string> = {
+  'yarn.lock': 'yarn',
+  'pnpm-lock.yaml': 'pnpm',
+  'bun.lockb': 'bun',
+  'bun.lock': 'bun',
+}
 const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const
 
 /** The npm lockfile of a project, or a clear error when there is none. */
@@ -35,11 +40,17 @@ export function findLockfile(projectDir: string): string {
  * staging folder. Dependencies' install scripts run (native addons need them); the project's own do not
  * (they may need files that are not staged). Relative `file:` dependencies are pointed at the project.
  */
-export function stageProduction(projectDir: string, options: { npm?: string; log?: (line: string) => void } = {}): Staging {
+export function stageProduction(
+  projectDir: string,
+  options: { npm?: string; log?: (line: string) => void } = {},
+): Staging {
   const lockfile = findLockfile(projectDir)
   const manifest = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as Record<string, unknown>
   const lock = JSON.parse(readFileSync(join(projectDir, lockfile), 'utf8')) as Record<string, unknown>
-  if (manifest.workspaces) throw new InstallError('npm workspaces are not supported: run pack in the folder of the package to deploy, with its own lockfile')
+  if (manifest.workspaces)
+    throw new InstallError(
+      'npm workspaces are not supported: run pack in the folder of the package to deploy, with its own lockfile',
+    )
   const dir = mkdtempSync(join(tmpdir(), 'scf-bridge-stage-'))
   const remove = () => rmSync(dir, { recursive: true, force: true })
   try {
@@ -48,7 +59,9 @@ export function stageProduction(projectDir: string, options: { npm?: string; log
     const packages = (lock.packages ?? {}) as Record<string, Record<string, unknown>>
     for (const [key, entry] of Object.entries(packages)) {
       if (entry.link) {
-        throw new InstallError(`${key} is a linked local folder (file:${String(entry.resolved)}): pack cannot copy a link into a zip; depend on its npm pack tarball instead`)
+        throw new InstallError(
+          `${key} is a linked local folder (file:${String(entry.resolved)}): pack cannot copy a link into a zip; depend on its npm pack tarball instead`,
+        )
       }
       if (key === '') for (const field of DEPENDENCY_FIELDS) absoluteFileSpecs(entry[field], projectDir)
       else if (typeof entry.resolved === 'string') entry.resolved = absoluteFileSpec(entry.resolved, projectDir)
@@ -61,11 +74,18 @@ export function stageProduction(projectDir: string, options: { npm?: string; log
     const npm = options.npm ?? 'npm'
     const args = ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline']
     options.log?.(`  ${npm} ${args.join(' ')} (from ${lockfile}, in a staging folder)`)
-    const result = spawnSync(npm, args, { cwd: dir, encoding: 'utf8', shell: process.platform === 'win32', maxBuffer: 64 * 1024 * 1024 })
+    const result = spawnSync(npm, args, {
+      cwd: dir,
+      encoding: 'utf8',
+      shell: process.platform === 'win32',
+      maxBuffer: 64 * 1024 * 1024,
+    })
     if (result.error) throw new InstallError(`could not run ${npm}: ${result.error.message}`)
     if (result.status !== 0) {
       const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n')
-      throw new InstallError(`npm ci --omit=dev failed (exit ${result.status}); is ${lockfile} in sync with package.json?\n${output}`)
+      throw new InstallError(
+        `npm ci --omit=dev failed (exit ${result.status}); is ${lockfile} in sync with package.json?\n${output}`,
+      )
     }
     return { dir, lockfile, remove }
   } catch (error) {

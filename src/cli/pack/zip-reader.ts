@@ -26,7 +26,8 @@ export function readZip(zip: Buffer): ZipEntry[] {
   if (at + centralSize > endAt) throw new ZipFormatError('the central directory runs past the end record')
   const entries: ZipEntry[] = []
   for (let i = 0; i < count; i++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) throw new ZipFormatError(`central directory entry ${i} is damaged`)
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50)
+      throw new ZipFormatError(`central directory entry ${i} is damaged`)
     const flags = zip.readUInt16LE(at + 8)
     const method = zip.readUInt16LE(at + 10)
     const crc = zip.readUInt32LE(at + 16)
@@ -41,9 +42,11 @@ export function readZip(zip: Buffer): ZipEntry[] {
     const name = zip.toString(flags & (1 << 11) ? 'utf8' : 'latin1', at + 46, at + 46 + nameLength)
     at += 46 + nameLength + extraLength + commentLength
     if (name.endsWith('/')) continue
-    if (name.startsWith('/') || name.includes('\\') || name.split('/').includes('..')) throw new ZipFormatError(`unsafe entry name ${JSON.stringify(name)}`)
+    if (name.startsWith('/') || name.includes('\\') || name.split('/').includes('..'))
+      throw new ZipFormatError(`unsafe entry name ${JSON.stringify(name)}`)
     if (flags & 1) throw new ZipFormatError(`${name} is encrypted`)
-    if (localAt + 30 > zip.length || zip.readUInt32LE(localAt) !== 0x04034b50) throw new ZipFormatError(`${name}: local header missing`)
+    if (localAt + 30 > zip.length || zip.readUInt32LE(localAt) !== 0x04034b50)
+      throw new ZipFormatError(`${name}: local header missing`)
     const dataAt = localAt + 30 + zip.readUInt16LE(localAt + 26) + zip.readUInt16LE(localAt + 28)
     if (dataAt + compressedSize > zip.length) throw new ZipFormatError(`${name}: data runs past the end of the zip`)
     const raw = zip.subarray(dataAt, dataAt + compressedSize)

@@ -29,7 +29,9 @@ const S_IFREG = 0o100000
  */
 export function writeZip(inputs: readonly ZipInput[]): Buffer {
   if (inputs.length > MAX_ENTRIES) {
-    throw new ZipLimitError(`${inputs.length} files: a zip without Zip64 holds at most ${MAX_ENTRIES}; bundle (--bundle) or trim the dependencies`)
+    throw new ZipLimitError(
+      `${inputs.length} files: a zip without Zip64 holds at most ${MAX_ENTRIES}; bundle (--bundle) or trim the dependencies`,
+    )
   }
   const seen = new Set<string>()
   const parts: Buffer[] = []
@@ -44,7 +46,8 @@ export function writeZip(inputs: readonly ZipInput[]): Buffer {
     const deflated = deflateRawSync(input.data, { level: 9 })
     const stored = deflated.length >= input.data.length
     const body = stored ? input.data : deflated
-    if (input.data.length > MAX_BYTES || offset + body.length > MAX_BYTES) throw new ZipLimitError(`${input.name}: the zip would pass 4 GB`)
+    if (input.data.length > MAX_BYTES || offset + body.length > MAX_BYTES)
+      throw new ZipLimitError(`${input.name}: the zip would pass 4 GB`)
     const { time, date } = dosDateTime(input.mtime ?? new Date(1980, 0, 1))
     const method = stored ? 0 : 8
 
@@ -74,7 +77,7 @@ export function writeZip(inputs: readonly ZipInput[]): Buffer {
     header.writeUInt32LE(input.data.length, 24)
     header.writeUInt16LE(name.length, 28)
     // extra length, comment length, disk number, internal attributes: all 0
-    header.writeUInt32LE((((S_IFREG | (input.mode & 0o7777)) << 16) >>> 0), 38)
+    header.writeUInt32LE(((S_IFREG | (input.mode & 0o7777)) << 16) >>> 0, 38)
     header.writeUInt32LE(offset, 42)
 
     parts.push(local, name, body)
@@ -93,7 +96,13 @@ export function writeZip(inputs: readonly ZipInput[]): Buffer {
 }
 
 function checkName(name: string): void {
-  if (name === '' || name.startsWith('/') || name.includes('\\') || name.endsWith('/') || name.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    name.endsWith('/') ||
+    name.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new ZipLimitError(`bad zip entry name ${JSON.stringify(name)}`)
   }
   if (Buffer.byteLength(name) > 0xffff) throw new ZipLimitError(`zip entry name too long: ${name.slice(0, 80)}…`)
