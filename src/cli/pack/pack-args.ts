@@ -151,7 +151,7 @@ function apply(options: PackOptions, key: string, flag: string, value: string): 
     case 'runtime':
       if (!findRuntime(value)) {
         const hint = /^nodejs/i.test(value)
-          ? ` (Tencent's ids name a minor version, e.g. Nodejs20.19, never Nodejs20.x)`
+          ? ` (Tencent's ids name a minor version, e.g. Nodejs20.19, never a .x wildcard)`
           : ''
         throw new UsageError(
           `${flag} must be one of ${RUNTIMES.map((r) => r.id).join(', ')}, got ${JSON.stringify(value)}${hint}`,
