@@ -260,7 +260,10 @@ function warmMarkdown(results) {
   return out
 }
 
-// The tables BENCHMARKS.md keeps: each adapter as deployed (alone in its process), one row per adapter.
+// The tables BENCHMARKS.md keeps: each adapter as deployed (alone in its process), one row per adapter, and the
+// bare floor; the two inject() floors stay in the printed report.
+const keptInFile = (adapter) => adapter.kind === 'adapter' || adapter.id === 'bare'
+
 function deployedMarkdown(results) {
   const out = []
   for (const framework of frameworks) {
@@ -269,7 +272,7 @@ function deployedMarkdown(results) {
     const where = isolated.size ? 'each adapter alone in its process' : 'all adapters in one process (--skip=isolated)'
     out.push(`#### ${framework === 'koa' ? 'Koa' : 'Express'}: median µs (p99), ${where}`, '')
     out.push(`| adapter | ${mine.map((r) => r.workload.label).join(' | ')} |`, `|---|${mine.map(() => '--:|').join('')}`)
-    for (const adapter of adapters) {
+    for (const adapter of adapters.filter(keptInFile)) {
       const cells = mine.map((r) => {
         const shared = r.rows.find((x) => x.adapter.id === adapter.id)
         if (!shared) return 'wrong answer'
@@ -287,7 +290,7 @@ function memorySummaryMarkdown(mem) {
   const apps = [...new Set(mem.map((m) => m.framework))]
   const out = [`| adapter | ${apps.map((f) => `${f}: heap MB, before → after 2N | ${f}: RSS MB, before → N → 2N`).join(' | ')} |`,
     `|---|${apps.map(() => '--:|--:|').join('')}`]
-  for (const adapter of adapters) {
+  for (const adapter of adapters.filter(keptInFile)) {
     const cells = apps.map((f) => {
       const m = mem.find((x) => x.framework === f && x.adapter === adapter)
       if (!m?.before) return `${m?.problem ?? 'failed'} | `
@@ -361,9 +364,9 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
   return out
 }
 
-function coldMarkdown(cold) {
+function coldMarkdown(cold, kept = () => true) {
   const out = ['| adapter | ' + plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ') + ' |', '|---|' + plan.coldFrameworks.map(() => '--:|').join('')]
-  for (const adapter of adapters) {
+  for (const adapter of adapters.filter(kept)) {
     const cells = plan.coldFrameworks.map((f) => {
       const c = cold.find((x) => x.framework === f && x.adapter === adapter)
       return c.problem ? `wrong: ${c.problem}` : `${ms(c.median)} (${ms(c.min)})`
@@ -470,7 +473,7 @@ const summary = [
   ...(quick ? ['', '**Quick run: too few samples for conclusions.**'] : []),
   '',
   ...deployedMarkdown(results),
-  ...(cold.length ? [`#### Cold start: median ms (min) of ${plan.coldRuns} fresh processes`, '', ...coldMarkdown(cold), ''] : []),
+  ...(cold.length ? [`#### Cold start: median ms (min) of ${plan.coldRuns} fresh processes`, '', ...coldMarkdown(cold, keptInFile), ''] : []),
   ...(mem.length ? [`#### Memory: ${plan.rssCount.toLocaleString('en-US')} (N) invocations of GET small JSON after 2,000 warm-up ones, GC before each reading`, '', ...memorySummaryMarkdown(mem), ''] : []),
   '#### Installed size', '',
   ...sizeMarkdown(),
