@@ -1,9 +1,10 @@
 import { adapterFor, adapterStarter } from './apps'
 import { createBinaryDecider, type BinaryTypes } from './binary'
 import type { CurrentInvoke } from './current-invoke'
-import { hostOption, normaliseBasePath, requestFromEvent } from './request-from-event'
+import { DEFAULT_HOST, hostOption, normaliseBasePath, requestFromEvent } from './request-from-event'
 import { serveRequest, type Settings } from './serve'
-import type { IntegratedResponse, ScfContext, ScfHandler, ScfHttpEvent } from './types'
+import { deliverToPath, refuseTriggerPath, runTriggerFunction, triggerRouter, type TriggerRoutes } from './triggers'
+import type { IntegratedResponse, ScfContext, ScfEventHandler, ScfHandler, ScfHttpEvent } from './types'
 
 /** Options of `bridge(app, options)`. */
 export interface BridgeOptions {
@@ -65,10 +66,29 @@ export interface BridgeOptions {
    * @example exports.main_handler = bridge((request) => new Response('hi'), { fetch: true })
    */
   fetch?: boolean
+  /**
+   * Serves other triggers' events in the same function: for each kind (`timer`, `cos`, `ckafka`, `cmq`,
+   * `cls`, and `other` for any other non-HTTP event, e.g. a direct invocation), a function
+   * `(event, context)` whose return value is the invocation's result, or a path in the app that gets the
+   * event as `POST <path>` with a JSON body (a 2xx answer's body is the result). A throw or any other
+   * status fails the invocation, so SCF retries asynchronous triggers. HTTP requests to these paths get
+   * 404 without reaching the app. See docs/triggers.md.
+   * @example
+   * bridge(app, { events: { timer: async () => { await purgeSessions() }, cos: '/internal/cos-uploaded' } })
+   */
+  events?: TriggerRoutes
 }
 
 /**
- * Wraps a web app as an SCF handler that serves API Gateway and Function URL events.
+ * Wraps a web app as an SCF handler that serves HTTP events through the app and the triggers named in
+ * `options.events` as they say (see {@link BridgeOptions.events}).
+ * @example
+ * exports.main_handler = bridge(app, { events: { timer: async () => purgeSessions(), cos: '/internal/cos-uploaded' } })
+ */
+export function bridge(app: unknown, options: BridgeOptions & { events: TriggerRoutes }): ScfEventHandler
+/**
+ * Wraps a web app as an SCF handler that serves API Gateway and Function URL events, and with the
+ * `events` option other triggers' events too (timer, COS, CKafka, CMQ, CLS, direct invocations).
  *
  * @param app An Express 4/5 app, a Koa 2/3 app, a Fastify 4/5 instance, a hapi server, a NestJS
  *   application, an object with `fetch(request)` (Hono, h3 v2), an `http.Server`, a `(req, res)`
@@ -84,8 +104,10 @@ export interface BridgeOptions {
  * app.get('/hello', (req, res) => res.json({ hello: 'world' }))
  * exports.main_handler = bridge(app)
  */
-export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
+export function bridge(app: unknown, options?: BridgeOptions): ScfHandler
+export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandler {
   const startAdapter = adapterStarter(adapterFor(app, { fetch: options.fetch }))
+  const triggers = triggerRouter(options.events)
   const settings: Settings = {
     basePath: normaliseBasePath(options.basePath),
     host: hostOption(options.host),
@@ -95,13 +117,23 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfHandler {
     onError: options.onError,
   }
 
-  return async function main_handler(event: ScfHttpEvent, context?: ScfContext): Promise<IntegratedResponse> {
+  return async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
     const started = Date.now()
     const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
     if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
+
+    // ---- other triggers (src/triggers): a function, or a request to a path served like any other ----
+    const route = triggers?.routeOf(event)
+    if (route?.run) return runTriggerFunction(route, event, ctx)
+    if (route) {
+      return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, async (request) =>
+        (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind)).response)
+    }
+
     const request = requestFromEvent(event, settings)
-    return (await serveRequest(startAdapter, request, event, ctx, settings, started)).response
-  }
+    if (triggers?.guards(request.url)) return refuseTriggerPath(request, ctx)
+    return (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started)).response
+  } as ScfEventHandler
 }
 
 function marginOf(value: number | undefined): number {

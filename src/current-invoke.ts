@@ -1,15 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { TriggerKind } from './triggers/events'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /**
  * The SCF invocation a request belongs to: `req.scf` (Express, Node listeners), `ctx.state.scf` (Koa),
- * and what `getCurrentInvoke()` returns.
+ * the second argument of a fetch app, and what `getCurrentInvoke()` returns.
+ * `E` is the event's type: an HTTP event, unless `trigger` is set (then, e.g., `CurrentInvoke<ScfTimerEvent>`).
  */
-export interface CurrentInvoke {
-  /** The HTTP event as SCF delivered it (API Gateway or Function URL dialect), unchanged. */
-  event: ScfHttpEvent
+export interface CurrentInvoke<E = ScfHttpEvent> {
+  /** The event as SCF delivered it, unchanged: the HTTP event (API Gateway or Function URL dialect), or the trigger's. */
+  event: E
   /** The SCF context of the invocation: `request_id`, `function_name`, `getRemainingTimeInMillis()`, ... */
   context: ScfContext
+  /**
+   * Set when the invocation is a trigger's event served by the `events` option: `timer`, `cos`, `ckafka`,
+   * `cmq`, `cls` or `other`. Undefined for an HTTP request.
+   */
+  trigger?: TriggerKind
 }
 
 /**
@@ -18,7 +25,7 @@ export interface CurrentInvoke {
  * the app's code). Structural, as the CommonJS and ESM builds share the store.
  */
 export interface InvocationScope {
-  invoke: CurrentInvoke
+  invoke: CurrentInvoke<unknown>
   fail(error: unknown): void
 }
 
@@ -46,6 +53,6 @@ export function processWide<T>(key: string, create: () => T): T {
  *   res.json({ stage: event.requestContext?.stage, requestId: context.request_id })
  * })
  */
-export function getCurrentInvoke(): CurrentInvoke | undefined {
-  return invokeStorage.getStore()?.invoke
+export function getCurrentInvoke<E = ScfHttpEvent>(): CurrentInvoke<E> | undefined {
+  return invokeStorage.getStore()?.invoke as CurrentInvoke<E> | undefined
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { encodeComponent, encodeQuery, foldHeader, separatorOf, stripPrefix, TOKEN } from './http-syntax'
+import { describeKind, recogniseEvent } from './triggers/recognise'
 import type { ScfHttpEvent } from './types'
 import { describe } from './values'
 
@@ -129,7 +130,7 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
   const e = event as Record<string, unknown>
   if (typeof e.httpMethod !== 'string' || e.headers === undefined) {
     const missing = typeof e.httpMethod !== 'string' ? 'httpMethod' : 'headers'
-    if (isPlainObject(e.headers) || isPlainObject(e.requestContext)) {
+    if (recogniseEvent(e) === 'http') {
       // An HTTP event cut short (a trimmed log copy, a hand-made test event): say what it lacks.
       throw new EventError(
         `scf-bridge: event.${missing} is ${describeField(e[missing])}: an HTTP event (API Gateway or Function URL)` +
@@ -139,7 +140,7 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
     throw new EventError(
       `scf-bridge: event.${missing} is ${describeField(e[missing])}: this is not an HTTP event` +
         ` (it looks like ${guessTrigger(e)}). Bind the function to a Function URL or API Gateway trigger` +
-        ` with integrated request, or route other triggers before calling the bridge.`,
+        ` with integrated request, and other triggers through the events option (docs/triggers.md).`,
     )
   }
   if (!TOKEN.test(e.httpMethod)) {
@@ -153,23 +154,13 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
   }
 }
 
-const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value)
-
 /** An event field in a message: a missing one is `missing`. */
 const describeField = (value: unknown): string => (value === undefined ? 'missing' : describe(value))
 
+/** What a non-HTTP event looks like and how it could be served, for the refusal's message. */
 function guessTrigger(e: Record<string, unknown>): string {
-  if (e.Type === 'Timer' || ('TriggerName' in e && 'Time' in e)) return 'a timer trigger event'
-  const record = Array.isArray(e.Records) ? (e.Records[0] as Record<string, unknown> | undefined) : undefined
-  if (record && typeof record === 'object') {
-    if ('cos' in record) return 'a COS trigger event'
-    if ('Ckafka' in record) return 'a CKafka trigger event'
-    if ('CMQ' in record) return 'a CMQ trigger event'
-    return 'a message-queue trigger event'
-  }
-  if ('clslogs' in e) return 'a CLS trigger event'
-  if ('requestContext' in e) return 'a broken API Gateway event'
-  return 'no known trigger'
+  const kind = recogniseEvent(e)
+  return `${describeKind(kind)}, which bridge()'s events.${kind} option can serve`
 }
 
 // ---- path and query --------------------------------------------------------

@@ -4,9 +4,10 @@ import type { FetchAdapter, ServingAdapter } from './apps'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
 import { Invocation, timeBudget, type Outcome } from './invocation'
-import { debug, pathOnly } from './log'
+import { debug, pathOnly, type LogContext } from './log'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
+import type { TriggerKind } from './triggers/events'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /** `bridge()`'s options, checked and completed once. */
@@ -36,14 +37,13 @@ export function serveRequest(
   context: ScfContext,
   settings: Settings,
   started = Date.now(),
+  /** Set when the request delivers a trigger's event to its path (src/triggers): `scf.trigger` in the app. */
+  trigger?: TriggerKind,
 ): Promise<Outcome> {
-  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
-  // The client's x-request-id, else the gateway's id, else the invocation's: the app sees it, the reply carries it.
-  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
-  if (requestId) request.headers['x-request-id'] = requestId
+  const log = logContextOf(request, context)
+  if (log.requestId) request.headers['x-request-id'] = log.requestId
   else delete request.headers['x-request-id']
-  const log = { invocationId, requestId, method: request.method, path: pathOnly(request.url) }
-  const invocation = new Invocation({ event, context }, request, log, settings)
+  const invocation = new Invocation(trigger ? { event, context, trigger } : { event, context }, request, log, settings)
 
   routeStrayRejections()
   invocation.armDeadline(timeBudget(context, started, settings.timeoutMarginMs))
@@ -55,13 +55,23 @@ export function serveRequest(
   })
   return outcome.then((settled) => {
     const { response } = settled
-    if (requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = requestId
+    if (log.requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = log.requestId
     if (debug.enabled) {
       debug('%s %s %d %dms %d bytes%s', log.method, log.path, response.statusCode, Date.now() - started,
         Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'), response.isBase64Encoded ? ' base64' : '')
     }
     return settled
   })
+}
+
+/**
+ * What the log lines of a request say about it. Its request id is the client's x-request-id, else the
+ * gateway's id, else the invocation's: the app sees it, and the reply carries it.
+ */
+export function logContextOf(request: InjectionRequest, context: ScfContext): LogContext {
+  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
+  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
+  return { invocationId, requestId, method: request.method, path: pathOnly(request.url) }
 }
 
 function exchange(adapter: ServingAdapter, invocation: Invocation): void {

@@ -4,6 +4,7 @@
  * real captured events (test/fixtures/events.ts);
  * the platform may add fields over time, so every shape stays open.
  */
+import type { ScfTriggerEvent } from './triggers/events'
 
 /** A query value as API Gateway delivers it: decoded, repeated keys as arrays, bare keys as `true`. */
 export type ScfQueryValue = string | string[] | true
@@ -117,3 +118,13 @@ export interface IntegratedResponse {
  * error whose message names the field.
  */
 export type ScfHandler = (event: ScfHttpEvent, context?: ScfContext) => Promise<IntegratedResponse>
+
+/**
+ * The SCF entry function `bridge(app, { events })` returns: HTTP events resolve with the integrated
+ * response; a trigger's event resolves with what its entry in `events` made of it, and rejects when that
+ * failed (so SCF counts a failed invocation and retries an asynchronous one).
+ */
+export interface ScfEventHandler {
+  (event: ScfHttpEvent, context?: ScfContext): Promise<IntegratedResponse>
+  (event: ScfTriggerEvent | Record<string, unknown>, context?: ScfContext): Promise<unknown>
+}

@@ -1,0 +1,43 @@
+import type { TriggerKind } from './events'
+
+/**
+ * What kind of event SCF delivered, from the event's own shape. HTTP first, as the bridge has always
+ * read it: any object with an `httpMethod` goes to the HTTP path, which serves it or says what is
+ * wrong with it. Then the triggers: a timer's `Type: "Timer"`; `Records[]` whose first record holds
+ * `cos`, `Ckafka` or `CMQ`; CLS's `clslogs`. Anything else (a direct invocation's JSON) is `other`.
+ * Pure.
+ */
+export function recogniseEvent(event: unknown): 'http' | TriggerKind {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return 'other'
+  const e = event as Record<string, unknown>
+  if (e.httpMethod !== undefined) return 'http'
+  if (e.Type === 'Timer' || (typeof e.TriggerName === 'string' && 'Time' in e && !('Records' in e))) return 'timer'
+  if (Array.isArray(e.Records)) {
+    const record = e.Records[0] as Record<string, unknown> | undefined
+    if (record !== null && typeof record === 'object') {
+      if (isObject(record.cos)) return 'cos'
+      if (isObject(record.Ckafka)) return 'ckafka'
+      if (isObject(record.CMQ)) return 'cmq'
+    }
+    return 'other'
+  }
+  if (isObject(e.clslogs)) return 'cls'
+  return 'other'
+}
+
+const isObject = (value: unknown): boolean => value !== null && typeof value === 'object'
+
+/** How messages name a kind of event: "a timer trigger event". */
+export function describeKind(kind: 'http' | TriggerKind): string {
+  return KIND_NAMES[kind]
+}
+
+const KIND_NAMES: Record<'http' | TriggerKind, string> = {
+  http: 'an HTTP event',
+  timer: 'a timer trigger event',
+  cos: 'a COS trigger event',
+  ckafka: 'a CKafka trigger event',
+  cmq: 'a CMQ trigger event',
+  cls: 'a CLS trigger event',
+  other: 'a direct invocation or another trigger\'s event',
+}
