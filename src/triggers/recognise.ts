@@ -1,16 +1,16 @@
 import type { TriggerKind } from './events'
 
 /**
- * What kind of event SCF delivered, from the event's own shape. HTTP first, as the bridge has always
- * read it: any object with an `httpMethod` goes to the HTTP path, which serves it or says what is
- * wrong with it. Then the triggers: a timer's `Type: "Timer"`; `Records[]` whose first record holds
+ * What kind of event SCF delivered, from the event's own shape. HTTP first: an object with an
+ * `httpMethod`, a `requestContext`, or `headers` with a `path`, `headerParameters` or `queryString` goes
+ * to the HTTP path, which serves it as before or says what is wrong with it. Then the triggers: a timer's `Type: "Timer"`; `Records[]` whose first record holds
  * `cos`, `Ckafka` or `CMQ`; CLS's `clslogs`. Anything else (a direct invocation's JSON) is `other`.
  * Pure.
  */
 export function recogniseEvent(event: unknown): 'http' | TriggerKind {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) return 'other'
   const e = event as Record<string, unknown>
-  if (e.httpMethod !== undefined) return 'http'
+  if (looksHttp(e)) return 'http'
   if (e.Type === 'Timer' || (typeof e.TriggerName === 'string' && 'Time' in e && !('Records' in e))) return 'timer'
   if (Array.isArray(e.Records)) {
     const record = e.Records[0] as Record<string, unknown> | undefined
@@ -23,6 +23,15 @@ export function recogniseEvent(event: unknown): 'http' | TriggerKind {
   }
   if (isObject(e.clslogs)) return 'cls'
   return 'other'
+}
+
+/**
+ * An HTTP event, or what is left of one: a partial or broken HTTP event goes to the HTTP path too, where it
+ * is refused with the missing field named, and never to a trigger's entry.
+ */
+function looksHttp(e: Record<string, unknown>): boolean {
+  if (e.httpMethod !== undefined || isObject(e.requestContext)) return true
+  return isObject(e.headers) && ('path' in e || 'headerParameters' in e || 'queryString' in e)
 }
 
 const isObject = (value: unknown): boolean => value !== null && typeof value === 'object'
