@@ -5,6 +5,8 @@
 import { STATUS_CODES } from 'node:http'
 import { encodeQuery, foldHeader } from './http-syntax'
 import {
+  callHandler,
+  createScfContext,
   DEFAULT_STAGE,
   emulate,
   eventFromHttp,
@@ -13,10 +15,21 @@ import {
   type ScfContextOptions,
   type Trigger,
 } from './emulator'
+import { recogniseEvent } from './triggers/recognise'
+import type { ScfTriggerEvent } from './triggers/events'
 import type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue, ScfRequestContext } from './types'
 
-export { createScfContext } from './emulator'
-export type { ScfContextOptions, Trigger } from './emulator'
+export { createCkafkaEvent, createClsEvent, createCmqEvent, createCosEvent, createScfContext, createTimerEvent } from './emulator'
+export type {
+  CkafkaEventOptions,
+  ClsEventOptions,
+  CmqEventOptions,
+  CosEventOptions,
+  QueueMessageInput,
+  ScfContextOptions,
+  TimerEventOptions,
+  Trigger,
+} from './emulator'
 
 /** Header values as a plain object, `[name, value]` pairs, or a fetch `Headers`. */
 export type RequestHeadersInput =
@@ -213,10 +226,68 @@ export interface InvokeResponse {
   context: ScfContext
 }
 
+/** Options of `invoke` with a trigger's event, and of `invokeEvent`. */
+export interface InvokeEventOptions {
+  /** The context's settings; `timeoutMs` (default 3000) is also the invocation's time limit. */
+  context?: ScfContextOptions
+}
+
+/** How an invocation with a trigger's (or any non-HTTP) event ended. */
+export interface InvokeEventResult {
+  /** The handler returned or resolved: SCF counts a successful invocation. */
+  ok: boolean
+  /** What it returned; undefined when it failed. */
+  result: unknown
+  /** What it threw or rejected with, or an Error saying it timed out; undefined when it succeeded. */
+  error: unknown
+  /** It did not finish within the context's timeout. */
+  timedOut: boolean
+  /** The event the handler was called with. */
+  event: unknown
+  /** The context the handler was called with. */
+  context: ScfContext
+}
+
+/**
+ * Calls an SCF handler with `event` as it is, as SCF calls it for a timer, COS, CKafka, CMQ or CLS trigger or
+ * a direct invocation (any JSON), within the function timeout; resolves with the result or the error.
+ *
+ * @example
+ * const { invokeEvent } = require('scf-bridge/testing')
+ * const { ok, result } = await invokeEvent(main_handler, { orderId: 42 })
+ */
+export async function invokeEvent(
+  handler: (event: any, context: any, callback?: any) => unknown,
+  event: unknown,
+  options: InvokeEventOptions = {},
+): Promise<InvokeEventResult> {
+  if (typeof handler !== 'function') throw new TypeError(`scf-bridge/testing: invokeEvent(handler) needs a function, got ${typeof handler}`)
+  const context = createScfContext(options.context)
+  const timeoutMs = context.time_limit_in_ms ?? 3000
+  const outcome = await callHandler(handler as AnyScfHandler, event, context, timeoutMs)
+  if (outcome.kind === 'returned') return { ok: true, result: outcome.value, error: undefined, timedOut: false, event, context }
+  const error = outcome.kind === 'failed' ? outcome.error : new Error(`the function did not finish within its ${timeoutMs / 1000} s timeout`)
+  return { ok: false, result: undefined, error, timedOut: outcome.kind === 'timedOut', event, context }
+}
+
+/**
+ * Calls an SCF handler with a trigger's event (`createTimerEvent()`, `createCosEvent()`, ...) as SCF does,
+ * and resolves with the result or the error (see `invokeEvent`, which also sends any other event as is).
+ *
+ * @example
+ * const { invoke, createTimerEvent } = require('scf-bridge/testing')
+ * const { ok, result } = await invoke(main_handler, createTimerEvent({ message: 'purge' }))
+ */
+export function invoke(
+  handler: (event: any, context: any, callback?: any) => unknown,
+  event: ScfTriggerEvent,
+  options?: InvokeEventOptions,
+): Promise<InvokeEventResult>
 /**
  * Calls an SCF handler with the event API Gateway (or a Function URL) would send for `request`, within the
  * function timeout, and returns what the client would receive. An invalid integrated response, a thrown
- * error or a timeout gives the gateway's 502/504, with the reason in `gatewayError`.
+ * error or a timeout gives the gateway's 502/504, with the reason in `gatewayError`. A trigger's event
+ * (`createTimerEvent()`, ...) is sent as it is, and the result or error returned.
  *
  * @param request A path (`'/users?id=1'`), a request description, or a fetch `Request` (Node 18+).
  * @example
@@ -225,14 +296,20 @@ export interface InvokeResponse {
  * expect(res.status).toBe(200)
  * expect(await res.json()).toEqual({ hello: 'world' })
  */
+export function invoke(
+  handler: (event: any, context: any, callback?: any) => unknown,
+  request?: string | RequestDescription | FetchRequestLike,
+  options?: InvokeOptions,
+): Promise<InvokeResponse>
 export async function invoke(
   handler: (event: any, context: any, callback?: any) => unknown,
-  request: string | RequestDescription | FetchRequestLike = {},
+  request: string | RequestDescription | FetchRequestLike | ScfTriggerEvent = {},
   options: InvokeOptions = {},
-): Promise<InvokeResponse> {
+): Promise<InvokeResponse | InvokeEventResult> {
   if (typeof handler !== 'function') throw new TypeError(`scf-bridge/testing: invoke(handler) needs a function, got ${typeof handler}`)
+  if (isTriggerEvent(request)) return invokeEvent(handler, request, { context: options.context })
   const trigger = options.trigger ?? 'apigw'
-  const description = isFetchRequest(request) ? await fromFetchRequest(request) : typeof request === 'string' ? { path: request } : request
+  const description = isFetchRequest(request) ? await fromFetchRequest(request) : typeof request === 'string' ? { path: request } : (request as RequestDescription)
   const { event, context, outcome, reply } = await emulate(
     handler as AnyScfHandler,
     httpParts(description, trigger, options.https),
@@ -255,6 +332,13 @@ export async function invoke(
     event,
     context,
   }
+}
+
+/** A timer, COS, CKafka, CMQ or CLS event (a request description is none of these). */
+function isTriggerEvent(value: unknown): value is ScfTriggerEvent {
+  if (value === null || typeof value !== 'object' || isFetchRequest(value)) return false
+  const kind = recogniseEvent(value)
+  return kind !== 'http' && kind !== 'other'
 }
 
 /** The part of a WHATWG `Request` that `invoke` reads. */
@@ -348,3 +432,4 @@ function bodyBytes(body: RequestBodyInput | undefined, headers: Record<string, s
 }
 
 export type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue }
+export type { ScfCkafkaEvent, ScfClsEvent, ScfCmqEvent, ScfCosEvent, ScfTimerEvent, ScfTriggerEvent } from './triggers/events'

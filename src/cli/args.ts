@@ -1,4 +1,5 @@
-import type { Trigger } from '../emulator'
+import { TRIGGER_EVENT_KINDS, type Trigger } from '../emulator'
+import type { InvokeCliOptions } from './invoke'
 import { parsePackArgs, type PackOptions } from './pack/pack-args'
 
 /** The settings of `scf-bridge dev`, every default applied. */
@@ -21,6 +22,7 @@ export interface DevOptions {
 export type Command =
   | { name: 'dev'; options: DevOptions }
   | { name: 'pack'; options: PackOptions }
+  | { name: 'invoke'; options: InvokeCliOptions }
   | { name: 'help' }
   | { name: 'version' }
 
@@ -30,6 +32,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: scf-bridge dev [entry] [options]
+       scf-bridge invoke [entry] --event <kind>   (one invocation with a trigger's event: below)
        scf-bridge pack [dir] [options]   (the deployable zip: scf-bridge pack --help)
 
 Runs an SCF handler locally behind an emulated API Gateway (or Function URL): a real
@@ -69,6 +72,21 @@ Examples:
 Limits as on Tencent Cloud: requests over 6 MB (as an event) get 413, responses over
 6 MB get 502, an invalid integrated response gets 502 saying what is wrong, a
 handler that throws gets 502, one that runs past --timeout gets 504.
+
+Usage: scf-bridge invoke [entry] --event <kind> | --event-file <file.json> [options]
+
+Runs one invocation of the handler with a trigger's event, as SCF would, and prints
+the result as JSON (or the error); the handler's own log shows as it runs. Exits 1
+when the invocation fails or times out.
+
+Options:
+  --event <kind>          A realistic event of this kind: ${TRIGGER_EVENT_KINDS.join(', ')}
+  --event-file <file>     The event as JSON (any event, e.g. a direct invocation's)
+  --handler, -t/--timeout, --memory as for dev
+
+Examples:
+  npx scf-bridge invoke ./index.js --event timer
+  npx scf-bridge invoke . --handler app.main_handler --event-file cos-event.json
 `
 
 const VALUE_OPTIONS: Record<string, keyof DevOptions> = {
@@ -90,7 +108,10 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv
   if (command === undefined) throw new UsageError('missing command: try `scf-bridge dev ./index.js`')
   if (command === 'pack') return { name: 'pack', options: parsePackArgs(rest) }
-  if (command !== 'dev') throw new UsageError(`unknown command ${JSON.stringify(command)}: the command is \`dev\``)
+  if (command === 'invoke') return { name: 'invoke', options: parseInvokeArgs(rest) }
+  if (command !== 'dev') {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}: the commands are \`dev\`, \`invoke\` and \`pack\``)
+  }
 
   const options: DevOptions = {
     entry: '.',
@@ -146,7 +167,7 @@ function setEntry(previous: string | undefined, arg: string): string {
   return arg
 }
 
-function applyOption(options: DevOptions, key: keyof DevOptions, flag: string, value: string): void {
+function applyOption(options: Partial<DevOptions>, key: keyof DevOptions, flag: string, value: string): void {
   switch (key) {
     case 'port': {
       const port = Number(value)
@@ -194,4 +215,47 @@ function applyOption(options: DevOptions, key: keyof DevOptions, flag: string, v
     default:
       throw new UsageError(`unknown option ${flag}`)
   }
+}
+
+const INVOKE_OPTIONS: Record<string, 'handler' | 'timeoutMs' | 'memoryMb' | 'event' | 'eventFile'> = {
+  '--handler': 'handler',
+  '--timeout': 'timeoutMs',
+  '-t': 'timeoutMs',
+  '--memory': 'memoryMb',
+  '--event': 'event',
+  '--event-file': 'eventFile',
+}
+
+/** The arguments of `scf-bridge invoke` (after the command). */
+function parseInvokeArgs(rest: readonly string[]): InvokeCliOptions {
+  const options: InvokeCliOptions = { entry: '.', handler: undefined, event: undefined, eventFile: undefined, timeoutMs: 3000, memoryMb: 128 }
+  let entry: string | undefined
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]
+    if (!arg.startsWith('-') || arg === '-') {
+      entry = setEntry(entry, arg)
+      continue
+    }
+    const eq = arg.indexOf('=')
+    const flag = eq === -1 ? arg : arg.slice(0, eq)
+    const key = INVOKE_OPTIONS[flag]
+    if (key === undefined) throw new UsageError(`unknown option ${flag} for invoke (see scf-bridge --help)`)
+    const value = eq !== -1 ? arg.slice(eq + 1) : rest[++i]
+    if (value === undefined || (eq === -1 && value.startsWith('-') && value.length > 1)) throw new UsageError(`option ${flag} needs a value`)
+    if (key === 'event') {
+      if (!(TRIGGER_EVENT_KINDS as readonly string[]).includes(value)) {
+        throw new UsageError(`${flag} must be one of ${TRIGGER_EVENT_KINDS.join(', ')}, got ${JSON.stringify(value)} (for any other event, use --event-file)`)
+      }
+      options.event = value as InvokeCliOptions['event']
+    } else if (key === 'eventFile') {
+      options.eventFile = value
+    } else {
+      applyOption(options, key, flag, value)
+    }
+  }
+  if (entry !== undefined) options.entry = entry
+  if ((options.event === undefined) === (options.eventFile === undefined)) {
+    throw new UsageError('invoke needs either --event <kind> or --event-file <file.json>, e.g. scf-bridge invoke ./index.js --event timer')
+  }
+  return options
 }

@@ -2,6 +2,7 @@
 import { version } from '../../package.json'
 import { parseArgs, USAGE, UsageError, type DevOptions } from './args'
 import { startDevServer, type DevServer } from './dev-server'
+import { runInvoke } from './invoke'
 import { PACK_USAGE } from './pack/pack-args'
 import { runPack } from './pack/run-pack'
 
@@ -24,7 +25,21 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0
   }
   if (command.name === 'pack') return runPack(command.options)
+  if (command.name === 'invoke') return invoke(command.options)
   return dev(command.options)
+}
+
+async function invoke(options: Parameters<typeof runInvoke>[0]): Promise<number> {
+  let code: number
+  try {
+    code = await runInvoke(options, { out: (text) => process.stdout.write(text), err: (line) => process.stderr.write(line + '\n') })
+  } catch (error) {
+    process.stderr.write(`scf-bridge: ${error instanceof Error ? error.message : String(error)}\n`)
+    code = 1
+  }
+  // One invocation, then done: the app's pools and timers would keep the process alive (SCF freezes it instead).
+  process.stdout.write('', () => process.exit(code))
+  return code
 }
 
 async function dev(options: DevOptions): Promise<number | undefined> {

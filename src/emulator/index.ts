@@ -9,3 +9,13 @@ export type { GatewayReply } from './gateway-reply'
 export { parseQueryString } from './query-string'
 export { createScfContext } from './scf-context'
 export type { ScfContextOptions } from './scf-context'
+export {
+  createCkafkaEvent,
+  createClsEvent,
+  createCmqEvent,
+  createCosEvent,
+  createTimerEvent,
+  createTriggerEvent,
+  TRIGGER_EVENT_KINDS,
+} from './trigger-events'
+export type { CkafkaEventOptions, ClsEventOptions, CmqEventOptions, CosEventOptions, QueueMessageInput, TimerEventOptions } from './trigger-events'

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs'
+import { basename, dirname, resolve } from 'node:path'
+import { callHandler, createScfContext, createTriggerEvent, TRIGGER_EVENT_KINDS } from '../emulator'
+import { errorSummary } from '../values'
+import { describeKind, recogniseEvent } from '../triggers/recognise'
+import { loadHandler, resolveHandler } from './load-handler'
+
+/** The settings of `scf-bridge invoke`, every default applied. */
+export interface InvokeCliOptions {
+  /** The handler file, or the code folder the `--handler` file is in. Default `.`. */
+  entry: string
+  /** SCF's handler setting `file.export`, or just `export`. */
+  handler: string | undefined
+  /** Build an event of this kind with every default. */
+  event: (typeof TRIGGER_EVENT_KINDS)[number] | undefined
+  /** Or read the event from this JSON file. */
+  eventFile: string | undefined
+  timeoutMs: number
+  memoryMb: number
+}
+
+/** Where `scf-bridge invoke` writes: the result to `out`, what happened to `err`. */
+export interface InvokeIo {
+  out: (text: string) => void
+  err: (line: string) => void
+}
+
+/**
+ * Runs one invocation of the handler with a trigger's event (or the event in a file), as SCF would:
+ * says what it invokes, lets the handler log as it runs, then prints the result as JSON on stdout, or the
+ * error. Resolves with the exit code: 0 when the invocation succeeded, 1 when it failed or timed out.
+ */
+export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = process.cwd()): Promise<number> {
+  const location = resolveHandler(options.entry, options.handler, cwd)
+  const event = options.eventFile !== undefined ? readEvent(resolve(cwd, options.eventFile)) : createTriggerEvent(options.event ?? 'timer')
+  const handler = await loadHandler(location)
+  const context = createScfContext({
+    timeoutMs: options.timeoutMs,
+    memoryMb: options.memoryMb,
+    functionName: basename(dirname(location.file)) || 'local-function',
+  })
+  io.err(`scf-bridge invoke: ${location.setting} from ${location.file}`)
+  io.err(`  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutMs / 1000} s`)
+  const started = Date.now()
+  const outcome = await callHandler(handler, event, context, options.timeoutMs)
+  const ms = Date.now() - started
+  if (outcome.kind === 'timedOut') {
+    io.err(`scf-bridge invoke: timed out: the function did not finish within its ${options.timeoutMs / 1000} s timeout`)
+    return 1
+  }
+  if (outcome.kind === 'failed') {
+    const error = outcome.error
+    io.err(`scf-bridge invoke: failed in ${ms} ms: ${error instanceof Error ? error.stack ?? error.message : errorSummary(error)}`)
+    return 1
+  }
+  let json: string | undefined
+  try {
+    json = JSON.stringify(outcome.value, null, 2)
+  } catch (error) {
+    io.err(`scf-bridge invoke: the function returned a value that is not JSON-serialisable (${errorSummary(error)})`)
+    return 1
+  }
+  io.out((json ?? 'null') + '\n')
+  io.err(`scf-bridge invoke: succeeded in ${ms} ms`)
+  return 0
+}
+
+/** The event in a JSON file; a clear message when it is missing or not JSON. */
+function readEvent(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new Error(`cannot read the event file ${file}: ${(error as Error).message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new Error(`the event file ${file} is not JSON: ${(error as Error).message}`)
+  }
+}
