@@ -8,6 +8,7 @@ const cookieParser = require('cookie-parser')
 const multer = require('multer')
 const { getCurrentInvoke } = require('scf-bridge')
 const views = require('./views')
+const uploads = require('./uploads')
 
 // Signs the session cookie. Set COOKIE_SECRET in the function's environment variables.
 const COOKIE_SECRET = process.env.COOKIE_SECRET || 'dev-only-secret-change-me'
@@ -64,6 +65,17 @@ app.get('/api/whoami', (req, res) => {
     stage: invoke?.event.requestContext?.stage ?? null,
     requestId: invoke?.context.request_id ?? null,
   })
+})
+
+// The files in the bucket, as COS notifications reported them.
+app.get('/api/uploads', (req, res) => {
+  res.json(uploads.listUploads())
+})
+
+// COS notifications, delivered by index.js (bridge's `events.cos`). Only a COS trigger's delivery has
+// `trigger: 'cos'`, so the route stays closed under `node server.js` too, where no bridge guards it.
+app.post('/internal/cos-uploaded', onlyFromTrigger('cos'), express.json({ limit: '1mb' }), (req, res) => {
+  res.json({ recorded: uploads.recordCosEvent(req.body) })
 })
 
 app.post('/echo', express.urlencoded({ extended: false }), (req, res) => {
@@ -123,6 +135,10 @@ app.use((error, req, res, next) => {
   if (req.path.startsWith('/api/') || req.path === '/upload') return res.status(status).json({ error: status === 500 ? 'internal error' : error.message })
   res.status(status).type('html').send(views.errorPage(req.path))
 })
+
+function onlyFromTrigger(kind) {
+  return (req, res, next) => next(getCurrentInvoke()?.trigger === kind ? undefined : 'route')
+}
 
 function statusOf(error) {
   if (error instanceof multer.MulterError) return error.code === 'LIMIT_FILE_SIZE' ? 413 : 400
