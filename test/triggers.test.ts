@@ -1,8 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { bridge, decodeClsLogs, getCurrentInvoke, type ScfClsLogs, type ScfContext, type TriggerKind } from '../src'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import {
+  bridge,
+  decodeClsLogs,
+  getCurrentInvoke,
+  type IntegratedResponse,
+  type ScfCkafkaEvent,
+  type ScfClsEvent,
+  type ScfClsLogs,
+  type ScfContext,
+  type ScfCosEvent,
+  type ScfEventHandler,
+  type ScfHandler,
+  type ScfTimerEvent,
+  type TriggerKind,
+} from '../src'
 import { recogniseEvent } from '../src/triggers/recognise'
 import { canonicalPath } from '../src/triggers/trigger-path'
 import { triggerApps } from './fixtures/trigger-apps'
@@ -322,5 +336,38 @@ describe('CLS records', () => {
     const handler = bridge(app, { events: { cls: '/jobs/cls' } })
     await expect(handler(event as never, scfContext())).rejects.toMatchObject({ name: 'EventError', message: expect.stringMatching(message) })
     expect(seen).toEqual([])
+  })
+})
+
+describe('types', () => {
+  it('types each handler by its kind, and the handler by the options', () => {
+    const app = triggerApps[0]().app
+    const handler = bridge(app, {
+      events: {
+        timer: (event, context) => {
+          expectTypeOf(event).toEqualTypeOf<ScfTimerEvent>()
+          expectTypeOf(context).toEqualTypeOf<ScfContext>()
+        },
+        cos: (event) => expectTypeOf(event.Records[0].cos.cosObject.size).toEqualTypeOf<number>(),
+        ckafka: (event) => expectTypeOf(event).toEqualTypeOf<ScfCkafkaEvent>(),
+        cmq: (event) => expectTypeOf(event.Records[0].CMQ.topicOwner).toEqualTypeOf<number | string>(),
+        cls: (event) => expectTypeOf(event).toEqualTypeOf<ScfClsEvent>(),
+        other: (event) => expectTypeOf(event).toEqualTypeOf<unknown>(),
+      },
+    })
+    expectTypeOf(handler).toEqualTypeOf<ScfEventHandler>()
+    expectTypeOf(handler({ httpMethod: 'GET', path: '/', headers: {} })).toEqualTypeOf<Promise<IntegratedResponse>>()
+    expectTypeOf(handler({ Type: 'Timer', TriggerName: 't', Time: 'x', Message: '' })).toEqualTypeOf<Promise<unknown>>()
+    expectTypeOf(bridge(app)).toEqualTypeOf<ScfHandler>()
+    expectTypeOf<ReturnType<typeof bridge>>().toEqualTypeOf<ScfHandler>()
+    const typeErrors = () => {
+      // @ts-expect-error a COS handler cannot serve timer events
+      bridge(app, { events: { timer: (event: ScfCosEvent) => event.Records } })
+      // @ts-expect-error not a kind
+      bridge(app, { events: { cron: () => 1 } })
+    }
+    expect(typeErrors).toThrow(/events\.cron is not a trigger kind/)
+    expectTypeOf<NonNullable<ReturnType<typeof getCurrentInvoke<ScfTimerEvent>>>['event']>().toEqualTypeOf<ScfTimerEvent>()
+    expectTypeOf<NonNullable<ReturnType<typeof getCurrentInvoke>>['trigger']>().toEqualTypeOf<TriggerKind | undefined>()
   })
 })
