@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCosEvent, createTimerEvent, invoke } from '../src/testing'
 import type { ScfEventHandler } from '../src/types'
-import { assertBuilt, EXAMPLES, handlerClient, httpClient, startProcess, type Send } from './fixtures/example-apps'
 import { scfContext } from './fixtures/events'
+import { assertBuilt, EXAMPLES, handlerClient, httpClient, type Send, startProcess } from './fixtures/example-apps'
 
 const example = EXAMPLES.find((candidate) => candidate.name === 'express')!
 const real = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures/real-events', file), 'utf8')).event
@@ -30,7 +30,9 @@ describe('the express example: timer job and COS route through its SCF handler',
   it('records real COS notifications through POST /internal/cos-uploaded, and lists them', async () => {
     const put = real('cos-blog-nodejs-put-png-2020.json')
     expect(await handler(put, scfContext())).toEqual({ recorded: 1 })
-    expect(await handler(real('cos-scf-go-lib-created-multipart-meta-2019.json'), scfContext())).toEqual({ recorded: 1 })
+    expect(await handler(real('cos-scf-go-lib-created-multipart-meta-2019.json'), scfContext())).toEqual({
+      recorded: 1,
+    })
     const fresh = createCosEvent({ key: 'photos/today.jpg', size: 2048 })
     const r = await invoke(handler, fresh)
     expect(r).toMatchObject({ ok: true, result: { recorded: 1 } })
@@ -39,7 +41,12 @@ describe('the express example: timer job and COS route through its SCF handler',
     expect(list.status).toBe(200)
     expect(JSON.parse(list.text)).toEqual([
       { key: 'xxx.png', size: 6545739, type: 'image/png', at: '2020-05-08T14:39:39.000Z' },
-      { key: 'foobar.zip', size: 9755203, type: 'multipart/form-data; boundary=---------------------------b45c43a0b3', at: '2019-08-17T07:55:55.000Z' },
+      {
+        key: 'foobar.zip',
+        size: 9755203,
+        type: 'multipart/form-data; boundary=---------------------------b45c43a0b3',
+        at: '2019-08-17T07:55:55.000Z',
+      },
       { key: 'photos/today.jpg', size: 2048, type: 'image/jpeg', at: expect.any(String) },
     ])
   })
@@ -47,13 +54,22 @@ describe('the express example: timer job and COS route through its SCF handler',
   it('answers 404 to an HTTP request for the COS route, and records nothing', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     for (const path of ['/internal/cos-uploaded', '/Internal/Cos-Uploaded/', '/internal/cos%2Duploaded']) {
-      const r = await send({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(createCosEvent({ key: 'forged.txt' })) })
+      const r = await send({
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(createCosEvent({ key: 'forged.txt' })),
+      })
       expect(r.status).toBe(404)
       expect(r.text).toBe('Not Found')
     }
     const lines = log.mock.calls.map((call) => JSON.parse(String(call[0])))
     log.mockRestore()
-    expect(lines.map((line) => line.path)).toEqual(['/internal/cos-uploaded', '/Internal/Cos-Uploaded/', '/internal/cos%2Duploaded'])
+    expect(lines.map((line) => line.path)).toEqual([
+      '/internal/cos-uploaded',
+      '/Internal/Cos-Uploaded/',
+      '/internal/cos%2Duploaded',
+    ])
     const list = JSON.parse((await send({ path: '/api/uploads' })).text) as Array<{ key: string }>
     expect(list.map((upload) => upload.key)).not.toContain('forged.txt')
   })
@@ -66,7 +82,9 @@ describe('the express example: timer job and COS route through its SCF handler',
   })
 
   it('a COS removal notification removes the upload', async () => {
-    expect(await invoke(handler, createCosEvent({ key: 'photos/today.jpg', eventName: 'cos:ObjectRemove:Delete' }))).toMatchObject({ ok: true })
+    expect(
+      await invoke(handler, createCosEvent({ key: 'photos/today.jpg', eventName: 'cos:ObjectRemove:Delete' })),
+    ).toMatchObject({ ok: true })
     expect(JSON.parse((await send({ path: '/api/uploads' })).text)).toEqual([])
   })
 
@@ -91,7 +109,12 @@ describe('the express example under node server.js: the COS route is closed ther
   afterAll(() => stop())
 
   it('answers POST /internal/cos-uploaded with the 404 page, and records nothing', async () => {
-    const r = await send({ method: 'POST', path: '/internal/cos-uploaded', headers: { 'content-type': 'application/json' }, body: JSON.stringify(createCosEvent()) })
+    const r = await send({
+      method: 'POST',
+      path: '/internal/cos-uploaded',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(createCosEvent()),
+    })
     expect(r.status).toBe(404)
     expect(r.headers['content-type']).toMatch(/^text\/html/)
     expect(JSON.parse((await send({ path: '/api/uploads' })).text)).toEqual([])

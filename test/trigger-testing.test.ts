@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge, decodeClsLogs } from '../src'
 import { parseArgs, UsageError } from '../src/cli/args'
-import { recogniseEvent } from '../src/triggers/recognise'
 import {
   createCkafkaEvent,
   createClsEvent,
@@ -15,6 +14,7 @@ import {
   invoke,
   invokeEvent,
 } from '../src/testing'
+import { recogniseEvent } from '../src/triggers/recognise'
 import { CLI } from './fixtures/cli/start-cli'
 import { triggerApps } from './fixtures/trigger-apps'
 
@@ -28,7 +28,8 @@ function shapeOf(value: unknown): unknown {
   for (const key of Object.keys(value).sort()) shape[key] = shapeOf((value as Record<string, unknown>)[key])
   return shape
 }
-const keysOf = (value: unknown): unknown => JSON.parse(JSON.stringify(shapeOf(value), (_, v) => (typeof v === 'string' ? 'x' : v)))
+const keysOf = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(shapeOf(value), (_, v) => (typeof v === 'string' ? 'x' : v)))
 
 let errorLog: ReturnType<typeof vi.spyOn>
 beforeEach(() => {
@@ -51,7 +52,10 @@ describe('trigger event builders', () => {
   })
 
   it('createClsEvent has the documented shape and decodes to the records', async () => {
-    const event = createClsEvent({ topicName: 'access', records: ['GET / 200', { timestamp: '1605578090000000', content: 'POST /login 302' }] })
+    const event = createClsEvent({
+      topicName: 'access',
+      records: ['GET / 200', { timestamp: '1605578090000000', content: 'POST /login 302' }],
+    })
     expect(keysOf(event)).toEqual({ clslogs: { data: 'x' } })
     expect(recogniseEvent(event)).toBe('cls')
     const logs = await decodeClsLogs(event)
@@ -64,14 +68,29 @@ describe('trigger event builders', () => {
   })
 
   it('timer: UTC without milliseconds, an object message as JSON text', () => {
-    const event = createTimerEvent({ triggerName: 'nightly', time: new Date('2026-03-01T02:00:00.123Z'), message: { job: 'purge' } })
-    expect(event).toEqual({ Type: 'Timer', TriggerName: 'nightly', Time: '2026-03-01T02:00:00Z', Message: '{"job":"purge"}' })
+    const event = createTimerEvent({
+      triggerName: 'nightly',
+      time: new Date('2026-03-01T02:00:00.123Z'),
+      message: { job: 'purge' },
+    })
+    expect(event).toEqual({
+      Type: 'Timer',
+      TriggerName: 'nightly',
+      Time: '2026-03-01T02:00:00Z',
+      Message: '{"job":"purge"}',
+    })
     expect(createTimerEvent().Time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     expect(createTimerEvent().Message).toBe('')
   })
 
   it('COS: the key as COS writes it, the content type from the extension, short and long regions', () => {
-    const record = createCosEvent({ key: 'avatars/42 a.jpg', bucket: 'media', appId: '1251234567', region: 'ap-beijing', size: 52_000 }).Records[0]
+    const record = createCosEvent({
+      key: 'avatars/42 a.jpg',
+      bucket: 'media',
+      appId: '1251234567',
+      region: 'ap-beijing',
+      size: 52_000,
+    }).Records[0]
     expect(record.cos.cosObject).toMatchObject({
       key: '/1251234567/media/avatars/42 a.jpg',
       size: 52_000,
@@ -88,14 +107,31 @@ describe('trigger event builders', () => {
   })
 
   it('CKafka and CMQ: one record per message, bodies as text, offsets counting up, tags comma-separated', () => {
-    const kafka = createCkafkaEvent({ topic: 'orders', partition: 3, offset: 40, messages: ['a', { key: 'k', body: { id: 1 } }] })
+    const kafka = createCkafkaEvent({
+      topic: 'orders',
+      partition: 3,
+      offset: 40,
+      messages: ['a', { key: 'k', body: { id: 1 } }],
+    })
     expect(kafka.Records.map((r) => r.Ckafka)).toEqual([
       { topic: 'orders', partition: 3, offset: 40, msgKey: '', msgBody: 'a' },
       { topic: 'orders', partition: 3, offset: 41, msgKey: 'k', msgBody: '{"id":1}' },
     ])
-    const cmq = createCmqEvent({ topicName: 'orders', tags: ['new', 'vip'], messages: ['x', 'y'], publishTime: new Date('2026-01-02T03:04:05.678Z') })
+    const cmq = createCmqEvent({
+      topicName: 'orders',
+      tags: ['new', 'vip'],
+      messages: ['x', 'y'],
+      publishTime: new Date('2026-01-02T03:04:05.678Z'),
+    })
     expect(cmq.Records).toHaveLength(2)
-    expect(cmq.Records[0].CMQ).toMatchObject({ type: 'topic', topicName: 'orders', msgTag: 'new,vip', msgBody: 'x', publishTime: '2026-01-02T03:04:05Z', topicOwner: 1250000000 })
+    expect(cmq.Records[0].CMQ).toMatchObject({
+      type: 'topic',
+      topicName: 'orders',
+      msgTag: 'new,vip',
+      msgBody: 'x',
+      publishTime: '2026-01-02T03:04:05Z',
+      topicOwner: 1250000000,
+    })
     expect(cmq.Records[0].CMQ.msgId).toMatch(/^\d+$/)
     expect(cmq.Records[0].CMQ.msgId).not.toBe(cmq.Records[1].CMQ.msgId)
   })
@@ -136,7 +172,7 @@ describe('invoke() with a trigger event', () => {
     expect((r.error as Error).message).toBe('broker down')
   })
 
-  it('a timeout is an error, within the context\'s timeout', async () => {
+  it("a timeout is an error, within the context's timeout", async () => {
     const r = await invoke(handler, createCmqEvent(), { context: { timeoutMs: 50 } })
     expect(r).toMatchObject({ ok: false, timedOut: true })
     expect((r.error as Error).message).toMatch(/did not finish within its 0.05 s timeout/)
@@ -156,17 +192,23 @@ describe('invoke() with a trigger event', () => {
 
 describe('scf-bridge invoke', () => {
   const app = 'test/fixtures/cli/trigger-app.js'
-  const run = (...args: string[]) => spawnSync(process.env.CLI_NODE || process.execPath, [CLI, 'invoke', ...args], { encoding: 'utf8', timeout: 15_000 })
+  const run = (...args: string[]) =>
+    spawnSync(process.env.CLI_NODE || process.execPath, [CLI, 'invoke', ...args], { encoding: 'utf8', timeout: 15_000 })
   const dir = mkdtempSync(join(tmpdir(), 'scf-bridge-invoke-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('runs a timer event through a function: its log as it runs, the result as JSON, exit 0', () => {
     const result = run(app, '--event', 'timer')
     expect(result.status).toBe(0)
-    const [log, json] = [result.stdout.slice(0, result.stdout.indexOf('{')), result.stdout.slice(result.stdout.indexOf('{'))]
+    const [log, json] = [
+      result.stdout.slice(0, result.stdout.indexOf('{')),
+      result.stdout.slice(result.stdout.indexOf('{')),
+    ]
     expect(log).toBe('timer job ran for timer\n')
     expect(JSON.parse(json)).toEqual({ ran: 'timer', message: '', requestId: true })
-    expect(result.stderr).toMatch(/^scf-bridge invoke: trigger-app\.main_handler from .*trigger-app\.js\n {2}a timer trigger event, request id [0-9a-f-]{36}, timeout 3 s\n/)
+    expect(result.stderr).toMatch(
+      /^scf-bridge invoke: trigger-app\.main_handler from .*trigger-app\.js\n {2}a timer trigger event, request id [0-9a-f-]{36}, timeout 3 s\n/,
+    )
     expect(result.stderr).toMatch(/succeeded in \d+ ms/)
   })
 
@@ -174,7 +216,10 @@ describe('scf-bridge invoke', () => {
     const result = run(app, '--event=cos')
     expect(result.status).toBe(0)
     expect(result.stdout).toContain('cos route saw 1 record(s)')
-    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toEqual({ keys: ['/1250000000/examplebucket/uploads/photo.png'], trigger: 'cos' })
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toEqual({
+      keys: ['/1250000000/examplebucket/uploads/photo.png'],
+      trigger: 'cos',
+    })
   })
 
   it('an event file: any JSON, sent as is', () => {
@@ -190,7 +235,10 @@ describe('scf-bridge invoke', () => {
     writeFileSync(file, JSON.stringify(real('timer-sls-multiscf-argument-2021.json')))
     const result = run(app, '--event-file', file)
     expect(result.status).toBe(0)
-    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ ran: 'timer1', message: 'argument' })
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({
+      ran: 'timer1',
+      message: 'argument',
+    })
   })
 
   it('a failing invocation prints the error and exits 1', () => {
@@ -209,18 +257,42 @@ describe('scf-bridge invoke', () => {
   it('a missing or broken event file is a clear error', () => {
     const broken = join(dir, 'broken.json')
     writeFileSync(broken, '{ nope')
-    expect(run(app, '--event-file', join(dir, 'missing.json')).stderr).toMatch(/cannot read the event file .*missing\.json/)
+    expect(run(app, '--event-file', join(dir, 'missing.json')).stderr).toMatch(
+      /cannot read the event file .*missing\.json/,
+    )
     const result = run(app, '--event-file', broken)
     expect(result.status).toBe(1)
     expect(result.stderr).toMatch(/the event file .*broken\.json is not JSON/)
   })
 
   it('parses its arguments', () => {
-    expect(parseArgs(['invoke', './index.js', '--event', 'cos', '-t', '10', '--memory', '256', '--handler', 'index.handler'])).toEqual({
+    expect(
+      parseArgs([
+        'invoke',
+        './index.js',
+        '--event',
+        'cos',
+        '-t',
+        '10',
+        '--memory',
+        '256',
+        '--handler',
+        'index.handler',
+      ]),
+    ).toEqual({
       name: 'invoke',
-      options: { entry: './index.js', handler: 'index.handler', event: 'cos', eventFile: undefined, timeoutMs: 10_000, memoryMb: 256 },
+      options: {
+        entry: './index.js',
+        handler: 'index.handler',
+        event: 'cos',
+        eventFile: undefined,
+        timeoutMs: 10_000,
+        memoryMb: 256,
+      },
     })
-    expect(parseArgs(['invoke', '--event-file', 'e.json'])).toMatchObject({ options: { entry: '.', eventFile: 'e.json', event: undefined } })
+    expect(parseArgs(['invoke', '--event-file', 'e.json'])).toMatchObject({
+      options: { entry: '.', eventFile: 'e.json', event: undefined },
+    })
     for (const [args, message] of [
       [['invoke', './index.js'], /needs either --event <kind> or --event-file/],
       [['invoke', '--event', 'timer', '--event-file', 'x.json'], /needs either/],

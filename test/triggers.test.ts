@@ -19,8 +19,8 @@ import {
 } from '../src'
 import { recogniseEvent } from '../src/triggers/recognise'
 import { canonicalPath } from '../src/triggers/trigger-path'
-import { triggerApps } from './fixtures/trigger-apps'
 import { scfContext } from './fixtures/events'
+import { triggerApps } from './fixtures/trigger-apps'
 
 interface RealEvent {
   file: string
@@ -48,7 +48,9 @@ const clsEvent = (logs: unknown = clsLogs) => ({ clslogs: { data: gzipSync(JSON.
 
 /** Every real non-HTTP event, plus a CLS event built as CLS sends one (no real capture is public). */
 const triggerEvents: Array<{ file: string; kind: TriggerKind; event: Record<string, unknown> }> = [
-  ...realEvents.filter((e) => e.kind !== 'apigw' && e.kind !== 'function-url').map((e) => ({ ...e, kind: e.kind as TriggerKind })),
+  ...realEvents
+    .filter((e) => e.kind !== 'apigw' && e.kind !== 'function-url')
+    .map((e) => ({ ...e, kind: e.kind as TriggerKind })),
   { file: '(built) cls gzip', kind: 'cls', event: clsEvent() },
 ]
 
@@ -95,7 +97,11 @@ describe.each(triggerApps)('every real trigger event on $name', (makeApp) => {
       const calls: unknown[] = []
       const run = async (received: unknown, context: ScfContext) => {
         const current = getCurrentInvoke<unknown>()
-        calls.push({ received, context, current: current && { event: current.event, context: current.context, trigger: current.trigger } })
+        calls.push({
+          received,
+          context,
+          current: current && { event: current.event, context: current.context, trigger: current.trigger },
+        })
         await new Promise((resolve) => setTimeout(resolve, 1))
         return { handled: kind, requestId: getCurrentInvoke()?.context.request_id }
       }
@@ -138,7 +144,10 @@ describe.each(triggerApps)('path form answers on $name', (makeApp) => {
 
   it('a status other than 2xx fails the invocation with an error naming the status', async () => {
     const handler = bridge(makeApp().app, { events: { timer: '/jobs-fail' } })
-    const failure = await handler(timer, scfContext()).then(() => undefined, (error: unknown) => error)
+    const failure = await handler(timer, scfContext()).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(failure).toMatchObject({ name: 'TriggerError', statusCode: 500, trigger: 'timer' })
     expect((failure as Error).message).toMatch(/timer trigger's POST \/jobs-fail with status 500/)
   })
@@ -149,7 +158,12 @@ describe.each(triggerApps)('path form answers on $name', (makeApp) => {
     await expect(handler(timer, context)).rejects.toMatchObject({ name: 'TriggerError', statusCode: 500 })
     const lines = logLines()
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatchObject({ level: 'error', requestId: context.request_id, method: 'POST', path: '/jobs-throw' })
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      requestId: context.request_id,
+      method: 'POST',
+      path: '/jobs-throw',
+    })
     expect(lines[0].error).toMatch(/job route exploded/)
   })
 })
@@ -170,7 +184,13 @@ describe('the function form', () => {
     await expect(handler(cos, context)).rejects.toBe(boom)
     const lines = logLines()
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'error', source: 'scf-bridge', requestId: context.request_id, trigger: 'cos', message: 'the cos trigger function failed' }),
+      expect.objectContaining({
+        level: 'error',
+        source: 'scf-bridge',
+        requestId: context.request_id,
+        trigger: 'cos',
+        message: 'the cos trigger function failed',
+      }),
     ])
     expect(lines[0].error).toMatch(/bucket unreachable/)
     // The COS event carries the uploader's request signature: nothing of the event reaches the log.
@@ -191,9 +211,13 @@ describe('the function form', () => {
   })
 
   it('a synchronous function works, and undefined is a result too', async () => {
-    const handler = bridge(triggerApps[0]().app, { events: { other: (event) => (event as { n: number }).n * 2, timer: () => undefined } })
+    const handler = bridge(triggerApps[0]().app, {
+      events: { other: (event) => (event as { n: number }).n * 2, timer: () => undefined },
+    })
     expect(await handler({ n: 21 }, scfContext())).toBe(42)
-    expect(await handler({ Type: 'Timer', TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' }, scfContext())).toBeUndefined()
+    expect(
+      await handler({ Type: 'Timer', TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' }, scfContext()),
+    ).toBeUndefined()
   })
 
   it('sets callbackWaitsForEmptyEventLoop = false as for HTTP requests', async () => {
@@ -252,13 +276,26 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
       const handler = bridge(app, { events: { cos: '/internal/cos-uploaded' } })
       for (const method of ['POST', 'GET']) {
         const context = scfContext()
-        const r = await handler({ httpMethod: method, path, headers: { 'content-type': 'application/json' }, queryString: { token: 'secret-value' }, body: '{}' }, context)
+        const r = await handler(
+          {
+            httpMethod: method,
+            path,
+            headers: { 'content-type': 'application/json' },
+            queryString: { token: 'secret-value' },
+            body: '{}',
+          },
+          context,
+        )
         expect(r).toMatchObject({ statusCode: 404, body: 'Not Found' })
         expect(r.headers['x-request-id']).toBe(context.request_id)
       }
       expect(seen).toEqual([])
       const lines = logLines()
-      expect(lines[0]).toMatchObject({ level: 'warn', source: 'scf-bridge', message: expect.stringMatching(/trigger path.*404/) })
+      expect(lines[0]).toMatchObject({
+        level: 'warn',
+        source: 'scf-bridge',
+        message: expect.stringMatching(/trigger path.*404/),
+      })
       expect(JSON.stringify(errorLog.mock.calls)).not.toMatch(/secret-value/)
     })
 
@@ -279,12 +316,20 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
         const r = await handler({ httpMethod: 'GET', path, headers: {} }, scfContext())
         expect(r).toMatchObject({ statusCode: 200, body: 'reached' })
       }
-      expect(seen).toEqual(['GET /internal/cos-uploaded-list', 'GET /internal/cos', 'GET /internal/cos-uploaded/x', 'GET /'])
+      expect(seen).toEqual([
+        'GET /internal/cos-uploaded-list',
+        'GET /internal/cos',
+        'GET /internal/cos-uploaded/x',
+        'GET /',
+      ])
     })
   })
 
   it('canonicalPath: one form for every spelling, and different paths stay different', () => {
-    for (const path of spellings) expect(canonicalPath(path.startsWith('/') || path.startsWith('\\') ? path : '/' + path)).toBe('/internal/cos-uploaded')
+    for (const path of spellings)
+      expect(canonicalPath(path.startsWith('/') || path.startsWith('\\') ? path : `/${path}`)).toBe(
+        '/internal/cos-uploaded',
+      )
     expect(canonicalPath('/internal/cos-uploaded?x=/a')).toBe('/internal/cos-uploaded')
     expect(canonicalPath('/a/../../b')).toBe('/b')
     expect(canonicalPath('/internal/cos-uploaded2')).not.toBe('/internal/cos-uploaded')
@@ -296,7 +341,11 @@ describe('the events option is checked at bridge() time', () => {
   it.each([
     ['not an object', 'timer', /events must be an object/],
     ['an array', [], /events must be an object/],
-    ['an unknown kind', { cron: () => 1 }, /events\.cron is not a trigger kind; the kinds are timer, cos, ckafka, cmq, cls, other/],
+    [
+      'an unknown kind',
+      { cron: () => 1 },
+      /events\.cron is not a trigger kind; the kinds are timer, cos, ckafka, cmq, cls, other/,
+    ],
     ['http as a kind', { http: '/x' }, /events\.http is not a trigger kind: HTTP events always go to the app/],
     ['a number', { timer: 5 }, /events\.timer must be a function \(event, context\) or a path/],
     ['null', { cos: null }, /events\.cos must be a function/],
@@ -314,12 +363,14 @@ describe('the events option is checked at bridge() time', () => {
 
   it('an entry left undefined is no entry', async () => {
     const handler = bridge(app, { events: { timer: undefined, other: () => 'ok' } })
-    await expect(handler({ Type: 'Timer', TriggerName: 't', Time: 'x', Message: '' }, scfContext())).rejects.toThrow(/timer trigger/)
+    await expect(handler({ Type: 'Timer', TriggerName: 't', Time: 'x', Message: '' }, scfContext())).rejects.toThrow(
+      /timer trigger/,
+    )
   })
 })
 
 describe('CLS records', () => {
-  it('decodeClsLogs reads base64 of gzip, and base64 of plain JSON as in Tencent\'s doc example', async () => {
+  it("decodeClsLogs reads base64 of gzip, and base64 of plain JSON as in Tencent's doc example", async () => {
     expect(await decodeClsLogs(clsEvent())).toEqual(clsLogs)
     const plain = { clslogs: { data: Buffer.from(JSON.stringify(clsLogs)).toString('base64') } }
     expect(await decodeClsLogs(plain)).toEqual(clsLogs)
@@ -334,7 +385,10 @@ describe('CLS records', () => {
   ])('%s: the path form fails the invocation with an EventError', async (_, event, message) => {
     const { app, seen } = triggerApps[0]()
     const handler = bridge(app, { events: { cls: '/jobs/cls' } })
-    await expect(handler(event as never, scfContext())).rejects.toMatchObject({ name: 'EventError', message: expect.stringMatching(message) })
+    await expect(handler(event as never, scfContext())).rejects.toMatchObject({
+      name: 'EventError',
+      message: expect.stringMatching(message),
+    })
     expect(seen).toEqual([])
   })
 })
@@ -367,7 +421,9 @@ describe('types', () => {
       bridge(app, { events: { cron: () => 1 } })
     }
     expect(typeErrors).toThrow(/events\.cron is not a trigger kind/)
-    expectTypeOf<NonNullable<ReturnType<typeof getCurrentInvoke<ScfTimerEvent>>>['event']>().toEqualTypeOf<ScfTimerEvent>()
+    expectTypeOf<
+      NonNullable<ReturnType<typeof getCurrentInvoke<ScfTimerEvent>>>['event']
+    >().toEqualTypeOf<ScfTimerEvent>()
     expectTypeOf<NonNullable<ReturnType<typeof getCurrentInvoke>>['trigger']>().toEqualTypeOf<TriggerKind | undefined>()
   })
 })

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
-import { callHandler, createScfContext, createTriggerEvent, TRIGGER_EVENT_KINDS } from '../emulator'
-import { errorSummary } from '../values'
+import { callHandler, createScfContext, createTriggerEvent, type TRIGGER_EVENT_KINDS } from '../emulator'
 import { describeKind, recogniseEvent } from '../triggers/recognise'
+import { errorSummary } from '../values'
 import { loadHandler, resolveHandler } from './load-handler'
 
 /** The settings of `scf-bridge invoke`, every default applied. */
@@ -32,7 +32,10 @@ export interface InvokeIo {
  */
 export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = process.cwd()): Promise<number> {
   const location = resolveHandler(options.entry, options.handler, cwd)
-  const event = options.eventFile !== undefined ? readEvent(resolve(cwd, options.eventFile)) : createTriggerEvent(options.event ?? 'timer')
+  const event =
+    options.eventFile !== undefined
+      ? readEvent(resolve(cwd, options.eventFile))
+      : createTriggerEvent(options.event ?? 'timer')
   const handler = await loadHandler(location)
   const context = createScfContext({
     timeoutMs: options.timeoutMs,
@@ -40,7 +43,9 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
     functionName: basename(dirname(location.file)) || 'local-function',
   })
   io.err(`scf-bridge invoke: ${location.setting} from ${location.file}`)
-  io.err(`  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutMs / 1000} s`)
+  io.err(
+    `  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutMs / 1000} s`,
+  )
   const started = Date.now()
   const outcome = await callHandler(handler, event, context, options.timeoutMs)
   const ms = Date.now() - started
@@ -50,7 +55,9 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
   }
   if (outcome.kind === 'failed') {
     const error = outcome.error
-    io.err(`scf-bridge invoke: failed in ${ms} ms: ${error instanceof Error ? error.stack ?? error.message : errorSummary(error)}`)
+    io.err(
+      `scf-bridge invoke: failed in ${ms} ms: ${error instanceof Error ? (error.stack ?? error.message) : errorSummary(error)}`,
+    )
     return 1
   }
   let json: string | undefined

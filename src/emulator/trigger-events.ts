@@ -202,7 +202,10 @@ export function createClsEvent(options: ClsEventOptions = {}): ScfClsEvent {
     topic_id: options.topicId ?? randomUuid(),
     topic_name: options.topicName ?? 'demo-topic',
     records: (options.records ?? ['Hello from CLS']).map((record) =>
-      typeof record === 'string' ? { timestamp: now, content: record } : { timestamp: record.timestamp ?? now, content: record.content }),
+      typeof record === 'string'
+        ? { timestamp: now, content: record }
+        : { timestamp: record.timestamp ?? now, content: record.content },
+    ),
   }
   return { clslogs: { data: gzipSync(JSON.stringify(logs)).toString('base64') } }
 }
@@ -211,13 +214,20 @@ export function createClsEvent(options: ClsEventOptions = {}): ScfClsEvent {
 export const TRIGGER_EVENT_KINDS = ['timer', 'cos', 'ckafka', 'cmq', 'cls'] as const
 
 /** A trigger event of `kind` with every default. */
-export function createTriggerEvent(kind: (typeof TRIGGER_EVENT_KINDS)[number]): ScfTimerEvent | ScfCosEvent | ScfCkafkaEvent | ScfCmqEvent | ScfClsEvent {
+export function createTriggerEvent(
+  kind: (typeof TRIGGER_EVENT_KINDS)[number],
+): ScfTimerEvent | ScfCosEvent | ScfCkafkaEvent | ScfCmqEvent | ScfClsEvent {
   switch (kind) {
-    case 'timer': return createTimerEvent()
-    case 'cos': return createCosEvent()
-    case 'ckafka': return createCkafkaEvent()
-    case 'cmq': return createCmqEvent()
-    case 'cls': return createClsEvent()
+    case 'timer':
+      return createTimerEvent()
+    case 'cos':
+      return createCosEvent()
+    case 'ckafka':
+      return createCkafkaEvent()
+    case 'cmq':
+      return createCmqEvent()
+    case 'cls':
+      return createClsEvent()
   }
 }
 
@@ -228,7 +238,7 @@ function utcSeconds(time: Date | string | undefined): string {
   return (time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-const keyOf = (message: QueueMessageInput): string => (typeof message === 'string' ? '' : message.key ?? '')
+const keyOf = (message: QueueMessageInput): string => (typeof message === 'string' ? '' : (message.key ?? ''))
 
 function bodyOf(message: QueueMessageInput): string {
   const body = typeof message === 'string' ? message : message.body
@@ -243,20 +253,39 @@ function randomUuid(): string {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  pdf: 'application/pdf', zip: 'application/zip', json: 'application/json', txt: 'text/plain', csv: 'text/csv',
-  html: 'text/html', mp4: 'video/mp4',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  json: 'application/json',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  html: 'text/html',
+  mp4: 'video/mp4',
 }
 
 function contentTypeOf(key: string): string {
   const dot = key.lastIndexOf('.')
-  return dot === -1 ? '' : CONTENT_TYPES[key.slice(dot + 1).toLowerCase()] ?? ''
+  return dot === -1 ? '' : (CONTENT_TYPES[key.slice(dot + 1).toLowerCase()] ?? '')
 }
 
 // COS events name the bucket's region by its short COS v4 name (gz, bj: the real events) and the queue's long
 // (ap-guangzhou). Regions newer than those short names go by their long name in both places.
 const LONG_REGIONS: Record<string, string> = {
-  gz: 'ap-guangzhou', sh: 'ap-shanghai', bj: 'ap-beijing', tj: 'ap-beijing-1', cd: 'ap-chengdu', hk: 'ap-hongkong',
-  sgp: 'ap-singapore', ca: 'na-toronto', ger: 'eu-frankfurt',
+  gz: 'ap-guangzhou',
+  sh: 'ap-shanghai',
+  bj: 'ap-beijing',
+  tj: 'ap-beijing-1',
+  cd: 'ap-chengdu',
+  hk: 'ap-hongkong',
+  sgp: 'ap-singapore',
+  ca: 'na-toronto',
+  ger: 'eu-frankfurt',
 }
-const SHORT_REGIONS: Record<string, string> = Object.fromEntries(Object.entries(LONG_REGIONS).map(([short, long]) => [long, short]))
+const SHORT_REGIONS: Record<string, string> = Object.fromEntries(
+  Object.entries(LONG_REGIONS).map(([short, long]) => [long, short]),
+)

@@ -16,7 +16,8 @@ import type { ScfClsEvent, ScfClsLogs } from './events'
  */
 export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
   const data: unknown = event?.clslogs?.data
-  if (typeof data !== 'string') throw new EventError(`scf-bridge: event.clslogs.data must be a string, got ${typeof data}`)
+  if (typeof data !== 'string')
+    throw new EventError(`scf-bridge: event.clslogs.data must be a string, got ${typeof data}`)
   const compact = data.replace(/\s+/g, '')
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
     throw new EventError('scf-bridge: event.clslogs.data is not base64')
@@ -24,7 +25,9 @@ export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
   let bytes: Buffer = Buffer.from(compact, 'base64')
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = await new Promise<Buffer>((resolve, reject) => gunzip(bytes, (error, out) => (error ? reject(error) : resolve(out))))
+      bytes = await new Promise<Buffer>((resolve, reject) =>
+        gunzip(bytes, (error, out) => (error ? reject(error) : resolve(out))),
+      )
     } catch (error) {
       throw new EventError(`scf-bridge: event.clslogs.data is not valid gzip: ${(error as Error).message}`)
     }

@@ -180,13 +180,15 @@ function resultOf(response: IntegratedResponse): unknown {
  * invocation id and the error's name and message (its stack with `NODE_DEBUG=scf-bridge`), never the event.
  */
 function logTriggerFailure(context: ScfContext, trigger: TriggerKind, error: unknown): void {
-  console.error(JSON.stringify({
-    level: 'error',
-    source: 'scf-bridge',
-    message: `the ${trigger} trigger function failed`,
-    requestId: context.request_id,
-    trigger,
-    error: errorSummary(error),
-    ...(error instanceof Error && debug.enabled ? { stack: error.stack } : undefined),
-  }))
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      source: 'scf-bridge',
+      message: `the ${trigger} trigger function failed`,
+      requestId: context.request_id,
+      trigger,
+      error: errorSummary(error),
+      ...(error instanceof Error && debug.enabled ? { stack: error.stack } : undefined),
+    }),
+  )
 }

@@ -1,11 +1,11 @@
 export { decodeClsLogs } from './cls'
-export { deliverToPath, refuseTriggerPath, runTriggerFunction, triggerRouter, TriggerError } from './deliver'
 export type { TriggerRoute, TriggerRouter } from './deliver'
+export { deliverToPath, refuseTriggerPath, runTriggerFunction, TriggerError, triggerRouter } from './deliver'
 export type {
-  ScfClsEvent,
-  ScfClsLogs,
   ScfCkafkaEvent,
   ScfCkafkaMessage,
+  ScfClsEvent,
+  ScfClsLogs,
   ScfCmqEvent,
   ScfCmqMessage,
   ScfCosEvent,

@@ -48,5 +48,5 @@ const KIND_NAMES: Record<'http' | TriggerKind, string> = {
   ckafka: 'a CKafka trigger event',
   cmq: 'a CMQ trigger event',
   cls: 'a CLS trigger event',
-  other: 'a direct invocation or another trigger\'s event',
+  other: "a direct invocation or another trigger's event",
 }

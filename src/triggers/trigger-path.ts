@@ -9,14 +9,20 @@ const SEGMENT = /^[A-Za-z0-9\-_~!$&'()*+,;=:@.]+$/
 
 /** Checks a path of the `events` option; returns it, or throws a TypeError saying what is wrong. */
 export function checkTriggerPath(kind: string, path: string): string {
-  const problem =
-    !path.startsWith('/') ? 'must start with /'
-      : path === '/' ? 'cannot be /: the guard would answer every request to the app\'s root with 404'
-        : !path.slice(1).replace(/\/$/, '').split('/').every((segment) => SEGMENT.test(segment) && segment !== '.' && segment !== '..')
-          ? 'must be a plain path such as /jobs/nightly (letters, digits and - _ . ~ ! $ & \' ( ) * + , ; = : @ between single slashes; no query, %-encoding or dot segments)'
-          : undefined
+  const problem = pathProblem(path)
   if (problem) throw new TypeError(`scf-bridge: events.${kind} path ${JSON.stringify(path)} ${problem}`)
   return path
+}
+
+function pathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must start with /'
+  if (path === '/') return "cannot be /: the guard would answer every request to the app's root with 404"
+  const segments = path.slice(1).replace(/\/$/, '').split('/')
+  if (segments.every((segment) => SEGMENT.test(segment) && segment !== '.' && segment !== '..')) return undefined
+  return (
+    "must be a plain path such as /jobs/nightly (letters, digits and - _ . ~ ! $ & ' ( ) * + , ; = : @" +
+    ' between single slashes; no query, %-encoding or dot segments)'
+  )
 }
 
 /**
@@ -41,5 +47,5 @@ export function canonicalPath(path: string): string {
     if (segment === '..') segments.pop()
     else segments.push(segment)
   }
-  return '/' + segments.join('/')
+  return `/${segments.join('/')}`
 }
