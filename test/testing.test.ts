@@ -354,6 +354,18 @@ describe('the published entry point', () => {
     const require = createRequire(__filename)
     const testing = require('scf-bridge/testing')
     expect(require.resolve('scf-bridge/testing')).toMatch(/dist[\\/]testing\.js$/)
-    expect(Object.keys(testing).sort()).toEqual(['ResponseHeaders', 'createApigwEvent', 'createFunctionUrlEvent', 'createScfContext', 'invoke'])
+    expect(Object.keys(testing).sort()).toEqual([
+      'ResponseHeaders',
+      'createApigwEvent',
+      'createCkafkaEvent',
+      'createClsEvent',
+      'createCmqEvent',
+      'createCosEvent',
+      'createFunctionUrlEvent',
+      'createScfContext',
+      'createTimerEvent',
+      'invoke',
+      'invokeEvent',
+    ])
   })
 })
