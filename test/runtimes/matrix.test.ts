@@ -34,6 +34,7 @@ interface AppResults {
   scheme: Integrated
   builtEvent?: Integrated
   invoked?: { status: number; json: unknown }
+  triggers: Record<string, unknown>
 }
 
 interface SmokeRecord {
@@ -166,6 +167,13 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
 
   expect(JSON.parse(app.scheme.body), `${name} /scheme`).toEqual({ protocol: 'https', secure: true })
   expect(String(app.scheme.headers['set-cookie'])).toMatch(/^sid=s1;.*secure/i)
+
+  // Other triggers through the events option: a function (getCurrentInvoke() inside it) and two paths.
+  expect(app.triggers, `${name} triggers`).toEqual({
+    timer: { trigger: 'timer', name: 'nightly', invocation: 'inv-timer' },
+    cos: { trigger: 'cos', keys: ['/1250000000/b/a.png'] },
+    cls: { trigger: 'cls', lines: ['GET / 200'] },
+  })
 
   if (record.testing) {
     expect(app.builtEvent?.statusCode, `${name} createApigwEvent`).toBe(200)

@@ -77,6 +77,7 @@ function expressApp(express) {
   app.get('/boom', () => {
     throw new Error(SECRET)
   })
+  app.post('/jobs/:kind', (req, res) => res.json(jobAnswer(req.scf.trigger, req.body)))
   return app
 }
 
@@ -101,6 +102,7 @@ function koaApp(Koa) {
       ctx.cookies.set('sid', 's1', { secure: true })
       ctx.body = { protocol: ctx.protocol, secure: ctx.secure }
     } else if (ctx.path === '/boom') throw new Error(SECRET)
+    else if (ctx.path.startsWith('/jobs/')) ctx.body = jobAnswer(ctx.state.scf.trigger, JSON.parse((await readBody(ctx.req)).toString('utf8')))
   })
   return app
 }
@@ -132,7 +134,48 @@ function honoApp(Hono, getCurrentInvoke) {
   app.get('/boom', () => {
     throw new Error(SECRET)
   })
+  app.post('/jobs/:kind', async (c) => c.json(jobAnswer(c.env.trigger, await c.req.json())))
   return app
+}
+
+// ---- other triggers (the events option) ----------------------------------------
+
+/** What a job path answers: which trigger sent it, and what it read from the body. */
+function jobAnswer(trigger, body) {
+  if (trigger === 'cls') return { trigger, lines: body.records.map((record) => record.content) }
+  return { trigger, keys: body.Records.map((record) => record.cos.cosObject.key) }
+}
+
+function eventsOption(getCurrentInvoke) {
+  return {
+    timer: async (event, context) => ({ trigger: getCurrentInvoke().trigger, name: event.TriggerName, invocation: context.request_id }),
+    cos: '/jobs/cos',
+    cls: '/jobs/cls',
+  }
+}
+
+const TRIGGER_CASES = {
+  timer: () => ({ Type: 'Timer', TriggerName: 'nightly', Time: '2026-01-01T03:00:00Z', Message: '' }),
+  cos: () => ({
+    Records: [
+      {
+        cos: {
+          cosSchemaVersion: '1.0',
+          cosObject: { url: 'http://b-1250000000.cos.ap-guangzhou.myqcloud.com/a.png', meta: { 'Content-Type': 'image/png' }, vid: '', key: '/1250000000/b/a.png', size: 3 },
+          cosBucket: { region: 'gz', name: 'b', appid: '1250000000' },
+          cosNotificationId: 'unkown',
+        },
+        event: { eventName: 'cos:ObjectCreated:Put', eventVersion: '1.0', eventTime: 1767236400, eventSource: 'qcs::cos' },
+      },
+    ],
+  }),
+  cls: () => ({
+    clslogs: {
+      data: require('node:zlib')
+        .gzipSync(JSON.stringify({ topic_id: 't', topic_name: 'n', records: [{ timestamp: '1', content: 'GET / 200' }] }))
+        .toString('base64'),
+    },
+  }),
 }
 
 function apigwEvent(method, path, extra) {
@@ -175,6 +218,10 @@ async function runApp(handler, testing) {
   for (const name of Object.keys(CASES)) {
     results[name] = await handler(CASES[name](), { request_id: `inv-${name}`, memory_limit_in_mb: 128, time_limit_in_ms: 3000 })
   }
+  results.triggers = {}
+  for (const name of Object.keys(TRIGGER_CASES)) {
+    results.triggers[name] = await handler(TRIGGER_CASES[name](), { request_id: `inv-${name}`, time_limit_in_ms: 3000 })
+  }
   if (testing) {
     const event = testing.createApigwEvent({ method: 'GET', path: '/json', query: { name: 'builder', tag: ['x', 'y'] } })
     results.builtEvent = await handler(event, testing.createScfContext())
@@ -204,11 +251,14 @@ async function main(scf) {
     binaryBase64: BINARY.toString('base64'),
     secret: SECRET,
     apps: {
-      express: await runApp(scf.bridge(expressApp(fw.express)), scf.testing),
-      koa: await runApp(scf.bridge(koaApp(fw.Koa)), scf.testing),
+      express: await runApp(scf.bridge(expressApp(fw.express), { events: eventsOption(scf.getCurrentInvoke) }), scf.testing),
+      koa: await runApp(scf.bridge(koaApp(fw.Koa), { events: eventsOption(scf.getCurrentInvoke) }), scf.testing),
     },
   }
-  if (fw.Hono) record.apps.hono = await runApp(scf.bridge(honoApp(fw.Hono, scf.getCurrentInvoke)), scf.testing)
+  if (fw.Hono) {
+    const app = honoApp(fw.Hono, scf.getCurrentInvoke)
+    record.apps.hono = await runApp(scf.bridge(app, { events: eventsOption(scf.getCurrentInvoke) }), scf.testing)
+  }
   process.stdout.write(JSON.stringify(record))
 }
 
