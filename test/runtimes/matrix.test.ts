@@ -210,6 +210,23 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
     expect(log).not.toContain('x=1')
   }, 60_000)
 
+  it('runs the scf-bridge CLI: invoke runs one timer invocation and prints its result', () => {
+    writeFileSync(
+      join(installed.project, 'trigger-handler.js'),
+      `const { bridge } = require('scf-bridge')
+exports.main_handler = bridge((req, res) => res.end('http'), { events: { timer: (event) => ({ ran: event.TriggerName, type: event.Type }) } })
+`,
+    )
+    const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), 'invoke', './trigger-handler.js', '--event', 'timer'], {
+      cwd: installed.project,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(result.status, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({ ran: 'timer', type: 'Timer' })
+    expect(result.stderr).toMatch(/a timer trigger event, request id/)
+  })
+
   it('runs the scf-bridge CLI (--help)', () => {
     const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), '--help'], {
       cwd: installed.project,
