@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
@@ -36,6 +36,9 @@ const realEvents: RealEvent[] = readdirSync(join(__dirname, 'fixtures/real-event
     return { file, kind, event }
   })
 
+/** Where the fixtures come from, when this checkout sits beside it (as test/real-events.test.ts finds it). */
+const SHARED = process.env.SCF_BRIDGE_REAL_EVENTS ?? join(__dirname, '..', '..', 'shared', 'real-events')
+
 const clsLogs: ScfClsLogs = {
   topic_id: 'xxxx-xx-xx-xx-yyyyyyyy',
   topic_name: 'testname',
@@ -54,6 +57,8 @@ const triggerEvents: Array<{ file: string; kind: TriggerKind; event: Record<stri
   { file: '(built) cls gzip', kind: 'cls', event: clsEvent() },
 ]
 
+const createTimer = () => ({ Type: 'Timer' as const, TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' })
+
 let errorLog: ReturnType<typeof vi.spyOn>
 beforeEach(() => {
   errorLog = vi.spyOn(console, 'error').mockImplementation(() => {})
@@ -64,6 +69,18 @@ const logLines = () => errorLog.mock.calls.map((call: unknown[]) => JSON.parse(S
 describe('recognising the kind of event', () => {
   it('has real events of every kind to check against', () => {
     expect(new Set(triggerEvents.map((e) => e.kind))).toEqual(new Set(['timer', 'cos', 'ckafka', 'cmq', 'cls']))
+  })
+
+  it.skipIf(!existsSync(SHARED))('the fixtures match the shared collection they were copied from', () => {
+    const shared = readdirSync(SHARED)
+      .filter((file) => /^(timer|cos|ckafka|cmq|cls)-.*\.json$/.test(file))
+      .sort()
+    const copies = realEvents.map((e) => e.file).filter((file) => /^(timer|cos|ckafka|cmq|cls)-/.test(file))
+    expect(copies).toEqual(shared)
+    for (const file of shared) {
+      const copy = JSON.parse(readFileSync(join(__dirname, 'fixtures/real-events', file), 'utf8'))
+      expect(copy, file).toEqual(JSON.parse(readFileSync(join(SHARED, file), 'utf8')))
+    }
   })
 
   it.each(realEvents)('$file is recognised as $kind', ({ kind, event }) => {
@@ -168,6 +185,28 @@ describe.each(triggerApps)('path form answers on $name', (makeApp) => {
   })
 })
 
+describe('what the app sees of a delivery', () => {
+  it('https and the Host of the host option (or the default), as an HTTP request to the function would have', async () => {
+    const express = (await import('express')).default
+    const app = express()
+    app.post('/jobs/timer', (req, res) =>
+      res.json({ protocol: req.protocol, secure: req.secure, host: req.get('host'), ip: req.ip ?? null }),
+    )
+    const timer = createTimer()
+    expect(await bridge(app, { events: { timer: '/jobs/timer' } })(timer, scfContext())).toEqual({
+      protocol: 'https',
+      secure: true,
+      host: 'scf-bridge.invalid',
+      ip: null,
+    })
+    expect(
+      await bridge(app, { host: 'app.example.com', events: { timer: '/jobs/timer' } })(timer, scfContext()),
+    ).toMatchObject({
+      host: 'app.example.com',
+    })
+  })
+})
+
 describe('the function form', () => {
   const cos = realEvents.find((e) => e.file === 'cos-scfcli-template-put.json')!.event
 
@@ -239,6 +278,14 @@ describe('events without an entry', () => {
       name: 'EventError',
       message: expect.stringMatching(/not an HTTP event.*CMQ trigger event.*events\.cmq/),
     })
+  })
+
+  it('an HTTP event cut short is refused as such even with an `other` entry, never handed to it', async () => {
+    const other = vi.fn()
+    const handler = bridge(triggerApps[0]().app, { events: { other } })
+    const partial = realEvents.find((e) => e.file === 'apigw-python-requests-json-newdomain-2023-partial.json')!.event
+    await expect(handler(partial as never, scfContext())).rejects.toThrow(/an HTTP event .* lacks httpMethod, path/)
+    expect(other).not.toHaveBeenCalled()
   })
 
   it('HTTP events still go to the app with an events option', async () => {
