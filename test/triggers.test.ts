@@ -339,7 +339,7 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
       expect(seen).toEqual([])
       const lines = logLines()
       expect(lines[0]).toMatchObject({
-        level: 'warn',
+        level: 'error',
         source: 'scf-bridge',
         message: expect.stringMatching(/trigger path.*404/),
       })
