@@ -67,7 +67,7 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
     io.err(`scf-bridge invoke: the function returned a value that is not JSON-serialisable (${errorSummary(error)})`)
     return 1
   }
-  io.out((json ?? 'null') + '\n')
+  io.out(`${json ?? 'null'}\n`)
   io.err(`scf-bridge invoke: succeeded in ${ms} ms`)
   return 0
 }

@@ -18,13 +18,19 @@ function apps() {
   const make = {
     'Express 5': (hit: () => void) => {
       const app = express5()
-      app.all(ROUTE, (req, res) => (hit(), res.send('job')))
+      app.all(ROUTE, (req, res) => {
+        hit()
+        res.send('job')
+      })
       app.use((req, res) => res.status(200).send('other'))
       return app
     },
     'Express 4': (hit: () => void) => {
       const app = express4()
-      app.all(ROUTE, (req, res) => (hit(), res.send('job')))
+      app.all(ROUTE, (req, res) => {
+        hit()
+        res.send('job')
+      })
       app.use((req, res) => res.status(200).send('other'))
       return app
     },
@@ -43,7 +49,10 @@ function apps() {
     },
     Hono: (hit: () => void) => {
       const app = new Hono()
-      app.all(ROUTE, (c) => (hit(), c.text('job')))
+      app.all(ROUTE, (c) => {
+        hit()
+        return c.text('job')
+      })
       app.all('*', (c) => c.text('other'))
       return app
     },
