@@ -300,7 +300,7 @@ describe('scf-bridge invoke', () => {
       [['invoke', '--event'], /option --event needs a value/],
       [['invoke', '--port', '3', '--event', 'timer'], /unknown option --port for invoke/],
       [['invoke', '--event', 'timer', '-t', '0'], /must be a number of seconds above 0/],
-      [['deploy'], /unknown command "deploy": the commands are `dev` and `invoke`/],
+      [['deploy'], /unknown command "deploy": the commands are `dev`, `invoke` and `pack`/],
     ] as const) {
       expect(() => parseArgs(args)).toThrow(UsageError)
       expect(() => parseArgs(args)).toThrow(message)
