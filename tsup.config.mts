@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   // cli: the `scf-bridge` bin; its source starts with a hashbang, which esbuild keeps (and tsup makes it executable).
   // pack-probe: the child process `scf-bridge pack` proves a zip in.
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts', cli: 'src/cli/index.ts', 'pack-probe': 'src/cli/pack/probe.ts' },
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing.ts',
+    cli: 'src/cli/index.ts',
+    'pack-probe': 'src/cli/pack/probe.ts',
+  },
   format: ['cjs', 'esm'],
   dts: true,
   // SCF's oldest supported Node runtime is Nodejs16.13: no syntax or API newer than that in dist/.
@@ -15,5 +20,10 @@ export default defineConfig({
   shims: false,
   // src/binary/is-binary.ts loads mime-types with a lazy require(): the ES module build defines one for this
   // module (esbuild's require shim then finds it). The CommonJS build keeps a plain require() bundlers follow.
-  banner: ({ format }) => (format === 'esm' ? { js: "import { createRequire as __scfBridgeCreateRequire } from 'module';\nconst require = __scfBridgeCreateRequire(import.meta.url);" } : {}),
+  banner: ({ format }) =>
+    format === 'esm'
+      ? {
+          js: "import { createRequire as __scfBridgeCreateRequire } from 'module';\nconst require = __scfBridgeCreateRequire(import.meta.url);",
+        }
+      : {},
 })

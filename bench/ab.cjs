@@ -56,7 +56,9 @@ async function main() {
     s.p90 = s.samples[Math.floor(s.samples.length * 0.9)]
   }
   for (const s of subjects) {
-    console.log(`${(s.median / 1000).toFixed(1).padStart(8)} µs median ${(s.p90 / 1000).toFixed(1).padStart(8)} µs p90  ${(s.median / base.median).toFixed(3)}x  ${s.file}`)
+    console.log(
+      `${(s.median / 1000).toFixed(1).padStart(8)} µs median ${(s.p90 / 1000).toFixed(1).padStart(8)} µs p90  ${(s.median / base.median).toFixed(3)}x  ${s.file}`,
+    )
   }
 }
 main().catch((error) => {

@@ -6,7 +6,9 @@ const { expressApp, koaApp, bareHandler, freshExpress } = require('./apps.cjs')
 const { tencentEvent, awsEvent, injectOptions, tencentContext, awsContext } = require('./workloads.cjs')
 
 // BENCH_BRIDGE_DIST points at another build (a saved copy of dist/index.js, say) for A/B comparisons.
-const DIST = process.env.BENCH_BRIDGE_DIST ? path.resolve(process.env.BENCH_BRIDGE_DIST) : path.join(__dirname, '..', 'dist', 'index.js')
+const DIST = process.env.BENCH_BRIDGE_DIST
+  ? path.resolve(process.env.BENCH_BRIDGE_DIST)
+  : path.join(__dirname, '..', 'dist', 'index.js')
 
 const appFor = (framework) => (framework === 'koa' ? koaApp() : expressApp())
 const listenerFor = (framework) => {
@@ -41,76 +43,118 @@ function fromAwsV1(r) {
 /** A light-my-request reply, buffered (default) or streamed. */
 function fromInject(r) {
   const cookies = r.headers['set-cookie'] ?? []
-  return { status: r.statusCode, base64: undefined, body: r.rawPayload, cookies: Array.isArray(cookies) ? cookies : [cookies] }
+  return {
+    status: r.statusCode,
+    base64: undefined,
+    body: r.rawPayload,
+    cookies: Array.isArray(cookies) ? cookies : [cookies],
+  }
 }
 
 function injectCall(inject, dispatch, options) {
-  return () => new Promise((resolve, reject) => inject(dispatch, options, (error, res) => (error ? reject(error) : resolve(res))))
+  return () =>
+    new Promise((resolve, reject) => inject(dispatch, options, (error, res) => (error ? reject(error) : resolve(res))))
 }
 
 function streamedInjectCall(inject, dispatch, options) {
   const streamed = { ...options, payloadAsStream: true }
-  return () => new Promise((resolve, reject) => inject(dispatch, streamed, (error, res) => {
-    if (error) return reject(error)
-    const chunks = []
-    const stream = res.stream()
-    stream.on('data', (chunk) => chunks.push(chunk))
-    stream.on('error', reject)
-    stream.on('end', () => resolve({ statusCode: res.statusCode, headers: res.headers, rawPayload: Buffer.concat(chunks) }))
-  }))
+  return () =>
+    new Promise((resolve, reject) =>
+      inject(dispatch, streamed, (error, res) => {
+        if (error) return reject(error)
+        const chunks = []
+        const stream = res.stream()
+        stream.on('data', (chunk) => chunks.push(chunk))
+        stream.on('error', reject)
+        stream.on('end', () =>
+          resolve({ statusCode: res.statusCode, headers: res.headers, rawPayload: Buffer.concat(chunks) }),
+        )
+      }),
+    )
 }
 
 const adapters = [
   {
-    id: 'scf-bridge', name: 'scf-bridge', kind: 'adapter', event: 'Tencent APIGW',
+    id: 'scf-bridge',
+    name: 'scf-bridge',
+    kind: 'adapter',
+    event: 'Tencent APIGW',
     setup(framework) {
       const { bridge } = require(DIST)
       const handler = bridge(appFor(framework))
       return {
-        prepare: (w) => { const event = tencentEvent(w); const context = tencentContext(); return () => handler(event, context) },
+        prepare: (w) => {
+          const event = tencentEvent(w)
+          const context = tencentContext()
+          return () => handler(event, context)
+        },
         normalise: fromIntegrated,
       }
     },
   },
   {
-    id: 'tencent-serverless-http', name: 'tencent-serverless-http', kind: 'adapter', event: 'Tencent APIGW',
+    id: 'tencent-serverless-http',
+    name: 'tencent-serverless-http',
+    kind: 'adapter',
+    event: 'Tencent APIGW',
     note: 'real http.Server on a Unix socket; binaryTypes ["image/png"]',
     setup(framework) {
       const { createServer, proxy } = require('tencent-serverless-http')
       const server = createServer(listenerFor(framework), null, ['image/png'])
       return {
-        prepare: (w) => { const event = tencentEvent(w); const context = tencentContext(); return () => proxy(server, event, context, 'PROMISE').promise },
+        prepare: (w) => {
+          const event = tencentEvent(w)
+          const context = tencentContext()
+          return () => proxy(server, event, context, 'PROMISE').promise
+        },
         normalise: fromIntegrated,
         close: () => new Promise((resolve) => server.close(() => resolve())),
       }
     },
   },
   {
-    id: 'serverless-http', name: 'serverless-http', kind: 'adapter', event: 'AWS REST v1 (cannot read Tencent events)',
+    id: 'serverless-http',
+    name: 'serverless-http',
+    kind: 'adapter',
+    event: 'AWS REST v1 (cannot read Tencent events)',
     note: 'binary ["image/png"]',
     setup(framework) {
       const serverless = require('serverless-http')
       const handler = serverless(appFor(framework), { binary: ['image/png'] })
       return {
-        prepare: (w) => { const event = awsEvent(w); const context = awsContext(); return () => handler(event, context) },
+        prepare: (w) => {
+          const event = awsEvent(w)
+          const context = awsContext()
+          return () => handler(event, context)
+        },
         normalise: fromAwsV1,
       }
     },
   },
   {
-    id: 'serverless-express', name: '@codegenie/serverless-express', kind: 'adapter', event: 'AWS REST v1 (cannot read Tencent events)',
+    id: 'serverless-express',
+    name: '@codegenie/serverless-express',
+    kind: 'adapter',
+    event: 'AWS REST v1 (cannot read Tencent events)',
     note: 'default binary settings (image/* included)',
     setup(framework) {
       const serverlessExpress = require('@codegenie/serverless-express')
       const handler = serverlessExpress({ app: appFor(framework) })
       return {
-        prepare: (w) => { const event = awsEvent(w); const context = awsContext(); return () => handler(event, context) },
+        prepare: (w) => {
+          const event = awsEvent(w)
+          const context = awsContext()
+          return () => handler(event, context)
+        },
         normalise: fromAwsV1,
       }
     },
   },
   {
-    id: 'direct', name: 'direct (inject into app)', kind: 'floor', event: 'inject() options',
+    id: 'direct',
+    name: 'direct (inject into app)',
+    kind: 'floor',
+    event: 'inject() options',
     note: 'light-my-request inject() straight into the app, default (buffered) reply',
     setup(framework) {
       const inject = require('light-my-request')
@@ -120,7 +164,10 @@ const adapters = [
     },
   },
   {
-    id: 'direct-stream', name: 'direct, streamed reply', kind: 'floor', event: 'inject() options',
+    id: 'direct-stream',
+    name: 'direct, streamed reply',
+    kind: 'floor',
+    event: 'inject() options',
     note: 'inject() with payloadAsStream, reply bytes collected (no UTF-8 decoding)',
     setup(framework) {
       const inject = require('light-my-request')
@@ -129,7 +176,10 @@ const adapters = [
     },
   },
   {
-    id: 'bare', name: 'bare (req, res) via inject', kind: 'floor', event: 'inject() options',
+    id: 'bare',
+    name: 'bare (req, res) via inject',
+    kind: 'floor',
+    event: 'inject() options',
     note: 'no framework: the same routes by hand',
     setup() {
       const inject = require('light-my-request')

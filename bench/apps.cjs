@@ -9,7 +9,9 @@ function expressApp(express = require('express')) {
   app.get('/small', (req, res) => res.json({ hello: SMALL.hello, q: req.query.q }))
   app.post('/echo', express.json({ limit: '1mb' }), (req, res) => res.json(req.body))
   app.get('/image.png', (req, res) => res.type('png').send(PNG))
-  app.post('/upload', express.raw({ type: 'application/octet-stream', limit: '5mb' }), (req, res) => res.json(digest(req.body)))
+  app.post('/upload', express.raw({ type: 'application/octet-stream', limit: '5mb' }), (req, res) =>
+    res.json(digest(req.body)),
+  )
   app.get('/cookies', (req, res) => {
     for (let i = 0; i < COOKIES; i++) res.cookie(`c${i}`, `value-${i}`, { httpOnly: true, path: '/' })
     res.json({ ok: true })
@@ -24,10 +26,19 @@ function koaApp() {
   const bodyParser = require('koa-bodyparser')
   const app = new Koa()
   const router = new Router()
-  router.get('/small', (ctx) => { ctx.body = { hello: SMALL.hello, q: ctx.query.q } })
-  router.post('/echo', bodyParser({ jsonLimit: '1mb' }), (ctx) => { ctx.body = ctx.request.body })
-  router.get('/image.png', (ctx) => { ctx.type = 'image/png'; ctx.body = PNG })
-  router.post('/upload', async (ctx) => { ctx.body = digest(await readBody(ctx.req)) })
+  router.get('/small', (ctx) => {
+    ctx.body = { hello: SMALL.hello, q: ctx.query.q }
+  })
+  router.post('/echo', bodyParser({ jsonLimit: '1mb' }), (ctx) => {
+    ctx.body = ctx.request.body
+  })
+  router.get('/image.png', (ctx) => {
+    ctx.type = 'image/png'
+    ctx.body = PNG
+  })
+  router.post('/upload', async (ctx) => {
+    ctx.body = digest(await readBody(ctx.req))
+  })
   router.get('/cookies', (ctx) => {
     for (let i = 0; i < COOKIES; i++) ctx.cookies.set(`c${i}`, `value-${i}`, { httpOnly: true, path: '/' })
     ctx.body = { ok: true }

@@ -15,13 +15,18 @@ const small = workloads.find((w) => w.id === 'small')
 
 const started = performance.now()
 const subject = adapter.setup(framework)
-subject.prepare(small)().then(async (reply) => {
-  const ms = performance.now() - started
-  const problem = small.check(subject.normalise(reply))
-  process.stdout.write(JSON.stringify({ ms, problem }) + '\n')
-  if (subject.close) await subject.close()
-  process.exit(0)
-}, (error) => {
-  process.stdout.write(JSON.stringify({ problem: `threw ${error && error.message}` }) + '\n')
-  process.exit(1)
-})
+subject
+  .prepare(small)()
+  .then(
+    async (reply) => {
+      const ms = performance.now() - started
+      const problem = small.check(subject.normalise(reply))
+      process.stdout.write(JSON.stringify({ ms, problem }) + '\n')
+      if (subject.close) await subject.close()
+      process.exit(0)
+    },
+    (error) => {
+      process.stdout.write(JSON.stringify({ problem: `threw ${error && error.message}` }) + '\n')
+      process.exit(1)
+    },
+  )

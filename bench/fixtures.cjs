@@ -6,9 +6,11 @@ function noise(length, seed) {
   const bytes = Buffer.allocUnsafe(length)
   let x = seed >>> 0 || 1
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0
+    x ^= x << 13
+    x >>>= 0
     x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
+    x ^= x << 5
+    x >>>= 0
     bytes[i] = x & 0xff
   }
   return bytes
@@ -26,9 +28,15 @@ const UPLOAD = noise(MiB, 0xb10b)
 /** A JSON document of about 10 KB. */
 const ECHO = (() => {
   const items = []
-  let doc = { kind: 'order', items }
+  const doc = { kind: 'order', items }
   for (let i = 0; JSON.stringify(doc).length < 10 * 1024; i++) {
-    items.push({ id: i, sku: `SKU-${String(i).padStart(5, '0')}`, name: `Item number ${i} ünïcødé`, qty: i % 7, price: (i * 13.37) % 100 })
+    items.push({
+      id: i,
+      sku: `SKU-${String(i).padStart(5, '0')}`,
+      name: `Item number ${i} ünïcødé`,
+      qty: i % 7,
+      price: (i * 13.37) % 100,
+    })
   }
   return doc
 })()

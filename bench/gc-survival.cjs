@@ -24,16 +24,32 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 const viaInject = (inject) => () =>
   new Promise((resolve, reject) =>
-    inject(handler, { method: 'GET', url: '/x?a=1', validate: false }, (error, reply) => (error ? reject(error) : resolve(reply))))
+    inject(handler, { method: 'GET', url: '/x?a=1', validate: false }, (error, reply) =>
+      error ? reject(error) : resolve(reply),
+    ),
+  )
 
 const viaEngine = () =>
   new Promise((resolve, reject) =>
-    inject(handler, { method: 'GET', url: '/x?a=1', headers: { host: 'localhost:80' }, body: undefined, remoteAddress: undefined }, { reply: resolve, broken: reject }))
+    inject(
+      handler,
+      { method: 'GET', url: '/x?a=1', headers: { host: 'localhost:80' }, body: undefined, remoteAddress: undefined },
+      { reply: resolve, broken: reject },
+    ),
+  )
 
 /** src/engine is not exported by dist/: bundle it on its own. */
 function loadEngine() {
   const out = path.join(require('node:os').tmpdir(), `scf-bridge-engine-${process.pid}.cjs`)
-  require('esbuild').buildSync({ entryPoints: [path.join(__dirname, '..', 'src', 'engine', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node16', outfile: out, logLevel: 'warning' })
+  require('esbuild').buildSync({
+    entryPoints: [path.join(__dirname, '..', 'src', 'engine', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    outfile: out,
+    logLevel: 'warning',
+  })
   try {
     return require(out)
   } finally {
@@ -78,8 +94,10 @@ async function measure(name, call) {
   await nextTurn()
   observer.disconnect()
   const pause = scavenges.reduce((sum, ms) => sum + ms, 0)
-  console.log(`${name.padEnd(32)} ${micros.toFixed(1).padStart(6)} µs/invocation  ${String(scavenges.length).padStart(4)} scavenges  ` +
-    `${pause.toFixed(1).padStart(7)} ms paused (${(pause / Math.max(1, scavenges.length)).toFixed(2)} ms each)  heap now ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB above start`)
+  console.log(
+    `${name.padEnd(32)} ${micros.toFixed(1).padStart(6)} µs/invocation  ${String(scavenges.length).padStart(4)} scavenges  ` +
+      `${pause.toFixed(1).padStart(7)} ms paused (${(pause / Math.max(1, scavenges.length)).toFixed(2)} ms each)  heap now ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB above start`,
+  )
 }
 
 const rows = {
@@ -95,10 +113,15 @@ const rows = {
 async function main() {
   const row = process.argv.find((a) => a.startsWith('--row='))?.slice(6)
   if (row) return measure(row, rows[row])
-  console.log(`Node ${process.version}, ${count} invocations each, one per event-loop turn, each row in a fresh process`)
+  console.log(
+    `Node ${process.version}, ${count} invocations each, one per event-loop turn, each row in a fresh process`,
+  )
   for (let round = 0; round < 2; round++) {
     for (const name of Object.keys(rows)) {
-      const child = spawnSync(process.execPath, [__filename, String(count), `--row=${name}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawnSync(process.execPath, [__filename, String(count), `--row=${name}`], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
       process.stdout.write(child.stdout || `${name}: failed (${child.status ?? child.signal})\n`)
     }
   }

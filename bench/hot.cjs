@@ -27,7 +27,9 @@ async function main() {
   const ns = Number(process.hrtime.bigint() - started)
   const { user, system } = process.cpuUsage(cpu)
   // CPU time is steadier than wall time on a shared machine: report both.
-  console.log(`${id} ${framework} ${workloadId}: ${count} invocations, ${(ns / Number(count) / 1000).toFixed(1)} µs wall, ${((user + system) / Number(count)).toFixed(1)} µs CPU per invocation`)
+  console.log(
+    `${id} ${framework} ${workloadId}: ${count} invocations, ${(ns / Number(count) / 1000).toFixed(1)} µs wall, ${((user + system) / Number(count)).toFixed(1)} µs CPU per invocation`,
+  )
   if (subject.close) await subject.close()
 }
 main().catch((error) => {

@@ -13,8 +13,13 @@ for (let i = 0; i < profile.samples.length; i++) {
 let total = 0
 for (const v of self.values()) total += v
 
-const shortUrl = (url) => url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(/^\/work\/main\//, '')
-const fnKey = (n) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`
+const shortUrl = (url) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, '')
+    .replace(/^\/work\/main\//, '')
+const fnKey = (n) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`
 const fileKey = (n) => {
   const url = shortUrl(n.callFrame.url)
   if (!url) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : '(native)'
@@ -28,8 +33,11 @@ function table(keyOf) {
     const key = keyOf(byId.get(id))
     sums.set(key, (sums.get(key) ?? 0) + t)
   }
-  return [...sums].sort((a, b) => b[1] - a[1]).slice(0, Number(top))
-    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n')
+  return [...sums]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(top))
+    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n')
 }
 
 // Inclusive time of the functions of one file (default dist/): each sample counts once per function on its stack.
@@ -48,9 +56,14 @@ function inclusive(match) {
       sums.set(key, (sums.get(key) ?? 0) + t)
     }
   }
-  return [...sums].sort((a, b) => b[1] - a[1]).slice(0, Number(top))
-    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n')
+  return [...sums]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(top))
+    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n')
 }
 const focus = process.argv[4] ?? 'dist/'
 
-console.log(`total ${(total / 1000).toFixed(0)} ms sampled\n\nby file/package:\n${table(fileKey)}\n\nby function:\n${table(fnKey)}\n\ninclusive, ${focus}:\n${inclusive(focus)}`)
+console.log(
+  `total ${(total / 1000).toFixed(0)} ms sampled\n\nby file/package:\n${table(fileKey)}\n\nby function:\n${table(fnKey)}\n\ninclusive, ${focus}:\n${inclusive(focus)}`,
+)

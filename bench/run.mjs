@@ -1,9 +1,10 @@
 // npm run bench [-- --quick] [--write] [--only=small,png] [--frameworks=express] [--skip=cold,rss]
 // Measures scf-bridge against its peers and the floors, interleaved in one process; cold start and
 // memory in fresh processes. A complete full run (no --quick, no filter) rewrites the generated part of BENCHMARKS.md.
-import { createRequire } from 'node:module'
+
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,7 +19,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.join(HERE, '..')
 const args = process.argv.slice(2)
 const flag = (name) => args.includes(`--${name}`)
-const list = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',')
+const list = (name) =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',')
 
 const quick = flag('quick')
 const frameworks = list('frameworks') ?? ['express', 'koa']
@@ -30,8 +35,22 @@ const write = flag('write') || (!quick && !only && !list('frameworks') && skip.s
 
 const HEAVY = new Set(['png', 'upload'])
 const plan = quick
-  ? { light: { warmup: 50, rounds: 3, batch: 60 }, heavy: { warmup: 3, rounds: 3, batch: 5 }, coldRuns: 3, coldFrameworks: ['express'], rssCount: 2000, rssFrameworks: ['express'] }
-  : { light: { warmup: 6000, rounds: 8, batch: 250 }, heavy: { warmup: 300, rounds: 10, batch: 20 }, coldRuns: 10, coldFrameworks: frameworks, rssCount: 20000, rssFrameworks: frameworks }
+  ? {
+      light: { warmup: 50, rounds: 3, batch: 60 },
+      heavy: { warmup: 3, rounds: 3, batch: 5 },
+      coldRuns: 3,
+      coldFrameworks: ['express'],
+      rssCount: 2000,
+      rssFrameworks: ['express'],
+    }
+  : {
+      light: { warmup: 6000, rounds: 8, batch: 250 },
+      heavy: { warmup: 300, rounds: 10, batch: 20 },
+      coldRuns: 10,
+      coldFrameworks: frameworks,
+      rssCount: 20000,
+      rssFrameworks: frameworks,
+    }
 // Warm-up: on Node 20 an adapter's median per invocation keeps falling for its first 4,000-6,000 small
 // invocations (tiering up of the framework's, the engine's and the adapter's code; measured per batch of 250,
 // each adapter alone: Koa small JSON 200+ µs at first, steady from about 5,000). Fewer warm-up calls measure
@@ -56,7 +75,11 @@ function quantile(sorted, q) {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
-const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5)
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  )
 
 const us = (ns) => (ns / 1000).toFixed(ns < 100_000 ? 1 : 0)
 const ms = (value) => value.toFixed(1)
@@ -123,7 +146,9 @@ async function warmTables(pool = adapters) {
     for (const workload of chosen) {
       const { ready, wrong } = await checked(subjects, workload)
       const params = HEAVY.has(workload.id) ? plan.heavy : plan.light
-      log(`${framework} / ${workload.label}: ${ready.length} adapters, ${params.rounds}x${params.batch} each${wrong.length ? `, ${wrong.length} wrong` : ''}`)
+      log(
+        `${framework} / ${workload.label}: ${ready.length} adapters, ${params.rounds}x${params.batch} each${wrong.length ? `, ${wrong.length} wrong` : ''}`,
+      )
       const rows = await timeInterleaved(ready, params)
       results.push({ framework, workload, rows, wrong })
     }
@@ -154,8 +179,14 @@ function warmAlone() {
   for (const framework of frameworks) {
     for (const workload of chosen) {
       for (let k = 0; k < ALONE_PARTS; k++) {
-        for (const [mode, label] of [['--without-bridge', 'without scf-bridge'], ['--bridge-alone', 'with scf-bridge alone']]) {
-          const rows = warmChild([mode, `--frameworks=${framework}`, `--only=${workload.id}`], `${framework} / ${workload.label}, ${label} (part ${k + 1} of ${ALONE_PARTS})`)
+        for (const [mode, label] of [
+          ['--without-bridge', 'without scf-bridge'],
+          ['--bridge-alone', 'with scf-bridge alone'],
+        ]) {
+          const rows = warmChild(
+            [mode, `--frameworks=${framework}`, `--only=${workload.id}`],
+            `${framework} / ${workload.label}, ${label} (part ${k + 1} of ${ALONE_PARTS})`,
+          )
           for (const [key, row] of rows) {
             const into = pooled.get(key) ?? pooled.set(key, { id: row.id, samples: [], wallNs: 0 }).get(key)
             into.samples.push(...row.samples)
@@ -168,7 +199,13 @@ function warmAlone() {
   const isolated = new Map()
   for (const [key, { id, samples, wallNs }] of pooled) {
     samples.sort((a, b) => a - b)
-    isolated.set(key, { id, n: samples.length, median: quantile(samples, 0.5), p99: quantile(samples, 0.99), perSecond: samples.length / (wallNs / 1e9) })
+    isolated.set(key, {
+      id,
+      n: samples.length,
+      median: quantile(samples, 0.5),
+      p99: quantile(samples, 0.99),
+      perSecond: samples.length / (wallNs / 1e9),
+    })
   }
   return isolated
 }
@@ -176,12 +213,21 @@ function warmAlone() {
 function warmChild(childArgs, label) {
   const passed = args.filter((a) => a === '--quick')
   log(`the same warm run, ${label} (child process)`)
-  const child = spawnSync(process.execPath, [path.join(HERE, 'run.mjs'), ...childArgs, `--part=${ALONE_PARTS}`, ...passed], {
-    cwd: ROOT, encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024,
-  })
+  const child = spawnSync(
+    process.execPath,
+    [path.join(HERE, 'run.mjs'), ...childArgs, `--part=${ALONE_PARTS}`, ...passed],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 900_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
   const isolated = new Map()
   try {
-    for (const r of JSON.parse(child.stdout)) for (const row of r.rows) isolated.set(`${r.framework}/${r.workload}/${row.id}`, row)
+    for (const r of JSON.parse(child.stdout))
+      for (const row of r.rows) isolated.set(`${r.framework}/${r.workload}/${row.id}`, row)
   } catch {
     log(`the run ${label} failed: ${child.error?.message ?? `exit ${child.status}`}`)
   }
@@ -196,7 +242,9 @@ function runChild(argv, nodeFlags = []) {
   try {
     return JSON.parse(line)
   } catch {
-    return { problem: `child failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-1)[0]}` }
+    return {
+      problem: `child failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-1)[0]}`,
+    }
   }
 }
 
@@ -215,7 +263,14 @@ function coldStarts() {
     }
     for (const adapter of adapters) {
       const values = runs.get(adapter)
-      table.push({ framework, adapter, runs: values.length, median: median(values), min: Math.min(...values), problem: problems.get(adapter) })
+      table.push({
+        framework,
+        adapter,
+        runs: values.length,
+        median: median(values),
+        min: Math.min(...values),
+        problem: problems.get(adapter),
+      })
     }
   }
   return table
@@ -241,18 +296,22 @@ function warmMarkdown(results) {
     const direct = rows.find((r) => r.adapter.id === 'direct')
     const directAlone = alone(framework, workload, 'direct')
     out.push(`#### ${framework === 'koa' ? 'Koa' : 'Express'}: ${workload.label}`, '')
-    out.push('| adapter | median µs | p99 µs | invocations/s | × direct | alone: median µs | alone: p99 µs | alone: invocations/s | × direct, as deployed |',
-      '|---|--:|--:|--:|--:|--:|--:|--:|--:|')
+    out.push(
+      '| adapter | median µs | p99 µs | invocations/s | × direct | alone: median µs | alone: p99 µs | alone: invocations/s | × direct, as deployed |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    )
     const perSecond = (r) => Math.round(r.perSecond).toLocaleString('en-US')
     for (const row of rows) {
       const ratio = direct ? (row.median / direct.median).toFixed(2) : '–'
       const bridge = row.adapter.id === 'scf-bridge'
       const name = bridge ? `**${row.adapter.name}**` : row.adapter.name
       const own = alone(framework, workload, row.adapter.id)
-      const deployed = bridge ? own ?? row : own
+      const deployed = bridge ? (own ?? row) : own
       const aloneCells = own ? `${us(own.median)} | ${us(own.p99)} | ${perSecond(own)}` : '– | – | –'
       const deployedRatio = deployed && directAlone ? (deployed.median / directAlone.median).toFixed(2) : '–'
-      out.push(`| ${name} | ${us(row.median)} | ${us(row.p99)} | ${perSecond(row)} | ${ratio} | ${aloneCells} | ${deployedRatio} |`)
+      out.push(
+        `| ${name} | ${us(row.median)} | ${us(row.p99)} | ${perSecond(row)} | ${ratio} | ${aloneCells} | ${deployedRatio} |`,
+      )
     }
     for (const { adapter, problem } of wrong) out.push(`| ${adapter.name} | wrong answer: ${problem} | | | | | | | |`)
     out.push('', `<sub>${rows[0]?.n ?? 0} timed invocations per adapter.</sub>`, '')
@@ -271,12 +330,17 @@ function deployedMarkdown(results) {
     if (!mine.length) continue
     const where = isolated.size ? 'each adapter alone in its process' : 'all adapters in one process (--skip=isolated)'
     out.push(`#### ${framework === 'koa' ? 'Koa' : 'Express'}: median µs (p99), ${where}`, '')
-    out.push(`| adapter | ${mine.map((r) => r.workload.label).join(' | ')} |`, `|---|${mine.map(() => '--:|').join('')}`)
+    out.push(
+      `| adapter | ${mine.map((r) => r.workload.label).join(' | ')} |`,
+      `|---|${mine.map(() => '--:|').join('')}`,
+    )
     for (const adapter of adapters.filter(keptInFile)) {
       const cells = mine.map((r) => {
         const shared = r.rows.find((x) => x.adapter.id === adapter.id)
         if (!shared) return 'wrong answer'
-        const own = isolated.size ? alone(framework, r.workload, adapter.id) ?? (adapter.id === 'scf-bridge' ? shared : undefined) : shared
+        const own = isolated.size
+          ? (alone(framework, r.workload, adapter.id) ?? (adapter.id === 'scf-bridge' ? shared : undefined))
+          : shared
         return own ? `${us(own.median)} (${us(own.p99)})` : '–'
       })
       out.push(`| ${adapter.id === 'scf-bridge' ? `**${adapter.name}**` : adapter.name} | ${cells.join(' | ')} |`)
@@ -288,8 +352,10 @@ function deployedMarkdown(results) {
 
 function memorySummaryMarkdown(mem) {
   const apps = [...new Set(mem.map((m) => m.framework))]
-  const out = [`| adapter | ${apps.map((f) => `${f}: heap MB, before → after 2N | ${f}: RSS MB, before → N → 2N`).join(' | ')} |`,
-    `|---|${apps.map(() => '--:|--:|').join('')}`]
+  const out = [
+    `| adapter | ${apps.map((f) => `${f}: heap MB, before → after 2N | ${f}: RSS MB, before → N → 2N`).join(' | ')} |`,
+    `|---|${apps.map(() => '--:|--:|').join('')}`,
+  ]
   for (const adapter of adapters.filter(keptInFile)) {
     const cells = apps.map((f) => {
       const m = mem.find((x) => x.framework === f && x.adapter === adapter)
@@ -312,8 +378,11 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
       const directAlone = alone(framework, small.workload, 'direct')
       const bridgeAlone = alone(framework, small.workload, 'scf-bridge') ?? row(small, 'scf-bridge')
       const deployed = directAlone ? bridgeAlone.median / directAlone.median : undefined
-      out.push(`| ${framework}: warm small JSON ≤ 1.10× direct | ${ratio.toFixed(2)}× in the same process` +
-        (deployed ? `; ${deployed.toFixed(2)}× as deployed (each alone)` : '') + ` | ${Math.max(ratio, deployed ?? 0) <= 1.1 ? 'yes' : '**no**'} |`)
+      out.push(
+        `| ${framework}: warm small JSON ≤ 1.10× direct | ${ratio.toFixed(2)}× in the same process` +
+          (deployed ? `; ${deployed.toFixed(2)}× as deployed (each alone)` : '') +
+          ` | ${Math.max(ratio, deployed ?? 0) <= 1.1 ? 'yes' : '**no**'} |`,
+      )
     }
     for (const r of results.filter((x) => x.framework === framework)) {
       const bridge = row(r, 'scf-bridge')
@@ -323,24 +392,33 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
       }
       const peers = r.rows.filter((x) => x.adapter.kind === 'adapter' && x.adapter.id !== 'scf-bridge')
       // As deployed: a peer's figures from the process without the bridge, when that run has them.
-      const deployed = peers.map((x) => ({ adapter: x.adapter, median: alone(framework, r.workload, x.adapter.id)?.median ?? x.median }))
+      const deployed = peers.map((x) => ({
+        adapter: x.adapter,
+        median: alone(framework, r.workload, x.adapter.id)?.median ?? x.median,
+      }))
       const fastest = deployed.reduce((a, b) => (a && a.median <= b.median ? a : b), undefined)
       const fastestShared = peers.reduce((a, b) => (a && a.median <= b.median ? a : b), undefined)
       const bridgeAlone = alone(framework, r.workload, 'scf-bridge') ?? bridge
       if (fastest) {
-        out.push(`| ${framework}: ${r.workload.label}: faster than every peer | as deployed (each alone): ${us(bridgeAlone.median)} µs vs ${us(fastest.median)} µs (${fastest.adapter.name})` +
-          `; same process: ${us(bridge.median)} µs vs ${us(fastestShared.median)} µs (${fastestShared.adapter.name}) | ${bridgeAlone.median < fastest.median && bridge.median < fastestShared.median ? 'yes' : '**no**'} |`)
+        out.push(
+          `| ${framework}: ${r.workload.label}: faster than every peer | as deployed (each alone): ${us(bridgeAlone.median)} µs vs ${us(fastest.median)} µs (${fastest.adapter.name})` +
+            `; same process: ${us(bridge.median)} µs vs ${us(fastestShared.median)} µs (${fastestShared.adapter.name}) | ${bridgeAlone.median < fastest.median && bridge.median < fastestShared.median ? 'yes' : '**no**'} |`,
+        )
       }
     }
     const png = find(framework, 'png')
     if (png && row(png, 'scf-bridge') && row(png, 'direct')) {
       const direct = alone(framework, png.workload, 'direct') ?? row(png, 'direct')
       const limit = 1.2 * Math.min(direct.median, row(png, 'direct').median) + base64Ns
-      const stream = [alone(framework, png.workload, 'direct-stream'), row(png, 'direct-stream')].filter(Boolean)
+      const stream = [alone(framework, png.workload, 'direct-stream'), row(png, 'direct-stream')]
+        .filter(Boolean)
         .reduce((a, b) => (a && a.median <= b.median ? a : b), undefined)
       const strict = stream ? 1.2 * stream.median + base64Ns : undefined
-      out.push(`| ${framework}: 1 MB PNG ≤ 1.2× direct + one base64 (${us(base64Ns)} µs) | ${us(row(png, 'scf-bridge').median)} µs vs ${us(limit)} µs` +
-        (strict ? `; against the streamed floor: ${us(strict)} µs` : '') + ` | ${row(png, 'scf-bridge').median <= limit ? 'yes' : '**no**'}${strict ? (row(png, 'scf-bridge').median <= strict ? ' (streamed floor: yes)' : ' (streamed floor: **no**)') : ''} |`)
+      out.push(
+        `| ${framework}: 1 MB PNG ≤ 1.2× direct + one base64 (${us(base64Ns)} µs) | ${us(row(png, 'scf-bridge').median)} µs vs ${us(limit)} µs` +
+          (strict ? `; against the streamed floor: ${us(strict)} µs` : '') +
+          ` | ${row(png, 'scf-bridge').median <= limit ? 'yes' : '**no**'}${strict ? (row(png, 'scf-bridge').median <= strict ? ' (streamed floor: yes)' : ' (streamed floor: **no**)') : ''} |`,
+      )
     }
   }
   for (const framework of plan.coldFrameworks) {
@@ -349,7 +427,9 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
     const peers = rows.filter((c) => c.adapter.kind === 'adapter' && c.adapter.id !== 'scf-bridge' && !c.problem)
     if (bridge && peers.length) {
       const best = peers.reduce((a, b) => (a.median <= b.median ? a : b))
-      out.push(`| ${framework}: cold start below every peer | ${ms(bridge.median)} ms vs ${ms(best.median)} ms (${best.adapter.name}) | ${bridge.median < best.median ? 'yes' : '**no**'} |`)
+      out.push(
+        `| ${framework}: cold start below every peer | ${ms(bridge.median)} ms vs ${ms(best.median)} ms (${best.adapter.name}) | ${bridge.median < best.median ? 'yes' : '**no**'} |`,
+      )
     }
   }
   for (const m of mem.filter((x) => x.adapter.id === 'scf-bridge' && x.before)) {
@@ -359,13 +439,18 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
     const rssAgain = m.again.rss - m.after.rss
     const sign = (n) => (n >= 0 ? '+' : '')
     const met = heap < 2 * 1024 * 1024 && heapAgain < 2 * 1024 * 1024 && rssAgain < 2 * 1024 * 1024
-    out.push(`| ${m.framework}: no growth across ${m.invocations.toLocaleString('en-US')} invocations | first ${m.invocations.toLocaleString('en-US')}: heap ${sign(heap)}${kb(heap)} KB, RSS ${sign(rss)}${mb(rss)} MB; next ${m.invocations.toLocaleString('en-US')}: heap ${sign(heapAgain)}${kb(heapAgain)} KB, RSS ${sign(rssAgain)}${mb(rssAgain)} MB | ${met ? 'yes' : '**no**'} |`)
+    out.push(
+      `| ${m.framework}: no growth across ${m.invocations.toLocaleString('en-US')} invocations | first ${m.invocations.toLocaleString('en-US')}: heap ${sign(heap)}${kb(heap)} KB, RSS ${sign(rss)}${mb(rss)} MB; next ${m.invocations.toLocaleString('en-US')}: heap ${sign(heapAgain)}${kb(heapAgain)} KB, RSS ${sign(rssAgain)}${mb(rssAgain)} MB | ${met ? 'yes' : '**no**'} |`,
+    )
   }
   return out
 }
 
 function coldMarkdown(cold, kept = () => true) {
-  const out = ['| adapter | ' + plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ') + ' |', '|---|' + plan.coldFrameworks.map(() => '--:|').join('')]
+  const out = [
+    '| adapter | ' + plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ') + ' |',
+    '|---|' + plan.coldFrameworks.map(() => '--:|').join(''),
+  ]
   for (const adapter of adapters.filter(kept)) {
     const cells = plan.coldFrameworks.map((f) => {
       const c = cold.find((x) => x.framework === f && x.adapter === adapter)
@@ -377,16 +462,25 @@ function coldMarkdown(cold, kept = () => true) {
 }
 
 function memoryMarkdown(mem) {
-  const out = ['| app | adapter | RSS before MB | RSS after N MB | RSS after 2N MB | heap before MB | heap after N MB | heap after 2N MB |', '|---|---|--:|--:|--:|--:|--:|--:|']
+  const out = [
+    '| app | adapter | RSS before MB | RSS after N MB | RSS after 2N MB | heap before MB | heap after N MB | heap after 2N MB |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ]
   for (const m of mem) {
     if (!m.before) out.push(`| ${m.framework} | ${m.adapter.name} | ${m.problem ?? 'failed'} | | | | | |`)
-    else out.push(`| ${m.framework} | ${m.adapter.name} | ${mb(m.before.rss)} | ${mb(m.after.rss)} | ${mb(m.again.rss)} | ${mb(m.before.heapUsed)} | ${mb(m.after.heapUsed)} | ${mb(m.again.heapUsed)} |`)
+    else
+      out.push(
+        `| ${m.framework} | ${m.adapter.name} | ${mb(m.before.rss)} | ${mb(m.after.rss)} | ${mb(m.again.rss)} | ${mb(m.before.heapUsed)} | ${mb(m.after.heapUsed)} | ${mb(m.again.heapUsed)} |`,
+      )
   }
   return out
 }
 
 function sizeMarkdown() {
-  const out = ['| package | version | own files KB | runtime deps (transitive) | installed KB with deps |', '|---|---|--:|--:|--:|']
+  const out = [
+    '| package | version | own files KB | runtime deps (transitive) | installed KB with deps |',
+    '|---|---|--:|--:|--:|',
+  ]
   for (const name of ['scf-bridge', 'tencent-serverless-http', 'serverless-http', '@codegenie/serverless-express']) {
     const s = packageSize(name)
     out.push(`| ${name} | ${s.version} | ${kb(s.own)} | ${s.deps} | ${kb(s.total)} |`)
@@ -403,11 +497,13 @@ function machine() {
 
 if (flag('without-bridge') || flag('bridge-alone')) {
   const results = await warmTables(adapters.filter((a) => (a.id === 'scf-bridge') === flag('bridge-alone')))
-  const json = JSON.stringify(results.map((r) => ({
-    framework: r.framework,
-    workload: r.workload.id,
-    rows: r.rows.map(({ adapter, ...figures }) => ({ id: adapter.id, ...figures })),
-  })))
+  const json = JSON.stringify(
+    results.map((r) => ({
+      framework: r.framework,
+      workload: r.workload.id,
+      rows: r.rows.map(({ adapter, ...figures }) => ({ id: adapter.id, ...figures })),
+    })),
+  )
   // A pipe is written asynchronously: exiting before the write completes would cut the output short.
   await new Promise((resolve) => process.stdout.write(json, resolve))
   process.exit(0)
@@ -421,9 +517,19 @@ const base64Ns = base64Cost()
 const cold = skip.has('cold') ? [] : coldStarts()
 const mem = skip.has('rss') ? [] : memory()
 
-const versions = ['express', 'koa', 'light-my-request', 'tencent-serverless-http', 'serverless-http', '@codegenie/serverless-express']
-  .map((name) => `${name} ${require(`${name}/package.json`).version}`).join(', ')
-const adapterNotes = adapters.map((a) => `- **${a.name}** (${a.kind}): event: ${a.event}${a.note ? `; ${a.note}` : ''}.`)
+const versions = [
+  'express',
+  'koa',
+  'light-my-request',
+  'tencent-serverless-http',
+  'serverless-http',
+  '@codegenie/serverless-express',
+]
+  .map((name) => `${name} ${require(`${name}/package.json`).version}`)
+  .join(', ')
+const adapterNotes = adapters.map(
+  (a) => `- **${a.name}** (${a.kind}): event: ${a.event}${a.note ? `; ${a.note}` : ''}.`,
+)
 
 const report = [
   `Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} in ${Math.round((Date.now() - started) / 1000)} s.`,
@@ -449,12 +555,26 @@ const report = [
   '### Warm invocations',
   '',
   ...warmMarkdown(results),
-  ...(cold.length ? ['### Cold start', '',
-    `Fresh \`node\` process per run: require the framework and the adapter, build the app and the handler, serve one GET small JSON (checked); ${plan.coldRuns} runs per cell, interleaved; node's own boot is not included.`, '',
-    ...coldMarkdown(cold), ''] : []),
-  ...(mem.length ? ['### Memory', '',
-    `Fresh process per row, \`--expose-gc\`: 2,000 warm-up invocations, GC, "before"; N = ${plan.rssCount.toLocaleString('en-US')} invocations of GET small JSON, GC, "after N"; N more, GC, "after 2N". RSS can grow during the first N while V8's old generation settles at its working size (it keeps freed pages for reuse; the heap in use stays flat; checked with \`v8.getHeapSpaceStatistics()\`), then stays: the second N shows the steady state.`, '',
-    ...memoryMarkdown(mem), ''] : []),
+  ...(cold.length
+    ? [
+        '### Cold start',
+        '',
+        `Fresh \`node\` process per run: require the framework and the adapter, build the app and the handler, serve one GET small JSON (checked); ${plan.coldRuns} runs per cell, interleaved; node's own boot is not included.`,
+        '',
+        ...coldMarkdown(cold),
+        '',
+      ]
+    : []),
+  ...(mem.length
+    ? [
+        '### Memory',
+        '',
+        `Fresh process per row, \`--expose-gc\`: 2,000 warm-up invocations, GC, "before"; N = ${plan.rssCount.toLocaleString('en-US')} invocations of GET small JSON, GC, "after N"; N more, GC, "after 2N". RSS can grow during the first N while V8's old generation settles at its working size (it keeps freed pages for reuse; the heap in use stays flat; checked with \`v8.getHeapSpaceStatistics()\`), then stays: the second N shows the steady state.`,
+        '',
+        ...memoryMarkdown(mem),
+        '',
+      ]
+    : []),
   '### Installed size',
   '',
   'Own files as installed (scf-bridge: its published `files`), plus the transitive closure of `dependencies` as installed here.',
@@ -473,9 +593,24 @@ const summary = [
   ...(quick ? ['', '**Quick run: too few samples for conclusions.**'] : []),
   '',
   ...deployedMarkdown(results),
-  ...(cold.length ? [`#### Cold start: median ms (min) of ${plan.coldRuns} fresh processes`, '', ...coldMarkdown(cold, keptInFile), ''] : []),
-  ...(mem.length ? [`#### Memory: ${plan.rssCount.toLocaleString('en-US')} (N) invocations of GET small JSON after 2,000 warm-up ones, GC before each reading`, '', ...memorySummaryMarkdown(mem), ''] : []),
-  '#### Installed size', '',
+  ...(cold.length
+    ? [
+        `#### Cold start: median ms (min) of ${plan.coldRuns} fresh processes`,
+        '',
+        ...coldMarkdown(cold, keptInFile),
+        '',
+      ]
+    : []),
+  ...(mem.length
+    ? [
+        `#### Memory: ${plan.rssCount.toLocaleString('en-US')} (N) invocations of GET small JSON after 2,000 warm-up ones, GC before each reading`,
+        '',
+        ...memorySummaryMarkdown(mem),
+        '',
+      ]
+    : []),
+  '#### Installed size',
+  '',
   ...sizeMarkdown(),
   '',
 ].join('\n')
@@ -487,9 +622,10 @@ if (write) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`
   const from = current.indexOf(START)
   const to = current.indexOf(END)
-  const next = from >= 0 && to > from
-    ? current.slice(0, from + START.length) + '\n' + summary + '\n' + current.slice(to)
-    : current + `\n${START}\n${summary}\n${END}\n`
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from + START.length) + '\n' + summary + '\n' + current.slice(to)
+      : current + `\n${START}\n${summary}\n${END}\n`
   writeFileSync(file, next)
   log(`wrote ${path.relative(process.cwd(), file)}`)
 }

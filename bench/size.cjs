@@ -66,7 +66,13 @@ function measure(name) {
 module.exports = { measure }
 
 if (require.main === module) {
-  for (const name of ['scf-bridge', 'tencent-serverless-http', 'serverless-http', '@codegenie/serverless-express', 'light-my-request']) {
+  for (const name of [
+    'scf-bridge',
+    'tencent-serverless-http',
+    'serverless-http',
+    '@codegenie/serverless-express',
+    'light-my-request',
+  ]) {
     console.log(measure(name))
   }
 }

@@ -21,16 +21,28 @@ const json = (expected) => (reply) => {
 
 const workloads = [
   {
-    id: 'small', label: 'GET small JSON', method: 'GET', path: '/small', query: { q: 'bench' },
+    id: 'small',
+    label: 'GET small JSON',
+    method: 'GET',
+    path: '/small',
+    query: { q: 'bench' },
     check: json(SMALL),
   },
   {
-    id: 'echo', label: 'POST 10 KB JSON echo', method: 'POST', path: '/echo',
-    headers: { 'content-type': 'application/json' }, body: Buffer.from(ECHO_TEXT), base64: false,
+    id: 'echo',
+    label: 'POST 10 KB JSON echo',
+    method: 'POST',
+    path: '/echo',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(ECHO_TEXT),
+    base64: false,
     check: json(ECHO),
   },
   {
-    id: 'png', label: 'GET 1 MB PNG', method: 'GET', path: '/image.png',
+    id: 'png',
+    label: 'GET 1 MB PNG',
+    method: 'GET',
+    path: '/image.png',
     check: (reply) => {
       if (reply.status !== 200) return `status ${reply.status}`
       if (reply.base64 === false) return 'binary body sent as text (isBase64Encoded false)'
@@ -38,12 +50,20 @@ const workloads = [
     },
   },
   {
-    id: 'upload', label: 'POST 1 MB binary (base64 in)', method: 'POST', path: '/upload',
-    headers: { 'content-type': 'application/octet-stream' }, body: UPLOAD, base64: true,
+    id: 'upload',
+    label: 'POST 1 MB binary (base64 in)',
+    method: 'POST',
+    path: '/upload',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: UPLOAD,
+    base64: true,
     check: json(digest(UPLOAD)),
   },
   {
-    id: 'cookies', label: 'GET setting 5 cookies', method: 'GET', path: '/cookies',
+    id: 'cookies',
+    label: 'GET setting 5 cookies',
+    method: 'GET',
+    path: '/cookies',
     check: (reply) => {
       const problem = json({ ok: true })(reply)
       if (problem) return problem
@@ -73,10 +93,17 @@ function tencentEvent(w) {
     headerParameters: {},
     stageVariables: { stage: 'release' },
     requestContext: {
-      serviceId: 'service-bench', path: '/', httpMethod: 'ANY', requestId: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
-      identity: {}, sourceIp: '203.0.113.7', stage: 'release',
+      serviceId: 'service-bench',
+      path: '/',
+      httpMethod: 'ANY',
+      requestId: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+      identity: {},
+      sourceIp: '203.0.113.7',
+      stage: 'release',
     },
-    ...(w.body ? { body: w.body.toString(w.base64 ? 'base64' : 'utf8'), isBase64Encoded: w.base64 } : { isBase64Encoded: false }),
+    ...(w.body
+      ? { body: w.body.toString(w.base64 ? 'base64' : 'utf8'), isBase64Encoded: w.base64 }
+      : { isBase64Encoded: false }),
   }
 }
 
@@ -98,8 +125,13 @@ function awsEvent(w) {
     pathParameters: null,
     stageVariables: null,
     requestContext: {
-      resourcePath: '/{proxy+}', httpMethod: w.method, path: '/prod' + w.path, stage: 'prod',
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', accountId: '123456789012', apiId: 'bench',
+      resourcePath: '/{proxy+}',
+      httpMethod: w.method,
+      path: '/prod' + w.path,
+      stage: 'prod',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      accountId: '123456789012',
+      apiId: 'bench',
       identity: { sourceIp: '203.0.113.7' },
     },
     body: w.body ? w.body.toString(w.base64 ? 'base64' : 'utf8') : null,
@@ -109,21 +141,36 @@ function awsEvent(w) {
 
 /** The same request as light-my-request inject() options (the floors). */
 function injectOptions(w) {
-  return { method: w.method, url: w.path + search(w.query), headers: headersOf(w), payload: w.body, remoteAddress: '203.0.113.7' }
+  return {
+    method: w.method,
+    url: w.path + search(w.query),
+    headers: headersOf(w),
+    payload: w.body,
+    remoteAddress: '203.0.113.7',
+  }
 }
 
 function tencentContext() {
   return {
-    request_id: 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff', function_name: 'bench', function_version: '$LATEST',
-    namespace: 'default', memory_limit_in_mb: 128, time_limit_in_ms: 30000, callbackWaitsForEmptyEventLoop: true,
+    request_id: 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff',
+    function_name: 'bench',
+    function_version: '$LATEST',
+    namespace: 'default',
+    memory_limit_in_mb: 128,
+    time_limit_in_ms: 30000,
+    callbackWaitsForEmptyEventLoop: true,
   }
 }
 
 function awsContext() {
   const deadline = Date.now() + 3_600_000
   return {
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', functionName: 'bench', functionVersion: '$LATEST',
-    memoryLimitInMB: '128', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => deadline - Date.now(),
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+    functionName: 'bench',
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '128',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
   }
 }
 

@@ -1,9 +1,9 @@
 import { adapterFor, adapterStarter } from './apps'
-import { createBinaryDecider, type BinaryTypes } from './binary'
+import { type BinaryTypes, createBinaryDecider } from './binary'
 import type { CurrentInvoke } from './current-invoke'
 import { DEFAULT_HOST, hostOption, normaliseBasePath, requestFromEvent } from './request-from-event'
-import { serveRequest, type Settings } from './serve'
-import { deliverToPath, refuseTriggerPath, runTriggerFunction, triggerRouter, type TriggerRoutes } from './triggers'
+import { type Settings, serveRequest } from './serve'
+import { deliverToPath, refuseTriggerPath, runTriggerFunction, type TriggerRoutes, triggerRouter } from './triggers'
 import type { IntegratedResponse, ScfContext, ScfEventHandler, ScfHandler, ScfHttpEvent } from './types'
 
 /** Options of `bridge(app, options)`. */
@@ -58,7 +58,10 @@ export interface BridgeOptions {
    *   }),
    * })
    */
-  onError?: (error: unknown, invocation: CurrentInvoke) => IntegratedResponse | void | Promise<IntegratedResponse | void>
+  onError?: (
+    error: unknown,
+    invocation: CurrentInvoke,
+  ) => IntegratedResponse | void | Promise<IntegratedResponse | void>
   /**
    * The app is a fetch handler: a bare `(request: Request, invoke) => Response | Promise<Response>`
    * function, which would otherwise be taken for a Node `(req, res)` listener. Objects with a
@@ -126,8 +129,15 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandl
     const route = triggers?.routeOf(event)
     if (route?.run) return runTriggerFunction(route, event, ctx)
     if (route) {
-      return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, async (request) =>
-        (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind)).response)
+      return deliverToPath(
+        route,
+        event,
+        ctx,
+        settings.host ?? DEFAULT_HOST,
+        async (request) =>
+          (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind))
+            .response,
+      )
     }
 
     const request = requestFromEvent(event, settings)

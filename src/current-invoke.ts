@@ -33,7 +33,10 @@ export interface InvocationScope {
  * @internal the bridge runs each invocation inside this store. One store per process, shared by the
  * CommonJS and ESM builds (an app may load both), so getCurrentInvoke() sees every bridge's invocations.
  */
-export const invokeStorage: AsyncLocalStorage<InvocationScope> = processWide('invoke-storage', () => new AsyncLocalStorage())
+export const invokeStorage: AsyncLocalStorage<InvocationScope> = processWide(
+  'invoke-storage',
+  () => new AsyncLocalStorage(),
+)
 
 /** @internal one value per process for `key`, whichever build of the package asks first. */
 export function processWide<T>(key: string, create: () => T): T {

@@ -11,7 +11,11 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 export function fetchInto(adapter: FetchAdapter, invocation: Invocation): void {
   // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
   if (FORBIDDEN_METHODS.has(invocation.request.method)) {
-    invocation.reply({ statusCode: 501, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('Not Implemented') })
+    invocation.reply({
+      statusCode: 501,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: Buffer.from('Not Implemented'),
+    })
     return
   }
   new Promise<Response>((resolve) => {
@@ -20,5 +24,8 @@ export function fetchInto(adapter: FetchAdapter, invocation: Invocation): void {
     resolve(adapter.fetch(request, invocation.invoke))
   })
     .then(replyOfFetchResponse)
-    .then((reply) => invocation.reply(reply), (error: unknown) => invocation.fail(error))
+    .then(
+      (reply) => invocation.reply(reply),
+      (error: unknown) => invocation.fail(error),
+    )
 }

@@ -1,7 +1,7 @@
 import type { ResponseHeaders } from './binary'
+import { TOKEN_CHARS } from './http-syntax'
 import type { InjectionRequest } from './request-from-event'
 import type { InjectedReply } from './response-to-integrated'
-import { TOKEN_CHARS } from './http-syntax'
 import { describe } from './values'
 
 /**
@@ -21,7 +21,8 @@ export function fetchRequestOf(request: InjectionRequest): Request {
     headers,
     body: bodyless || !request.body ? undefined : request.body,
   })
-  if (request.remoteAddress) Object.defineProperty(fetchRequest, 'ip', { value: request.remoteAddress, enumerable: true })
+  if (request.remoteAddress)
+    Object.defineProperty(fetchRequest, 'ip', { value: request.remoteAddress, enumerable: true })
   return fetchRequest
 }
 
@@ -34,7 +35,7 @@ export async function replyOfFetchResponse(response: unknown): Promise<InjectedR
     throw new TypeError(`scf-bridge: the app's fetch() returned ${describe(response)}, not a Response`)
   }
   if (response.type === 'error' || response.status < 100) {
-    throw new TypeError('scf-bridge: the app\'s fetch() returned a network error Response (Response.error())')
+    throw new TypeError("scf-bridge: the app's fetch() returned a network error Response (Response.error())")
   }
   const headers: ResponseHeaders = {}
   response.headers.forEach((value, name) => {
@@ -62,12 +63,20 @@ const COOKIE_BOUNDARY = new RegExp(`,(?=[ \\t]*${TOKEN_CHARS}=)`)
  * a comma separates two cookies only where a `name=` follows it.
  */
 export function splitSetCookie(combined: string): string[] {
-  return combined.split(COOKIE_BOUNDARY).map((cookie) => cookie.trim()).filter(Boolean)
+  return combined
+    .split(COOKIE_BOUNDARY)
+    .map((cookie) => cookie.trim())
+    .filter(Boolean)
 }
 
 // Duck-typed: a Response of another fetch implementation (undici's package, a polyfill) is fine too.
 function isResponse(value: unknown): value is Response {
   const r = value as Partial<Response> | null
-  return typeof r === 'object' && r !== null && typeof r.status === 'number' &&
-    typeof r.headers?.forEach === 'function' && typeof r.arrayBuffer === 'function'
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.status === 'number' &&
+    typeof r.headers?.forEach === 'function' &&
+    typeof r.arrayBuffer === 'function'
+  )
 }

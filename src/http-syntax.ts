@@ -24,7 +24,8 @@ export function foldHeader(headers: Record<string, string>, name: string, value:
   const lower = name.toLowerCase()
   const previous = Object.hasOwn(headers, lower) ? headers[lower] : undefined
   const folded = previous === undefined ? value : previous + separatorOf(lower) + value
-  if (lower === '__proto__') Object.defineProperty(headers, lower, { value: folded, enumerable: true, writable: true, configurable: true })
+  if (lower === '__proto__')
+    Object.defineProperty(headers, lower, { value: folded, enumerable: true, writable: true, configurable: true })
   else headers[lower] = folded
 }
 

@@ -1,14 +1,13 @@
-export { bridge } from './bridge'
-export type { BridgeOptions } from './bridge'
-export { getCurrentInvoke } from './current-invoke'
-export type { CurrentInvoke } from './current-invoke'
 export type { BinaryTypes } from './binary'
-export { decodeClsLogs, TriggerError } from './triggers'
+export type { BridgeOptions } from './bridge'
+export { bridge } from './bridge'
+export type { CurrentInvoke } from './current-invoke'
+export { getCurrentInvoke } from './current-invoke'
 export type {
-  ScfClsEvent,
-  ScfClsLogs,
   ScfCkafkaEvent,
   ScfCkafkaMessage,
+  ScfClsEvent,
+  ScfClsLogs,
   ScfCmqEvent,
   ScfCmqMessage,
   ScfCosEvent,
@@ -20,6 +19,7 @@ export type {
   TriggerKind,
   TriggerRoutes,
 } from './triggers'
+export { decodeClsLogs, TriggerError } from './triggers'
 export type {
   IntegratedResponse,
   ScfApigwEvent,

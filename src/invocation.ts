@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http'
 import { STATUS_CODES } from 'node:http'
 import type { BinaryDecider } from './binary'
-import { invokeStorage, type CurrentInvoke, type InvocationScope } from './current-invoke'
-import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
-import { debugLine, logLine, type LogContext } from './log'
-import { errorSummary } from './values'
+import { type CurrentInvoke, type InvocationScope, invokeStorage } from './current-invoke'
+import { debugLine, type LogContext, logLine } from './log'
 import type { InjectionRequest } from './request-from-event'
-import { responseToIntegrated, type InjectedReply } from './response-to-integrated'
+import { type InjectedReply, responseToIntegrated } from './response-to-integrated'
+import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
+import { errorSummary } from './values'
 
 /** What the bridge needs to settle an invocation, from `bridge()`'s options. */
 export interface InvocationSettings {
@@ -70,7 +70,7 @@ export class Invocation implements InvocationScope {
 
   /** Makes this invocation reachable from `carrier` (the request handed to the app). */
   attachTo(carrier: object): void {
-    (carrier as Carrier)[kInvocation] = this
+    ;(carrier as Carrier)[kInvocation] = this
   }
 
   /** Runs `serve` in this invocation's scope: `getCurrentInvoke()` and stray rejections find it. */
@@ -96,7 +96,9 @@ export class Invocation implements InvocationScope {
     if (this.settled) return
     const integrated = this.integrate(reply)
     const answered = this.answeredError
-    this.settle(answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated)
+    this.settle(
+      answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated,
+    )
   }
 
   /**
@@ -146,7 +148,10 @@ export class Invocation implements InvocationScope {
     if (size <= MAX_RESPONSE_BYTES) return { response }
     logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
     const reason = `the response is ${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
-    return { response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'), failure: new Error(reason) }
+    return {
+      response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'),
+      failure: new Error(reason),
+    }
   }
 
   /** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */

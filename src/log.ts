@@ -28,17 +28,19 @@ export function pathOnly(url: string): string {
  */
 export function logLine(log: LogContext, message: string, details: Record<string, unknown>, error?: unknown): void {
   const stack = error instanceof Error && debug.enabled ? { stack: error.stack } : undefined
-  console.error(JSON.stringify({
-    level: 'error',
-    source: 'scf-bridge',
-    message,
-    requestId: log.invocationId,
-    xRequestId: log.requestId || undefined,
-    method: log.method,
-    path: log.path,
-    ...details,
-    ...stack,
-  }))
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      source: 'scf-bridge',
+      message,
+      requestId: log.invocationId,
+      xRequestId: log.requestId || undefined,
+      method: log.method,
+      path: log.path,
+      ...details,
+      ...stack,
+    }),
+  )
 }
 
 /** A line for `NODE_DEBUG=scf-bridge` only. */

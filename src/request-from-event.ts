@@ -68,7 +68,8 @@ const functionUrl: EventDialect = {
       ? context.sourceIp
       : headers['x-scf-remote-addr']
   },
-  gatewayRequestId: (event, headers) => event.requestContext?.requestId ?? headers['x-scf-request-id'] ?? headers['x-api-requestid'],
+  gatewayRequestId: (event, headers) =>
+    event.requestContext?.requestId ?? headers['x-scf-request-id'] ?? headers['x-api-requestid'],
 }
 
 /**
@@ -77,7 +78,9 @@ const functionUrl: EventDialect = {
  */
 function dialectOf(event: ScfHttpEvent): EventDialect {
   const context = event.requestContext as { serviceId?: unknown; stage?: unknown } | null | undefined
-  return context !== null && typeof context === 'object' && (typeof context.serviceId === 'string' || typeof context.stage === 'string')
+  return context !== null &&
+    typeof context === 'object' &&
+    (typeof context.serviceId === 'string' || typeof context.stage === 'string')
     ? apigw
     : functionUrl
 }
@@ -123,9 +126,7 @@ export function requestFromEvent(event: unknown, options: RequestOptions = {}): 
 
 function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    throw new EventError(
-      `scf-bridge: expected an HTTP event (API Gateway or Function URL), got ${describe(event)}`,
-    )
+    throw new EventError(`scf-bridge: expected an HTTP event (API Gateway or Function URL), got ${describe(event)}`)
   }
   const e = event as Record<string, unknown>
   if (typeof e.httpMethod !== 'string' || e.headers === undefined) {
@@ -144,10 +145,14 @@ function assertHttpEvent(event: unknown): asserts event is ScfHttpEvent {
     )
   }
   if (!TOKEN.test(e.httpMethod)) {
-    throw new EventError(`scf-bridge: event.httpMethod ${JSON.stringify(e.httpMethod).slice(0, 40)} is not an HTTP method`)
+    throw new EventError(
+      `scf-bridge: event.httpMethod ${JSON.stringify(e.httpMethod).slice(0, 40)} is not an HTTP method`,
+    )
   }
   if (e.headers === null || typeof e.headers !== 'object' || Array.isArray(e.headers)) {
-    throw new EventError(`scf-bridge: event.headers must be an object of header names to values, got ${describe(e.headers)}`)
+    throw new EventError(
+      `scf-bridge: event.headers must be an object of header names to values, got ${describe(e.headers)}`,
+    )
   }
   if (e.path !== undefined && e.path !== null && typeof e.path !== 'string') {
     throw new EventError(`scf-bridge: event.path must be a string, got ${describe(e.path)}`)
@@ -194,7 +199,8 @@ function queryOf(event: ScfHttpEvent): string {
   const query = event.queryString ?? event.queryStringParameters
   if (query === undefined || query === null) return ''
   if (typeof query === 'string') return query === '' ? '' : query.startsWith('?') ? query : '?' + query
-  if (typeof query !== 'object') throw new EventError(`scf-bridge: event.queryString must be an object, got ${describe(query)}`)
+  if (typeof query !== 'object')
+    throw new EventError(`scf-bridge: event.queryString must be an object, got ${describe(query)}`)
   const search = encodeQuery(query as Record<string, unknown>)
   return search ? '?' + search : ''
 }
@@ -282,8 +288,7 @@ function jsonBody(body: unknown): Buffer {
   return Buffer.from(json, 'utf8')
 }
 
-const isTrue = (flag: unknown): boolean =>
-  flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')
+const isTrue = (flag: unknown): boolean => flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true')
 
 function addressOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
@@ -333,11 +338,13 @@ export function hostOption(host: unknown): string | undefined {
 
 function hostProblem(host: unknown): string | undefined {
   if (typeof host !== 'string') return 'a string such as api.example.com'
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'a host name without a scheme (api.example.com, not https://api.example.com)'
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host))
+    return 'a host name without a scheme (api.example.com, not https://api.example.com)'
   if (/[/?#]/.test(host)) return 'a host name without a path or query'
   const match = HOST_OPTION.exec(host)
   const port = match?.[1] === undefined ? undefined : Number(match[1])
   if (port !== undefined && (port < 1 || port > 65535)) return 'a host name with a port from 1 to 65535'
-  if (!match || host.length > 260 || !isUsableHost(host)) return 'a host name with an optional port, such as api.example.com or api.example.com:8443'
+  if (!match || host.length > 260 || !isUsableHost(host))
+    return 'a host name with an optional port, such as api.example.com or api.example.com:8443'
   return undefined
 }

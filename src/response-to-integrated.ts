@@ -1,5 +1,5 @@
-import { decodeUtf8Exact } from './binary/utf8'
 import type { BinaryDecider, ResponseHeaders } from './binary/is-binary'
+import { decodeUtf8Exact } from './binary/utf8'
 import type { IntegratedResponse } from './types'
 
 /** The app's reply as the bridge collected it: status, headers as Node reports them, body bytes. */
@@ -13,9 +13,14 @@ export interface InjectedReply {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
 
 /** Maps the app's reply to API Gateway's integrated response. Pure. */
-export function responseToIntegrated(reply: InjectedReply, method: string, decideBinary: BinaryDecider): IntegratedResponse {
+export function responseToIntegrated(
+  reply: InjectedReply,
+  method: string,
+  decideBinary: BinaryDecider,
+): IntegratedResponse {
   const statusCode = reply.statusCode
-  const bodyless = method === 'HEAD' || statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode < 200)
+  const bodyless =
+    method === 'HEAD' || statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode < 200)
   const bytes = bodyless ? EMPTY : reply.body
   const headers = headersOf(reply.headers)
   // HEAD and 304 may announce the length of the body they do not carry; otherwise it must match.

@@ -51,7 +51,8 @@ export function checkIntegratedResponse(value: unknown): IntegratedResponse | st
 function checkHeaders(source: unknown): IntegratedResponse['headers'] | string {
   const headers: IntegratedResponse['headers'] = {}
   if (source === undefined) return headers
-  if (source === null || typeof source !== 'object' || Array.isArray(source)) return `headers must be an object, got ${describe(source)}`
+  if (source === null || typeof source !== 'object' || Array.isArray(source))
+    return `headers must be an object, got ${describe(source)}`
   for (const name of Object.keys(source)) {
     const raw = (source as Record<string, unknown>)[name]
     if (raw === undefined || raw === null) continue
@@ -67,7 +68,12 @@ function checkHeaders(source: unknown): IntegratedResponse['headers'] | string {
       }
       values.push(text)
     }
-    Object.defineProperty(headers, name, { value: Array.isArray(raw) ? values : values[0], enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(headers, name, {
+      value: Array.isArray(raw) ? values : values[0],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return headers
 }
@@ -91,7 +97,8 @@ export function decodeBase64Body(body: string): Buffer {
 export function serialisedSize(value: unknown, cheapBelow = 0): number {
   if (cheapBelow > 0 && value !== null && typeof value === 'object') {
     const { body, headers, queryString, path } = value as Record<string, unknown>
-    const textBound = (text: unknown) => (typeof text === 'string' ? text.length * 6 : text === undefined || text === null ? 0 : Infinity)
+    const textBound = (text: unknown) =>
+      typeof text === 'string' ? text.length * 6 : text === undefined || text === null ? 0 : Infinity
     // JSON escaping makes at most 6 bytes of one UTF-16 unit (\u00XX); the other fields are small.
     const bound = textBound(body) + textBound(path) + recordBound(headers) + recordBound(queryString) + 64 * 1024
     if (bound < cheapBelow) return bound
@@ -107,7 +114,8 @@ function recordBound(record: unknown): number {
   for (const name of Object.keys(record)) {
     const value = (record as Record<string, unknown>)[name]
     size += name.length * 6 + 8
-    for (const item of Array.isArray(value) ? value : [value]) size += typeof item === 'string' ? item.length * 6 + 4 : 64
+    for (const item of Array.isArray(value) ? value : [value])
+      size += typeof item === 'string' ? item.length * 6 + 4 : 64
   }
   return size
 }

@@ -1,10 +1,10 @@
-import type { BridgeOptions } from './bridge'
-import type { BinaryDecider } from './binary'
 import type { FetchAdapter, ServingAdapter } from './apps'
+import type { BinaryDecider } from './binary'
+import type { BridgeOptions } from './bridge'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
-import { Invocation, timeBudget, type Outcome } from './invocation'
-import { debug, pathOnly, type LogContext } from './log'
+import { Invocation, type Outcome, timeBudget } from './invocation'
+import { debug, type LogContext, pathOnly } from './log'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
 import type { TriggerKind } from './triggers/events'
@@ -50,15 +50,27 @@ export function serveRequest(
   const outcome = invocation.run(() => {
     // The first invocation starts the app; a failed start fails each one.
     const adapter = startAdapter()
-    if (adapter instanceof Promise) adapter.then((ready) => exchange(ready, invocation), (error: unknown) => invocation.fail(error))
+    if (adapter instanceof Promise)
+      adapter.then(
+        (ready) => exchange(ready, invocation),
+        (error: unknown) => invocation.fail(error),
+      )
     else exchange(adapter, invocation)
   })
   return outcome.then((settled) => {
     const { response } = settled
-    if (log.requestId && response.headers['x-request-id'] === undefined) response.headers['x-request-id'] = log.requestId
+    if (log.requestId && response.headers['x-request-id'] === undefined)
+      response.headers['x-request-id'] = log.requestId
     if (debug.enabled) {
-      debug('%s %s %d %dms %d bytes%s', log.method, log.path, response.statusCode, Date.now() - started,
-        Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'), response.isBase64Encoded ? ' base64' : '')
+      debug(
+        '%s %s %d %dms %d bytes%s',
+        log.method,
+        log.path,
+        response.statusCode,
+        Date.now() - started,
+        Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'),
+        response.isBase64Encoded ? ' base64' : '',
+      )
     }
     return settled
   })

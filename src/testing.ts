@@ -3,23 +3,29 @@
  * unit tests of `main_handler` (any SCF handler, made with `bridge()` or not).
  */
 import { STATUS_CODES } from 'node:http'
-import { encodeQuery, foldHeader } from './http-syntax'
 import {
+  type AnyScfHandler,
   callHandler,
   createScfContext,
   DEFAULT_STAGE,
   emulate,
   eventFromHttp,
-  type AnyScfHandler,
   type HttpRequestParts,
   type ScfContextOptions,
   type Trigger,
 } from './emulator'
-import { recogniseEvent } from './triggers/recognise'
+import { encodeQuery, foldHeader } from './http-syntax'
 import type { ScfTriggerEvent } from './triggers/events'
-import type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue, ScfRequestContext } from './types'
+import { recogniseEvent } from './triggers/recognise'
+import type {
+  ScfApigwEvent,
+  ScfContext,
+  ScfFunctionUrlEvent,
+  ScfHttpEvent,
+  ScfQueryValue,
+  ScfRequestContext,
+} from './types'
 
-export { createCkafkaEvent, createClsEvent, createCmqEvent, createCosEvent, createScfContext, createTimerEvent } from './emulator'
 export type {
   CkafkaEventOptions,
   ClsEventOptions,
@@ -29,6 +35,14 @@ export type {
   ScfContextOptions,
   TimerEventOptions,
   Trigger,
+} from './emulator'
+export {
+  createCkafkaEvent,
+  createClsEvent,
+  createCmqEvent,
+  createCosEvent,
+  createScfContext,
+  createTimerEvent,
 } from './emulator'
 
 /** Header values as a plain object, `[name, value]` pairs, or a fetch `Headers`. */
@@ -41,7 +55,14 @@ export type RequestHeadersInput =
  * A request body: text, bytes, `URLSearchParams` (sent as a form), or a plain object or array (sent as JSON).
  * Bytes that are not UTF-8 reach the handler base64-encoded, as API Gateway's Base64 option sends them.
  */
-export type RequestBodyInput = string | Uint8Array | ArrayBuffer | URLSearchParams | Record<string, unknown> | readonly unknown[] | null
+export type RequestBodyInput =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | URLSearchParams
+  | Record<string, unknown>
+  | readonly unknown[]
+  | null
 
 /** A fetch-like description of one request. */
 export interface RequestDescription {
@@ -196,7 +217,7 @@ export class ResponseHeaders implements Iterable<[string, string]> {
 
   #lookup(name: string): string[] | undefined {
     const lower = name.toLowerCase()
-    return Object.prototype.hasOwnProperty.call(this.#values, lower) ? this.#values[lower] : undefined
+    return Object.hasOwn(this.#values, lower) ? this.#values[lower] : undefined
   }
 }
 
@@ -261,12 +282,17 @@ export async function invokeEvent(
   event: unknown,
   options: InvokeEventOptions = {},
 ): Promise<InvokeEventResult> {
-  if (typeof handler !== 'function') throw new TypeError(`scf-bridge/testing: invokeEvent(handler) needs a function, got ${typeof handler}`)
+  if (typeof handler !== 'function')
+    throw new TypeError(`scf-bridge/testing: invokeEvent(handler) needs a function, got ${typeof handler}`)
   const context = createScfContext(options.context)
   const timeoutMs = context.time_limit_in_ms ?? 3000
   const outcome = await callHandler(handler as AnyScfHandler, event, context, timeoutMs)
-  if (outcome.kind === 'returned') return { ok: true, result: outcome.value, error: undefined, timedOut: false, event, context }
-  const error = outcome.kind === 'failed' ? outcome.error : new Error(`the function did not finish within its ${timeoutMs / 1000} s timeout`)
+  if (outcome.kind === 'returned')
+    return { ok: true, result: outcome.value, error: undefined, timedOut: false, event, context }
+  const error =
+    outcome.kind === 'failed'
+      ? outcome.error
+      : new Error(`the function did not finish within its ${timeoutMs / 1000} s timeout`)
   return { ok: false, result: undefined, error, timedOut: outcome.kind === 'timedOut', event, context }
 }
 
@@ -306,10 +332,15 @@ export async function invoke(
   request: string | RequestDescription | FetchRequestLike | ScfTriggerEvent = {},
   options: InvokeOptions = {},
 ): Promise<InvokeResponse | InvokeEventResult> {
-  if (typeof handler !== 'function') throw new TypeError(`scf-bridge/testing: invoke(handler) needs a function, got ${typeof handler}`)
+  if (typeof handler !== 'function')
+    throw new TypeError(`scf-bridge/testing: invoke(handler) needs a function, got ${typeof handler}`)
   if (isTriggerEvent(request)) return invokeEvent(handler, request, { context: options.context })
   const trigger = options.trigger ?? 'apigw'
-  const description = isFetchRequest(request) ? await fromFetchRequest(request) : typeof request === 'string' ? { path: request } : (request as RequestDescription)
+  const description = isFetchRequest(request)
+    ? await fromFetchRequest(request)
+    : typeof request === 'string'
+      ? { path: request }
+      : (request as RequestDescription)
   const { event, context, outcome, reply } = await emulate(
     handler as AnyScfHandler,
     httpParts(description, trigger, options.https),
@@ -397,7 +428,9 @@ function headerRecord(init: RequestHeadersInput | undefined): Record<string, str
   const add = (name: string, value: string) => foldHeader(headers, name, value)
   if (!init) return headers
   if (typeof (init as { forEach?: unknown }).forEach === 'function' && !Array.isArray(init)) {
-    ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) => add(name, value))
+    ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) =>
+      add(name, value),
+    )
   } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
     for (const [name, value] of init as Iterable<readonly [string, string]>) add(name, String(value))
   } else {
@@ -428,8 +461,17 @@ function bodyBytes(body: RequestBodyInput | undefined, headers: Record<string, s
     setType('application/json')
     return Buffer.from(JSON.stringify(body), 'utf8')
   }
-  throw new TypeError(`scf-bridge/testing: body must be a string, bytes, URLSearchParams or a JSON object, got ${typeof body}`)
+  throw new TypeError(
+    `scf-bridge/testing: body must be a string, bytes, URLSearchParams or a JSON object, got ${typeof body}`,
+  )
 }
 
+export type {
+  ScfCkafkaEvent,
+  ScfClsEvent,
+  ScfCmqEvent,
+  ScfCosEvent,
+  ScfTimerEvent,
+  ScfTriggerEvent,
+} from './triggers/events'
 export type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue }
-export type { ScfCkafkaEvent, ScfClsEvent, ScfCmqEvent, ScfCosEvent, ScfTimerEvent, ScfTriggerEvent } from './triggers/events'

@@ -4,8 +4,10 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined'
   if (Array.isArray(value)) return 'an array'
   if (Buffer.isBuffer(value)) return 'a Buffer'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `a ${typeof value} (${String(value)})`
   if (typeof value !== 'object') return `a ${typeof value}`
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name
   const keys = Object.keys(value).slice(0, 5)
@@ -34,6 +36,9 @@ export function errorSummary(error: unknown, depth = 0): string {
 
 /** A thenable: a Promise, or anything `await` would wait for. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
+  )
 }

@@ -2,13 +2,14 @@
  * What each app kind needs beyond the shared table (test/frameworks.test.ts): starting once (Promise, Fastify
  * ready(), hapi initialize(), Nest init()), failed starts, the app's own error handlers, and the fetch path.
  */
+
+import Hapi from '@hapi/hapi'
 import express from 'express'
 import fastify from 'fastify'
-import Hapi from '@hapi/hapi'
 import { Hono } from 'hono'
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
-import { bridge, getCurrentInvoke } from '../src/index'
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { setCookiesOf, splitSetCookie } from '../src/fetch-mapping'
+import { bridge, getCurrentInvoke } from '../src/index'
 import type { ScfHttpEvent } from '../src/types'
 import { bodyBytes, httpEvent, scfContext } from './fixtures/events'
 import { expressApp } from './framework-apps/express'
@@ -25,16 +26,29 @@ afterEach(() => {
 })
 
 const bridgeLines = () =>
-  errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"')).map((line) => JSON.parse(line))
+  errorLog.mock.calls
+    .map((call) => String(call[0]))
+    .filter((line) => line.includes('"source":"scf-bridge"'))
+    .map((line) => JSON.parse(line))
 
 const get = (path: string, extra: Parameters<typeof httpEvent>[0] = {}) => httpEvent({ path, ...extra }) as ScfHttpEvent
-const PLAIN_500 = { isBase64Encoded: false, statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': 'gw-req-1' }, body: 'Internal Server Error' }
+const PLAIN_500 = {
+  isBase64Encoded: false,
+  statusCode: 500,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': 'gw-req-1' },
+  body: 'Internal Server Error',
+}
 
 describe('a Promise of an app', () => {
   it('is resolved once and reused by every invocation', async () => {
     let thens = 0
     const app = expressApp(express)
-    const thenable = { then: (resolve: (value: unknown) => void) => { thens++; resolve(app) } }
+    const thenable = {
+      then: (resolve: (value: unknown) => void) => {
+        thens++
+        resolve(app)
+      },
+    }
     const handler = bridge(thenable)
     for (let i = 0; i < 3; i++) expect((await handler(get('/cookies'), scfContext())).statusCode).toBe(200)
     expect(thens).toBe(1)
@@ -51,7 +65,9 @@ describe('a Promise of an app', () => {
       const lines = bridgeLines()
       expect(lines).toHaveLength(3)
       for (const line of lines) {
-        expect(line.error).toContain('AppStartError: scf-bridge: the Promise of the app passed to bridge() rejected: Error: database unreachable')
+        expect(line.error).toContain(
+          'AppStartError: scf-bridge: the Promise of the app passed to bridge() rejected: Error: database unreachable',
+        )
         expect(line.error).toContain('Caused by: Error: database unreachable')
       }
       expect(unhandled).toEqual([])
@@ -183,7 +199,13 @@ describe('hapi', () => {
 
   it("keeps a 500 that the app's own onPreResponse turned into its page", async () => {
     const server = Hapi.server()
-    server.route({ method: 'GET', path: '/boom', handler: () => { throw new Error('secret') } })
+    server.route({
+      method: 'GET',
+      path: '/boom',
+      handler: () => {
+        throw new Error('secret')
+      },
+    })
     server.ext('onPreResponse', (request, h) => {
       const response = request.response as { isBoom?: boolean }
       return response.isBoom ? h.response('our own error page').code(500).takeover() : h.continue
@@ -220,7 +242,10 @@ describe('NestJS', () => {
   it("also serves the platform's instance taken after init()", async () => {
     const app = await nestApp('express')
     await app.init()
-    const response = await bridge(app.getHttpAdapter().getInstance())(get('/cookies', { headers: { cookie: 'k=v' } }), scfContext())
+    const response = await bridge(app.getHttpAdapter().getInstance())(
+      get('/cookies', { headers: { cookie: 'k=v' } }),
+      scfContext(),
+    )
     expect(response.body).toBe('{"cookie":"k=v"}')
     await app.close()
   })
@@ -229,44 +254,69 @@ describe('NestJS', () => {
 describe('fetch-style apps', () => {
   it('a bare (request) => Response function with { fetch: true } gets the event as a WHATWG Request', async () => {
     const seen: Record<string, unknown>[] = []
-    const handler = bridge(async (request: Request, invoke: { context: { request_id?: string } }) => {
-      seen.push({
-        method: request.method,
-        url: request.url,
-        ip: (request as Request & { ip?: string }).ip,
-        forwardedFor: request.headers.get('x-forwarded-for'),
-        type: request.headers.get('content-type'),
-        body: await request.text(),
-        invocation: invoke.context.request_id,
-      })
-      return new Response('made', { status: 201, headers: { 'content-type': 'text/plain' } })
-    }, { fetch: true })
-    const event = httpEvent({ method: 'POST', path: '/a b/ü', query: { q: ['1', '2'], bare: true }, headers: { 'content-type': 'text/plain' }, body: 'hello' })
-    const response = await handler(event, scfContext())
-    expect(response).toEqual({ isBase64Encoded: false, statusCode: 201, headers: { 'content-type': 'text/plain', 'x-request-id': 'gw-req-1' }, body: 'made' })
-    expect(seen).toEqual([{
+    const handler = bridge(
+      async (request: Request, invoke: { context: { request_id?: string } }) => {
+        seen.push({
+          method: request.method,
+          url: request.url,
+          ip: (request as Request & { ip?: string }).ip,
+          forwardedFor: request.headers.get('x-forwarded-for'),
+          type: request.headers.get('content-type'),
+          body: await request.text(),
+          invocation: invoke.context.request_id,
+        })
+        return new Response('made', { status: 201, headers: { 'content-type': 'text/plain' } })
+      },
+      { fetch: true },
+    )
+    const event = httpEvent({
       method: 'POST',
-      url: 'https://service-x-1250000000.gz.apigw.tencentcs.com/a%20b/%C3%BC?q=1&q=2&bare',
-      ip: '20.197.69.95',
-      forwardedFor: '20.197.69.95',
-      type: 'text/plain',
+      path: '/a b/ü',
+      query: { q: ['1', '2'], bare: true },
+      headers: { 'content-type': 'text/plain' },
       body: 'hello',
-      invocation: 'aa7b70e6-0000-4000-8000-000000000001',
-    }])
+    })
+    const response = await handler(event, scfContext())
+    expect(response).toEqual({
+      isBase64Encoded: false,
+      statusCode: 201,
+      headers: { 'content-type': 'text/plain', 'x-request-id': 'gw-req-1' },
+      body: 'made',
+    })
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        url: 'https://service-x-1250000000.gz.apigw.tencentcs.com/a%20b/%C3%BC?q=1&q=2&bare',
+        ip: '20.197.69.95',
+        forwardedFor: '20.197.69.95',
+        type: 'text/plain',
+        body: 'hello',
+        invocation: 'aa7b70e6-0000-4000-8000-000000000001',
+      },
+    ])
   })
 
   it('uses the client scheme for the URL and the default host (never localhost) for a Host that would not make a URL', async () => {
     const urls: string[] = []
-    const handler = bridge((request: Request) => (urls.push(request.url), new Response(null, { status: 204 })), { fetch: true })
+    const handler = bridge((request: Request) => (urls.push(request.url), new Response(null, { status: 204 })), {
+      fetch: true,
+    })
     for (const host of ['evil.example/path@x', 'a%b', 'example.com:99999', 'Example.COM:8080']) {
       await handler(httpEvent({ path: '/x', headers: { 'x-api-scheme': 'http', host } }), scfContext())
     }
-    expect(urls).toEqual(['http://scf-bridge.invalid/x', 'http://scf-bridge.invalid/x', 'http://scf-bridge.invalid/x', 'http://example.com:8080/x'])
+    expect(urls).toEqual([
+      'http://scf-bridge.invalid/x',
+      'http://scf-bridge.invalid/x',
+      'http://scf-bridge.invalid/x',
+      'http://example.com:8080/x',
+    ])
   })
 
   it('passes a non-ASCII header value as its UTF-8 bytes, as a server would', async () => {
     const values: (string | null)[] = []
-    const handler = bridge((request: Request) => (values.push(request.headers.get('x-name')), new Response('ok')), { fetch: true })
+    const handler = bridge((request: Request) => (values.push(request.headers.get('x-name')), new Response('ok')), {
+      fetch: true,
+    })
     const response = await handler(httpEvent({ path: '/', headers: { 'x-name': 'café 中文' } }), scfContext())
     expect(response.statusCode).toBe(200)
     expect(values).toHaveLength(1)
@@ -274,7 +324,9 @@ describe('fetch-style apps', () => {
   })
 
   it('drops a body that fetch cannot carry on GET and HEAD instead of failing', async () => {
-    const handler = bridge(async (request: Request) => new Response(`${request.method} ${await request.text()}|`), { fetch: true })
+    const handler = bridge(async (request: Request) => new Response(`${request.method} ${await request.text()}|`), {
+      fetch: true,
+    })
     const response = await handler(httpEvent({ method: 'GET', path: '/', body: 'ignored' }), scfContext())
     expect(response.statusCode).toBe(200)
     expect(response.body).toBe('GET |')
@@ -284,7 +336,11 @@ describe('fetch-style apps', () => {
     const app = new Hono<{ Bindings: { event: ScfHttpEvent; context: { function_name?: string } } }>()
     app.get('/env', async (c) => {
       await new Promise((resolve) => setTimeout(resolve, 1))
-      return c.json({ path: c.env.event.path, fn: c.env.context.function_name, current: getCurrentInvoke()?.event === c.env.event })
+      return c.json({
+        path: c.env.event.path,
+        fn: c.env.context.function_name,
+        current: getCurrentInvoke()?.event === c.env.event,
+      })
     })
     const response = await bridge(app)(get('/env'), scfContext())
     expect(response.body).toBe('{"path":"/env","fn":"test-fn","current":true}')
@@ -298,7 +354,9 @@ describe('fetch-style apps', () => {
     const plain = await bridge(app)(get('/boom'), scfContext())
     expect([plain.statusCode, plain.body]).toEqual([500, 'Internal Server Error'])
     expect(bridgeLines().map((line) => line.error.split('\n')[0])).toEqual(['Error: hono secret'])
-    const custom = await bridge(app, { onError: () => ({ isBase64Encoded: false, statusCode: 503, headers: {}, body: 'custom' }) })(get('/boom'), scfContext())
+    const custom = await bridge(app, {
+      onError: () => ({ isBase64Encoded: false, statusCode: 503, headers: {}, body: 'custom' }),
+    })(get('/boom'), scfContext())
     expect([custom.statusCode, custom.body]).toEqual([503, 'custom'])
   })
 
@@ -342,8 +400,12 @@ describe('fetch-style apps', () => {
 
   it('answers 500 for a fetch() that throws, rejects, returns no Response or a network error', async () => {
     const apps = [
-      () => { throw new Error('sync failure') },
-      async () => { throw new Error('async failure') },
+      () => {
+        throw new Error('sync failure')
+      },
+      async () => {
+        throw new Error('async failure')
+      },
       () => ({ status: 200 }),
       () => Response.error(),
     ]
@@ -365,12 +427,16 @@ describe('fetch-style apps', () => {
   })
 
   it('refuses { fetch: true } for something that is neither a function nor has fetch()', () => {
-    expect(() => bridge({ handle() {} }, { fetch: true })).toThrow(/bridge\(app, \{ fetch: true \}\) got an object with keys handle/)
+    expect(() => bridge({ handle() {} }, { fetch: true })).toThrow(
+      /bridge\(app, \{ fetch: true \}\) got an object with keys handle/,
+    )
   })
 
   it('fails at bridge() time with a clear message where Request is missing (Node 16)', () => {
     vi.stubGlobal('Request', undefined)
-    expect(() => bridge(new Hono())).toThrow(/fetch-style apps need the global Request, Response and Headers of Node 18 or later/)
+    expect(() => bridge(new Hono())).toThrow(
+      /fetch-style apps need the global Request, Response and Headers of Node 18 or later/,
+    )
   })
 })
 
@@ -389,6 +455,8 @@ describe('Set-Cookie values of a fetch Response', () => {
     Object.defineProperty(headers, 'getSetCookie', { value: undefined })
     expect(setCookiesOf(headers)).toEqual(['a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/', 'b=2'])
     expect(splitSetCookie('x=1, y=2; Max-Age=3,z=3')).toEqual(['x=1', 'y=2; Max-Age=3', 'z=3'])
-    expect(splitSetCookie('only=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT')).toEqual(['only=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT'])
+    expect(splitSetCookie('only=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT')).toEqual([
+      'only=1; Expires=Thu, 01 Jan 2026 00:00:00 GMT',
+    ])
   })
 })

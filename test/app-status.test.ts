@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import express from 'express'
 import fastify from 'fastify'
 import Koa from 'koa'
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { bridge } from '../src'
 import { httpEvent, scfContext } from './fixtures/events'
 
@@ -16,9 +16,13 @@ beforeEach(() => {
 })
 afterEach(() => errorLog.mockRestore())
 const bridgeLines = () =>
-  errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"')).map((line) => JSON.parse(line))
+  errorLog.mock.calls
+    .map((call) => String(call[0]))
+    .filter((line) => line.includes('"source":"scf-bridge"'))
+    .map((line) => JSON.parse(line))
 const get = (path: string) => httpEvent({ path })
-const statusError = (status: unknown, field: 'status' | 'statusCode' = 'status') => Object.assign(new Error(`failed with ${String(status)}`), { [field]: status })
+const statusError = (status: unknown, field: 'status' | 'statusCode' = 'status') =>
+  Object.assign(new Error(`failed with ${String(status)}`), { [field]: status })
 
 function expressWith(error: unknown) {
   const app = express()
@@ -32,7 +36,13 @@ describe('an error with its own status and onError', () => {
   it.each([
     ['Express', () => expressWith(statusError(502))],
     ['Koa', () => new Koa().use((ctx) => ctx.throw(502, 'bad upstream'))],
-    ['Fastify', () => fastify().get('/', async () => { throw statusError(502, 'statusCode') })],
+    [
+      'Fastify',
+      () =>
+        fastify().get('/', async () => {
+          throw statusError(502, 'statusCode')
+        }),
+    ],
   ])('%s: onError gets the error and its response wins; without onError the 502 stands', async (_, make) => {
     const onError = vi.fn(() => custom)
     const replaced = await bridge(make(), { onError })(get('/'), scfContext())
@@ -77,17 +87,22 @@ describe('statuses', () => {
     expect(bridgeLines()).toEqual([])
   })
 
-  it.each([150, 600, 799, 999])('a reply with status %i, which Node allows and SCF cannot send, becomes a 500 with a log line', async (status) => {
-    const app = (_req: IncomingMessage, res: ServerResponse) => {
-      res.statusCode = status
-      res.end('odd')
-    }
-    const onError = vi.fn()
-    const response = await bridge(app, { onError })(get('/'), scfContext())
-    expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
-    expect(bridgeLines()).toMatchObject([{ message: `the app answered status ${status}, which SCF cannot send: answered 500 instead`, status }])
-    expect(onError).not.toHaveBeenCalled()
-  })
+  it.each([150, 600, 799, 999])(
+    'a reply with status %i, which Node allows and SCF cannot send, becomes a 500 with a log line',
+    async (status) => {
+      const app = (_req: IncomingMessage, res: ServerResponse) => {
+        res.statusCode = status
+        res.end('odd')
+      }
+      const onError = vi.fn()
+      const response = await bridge(app, { onError })(get('/'), scfContext())
+      expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
+      expect(bridgeLines()).toMatchObject([
+        { message: `the app answered status ${status}, which SCF cannot send: answered 500 instead`, status },
+      ])
+      expect(onError).not.toHaveBeenCalled()
+    },
+  )
 
   it('an error with a 5xx status after the headers went out: the bridge answers that status, plain', async () => {
     const app = express()

@@ -27,7 +27,28 @@ const same = (body: string) => {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_'
-const ODD = ['=', ' ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\ufeff', '!', '.', '%', '\u0000', '\u0080', '\u00c1', '\u00ff', '\u0100', '\u0141', '\u0161', '\ud83d\ude00', '\ud800']
+const ODD = [
+  '=',
+  ' ',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '!',
+  '.',
+  '%',
+  '\u0000',
+  '\u0080',
+  '\u00c1',
+  '\u00ff',
+  '\u0100',
+  '\u0141',
+  '\u0161',
+  '\ud83d\ude00',
+  '\ud800',
+]
 
 describe('base64 request bodies: the fast path decides exactly as the full check', () => {
   it.each([
@@ -53,10 +74,18 @@ describe('base64 request bodies: the fast path decides exactly as the full check
       { weight: 8, arbitrary: fc.constantFrom(...ALPHABET) },
       { weight: 2, arbitrary: fc.constantFrom(...ODD) },
     )
-    fc.assert(fc.property(fc.array(char, { maxLength: 40 }), fc.nat(3), (chars, pads) => same(chars.join('') + '='.repeat(pads))), { numRuns: 3000 })
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 40 }), fc.nat(3), (chars, pads) =>
+        same(chars.join('') + '='.repeat(pads)),
+      ),
+      { numRuns: 3000 },
+    )
   })
 
   it('on real base64 of random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => same(Buffer.from(bytes).toString('base64'))), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => same(Buffer.from(bytes).toString('base64'))),
+      { numRuns: 500 },
+    )
   })
 })

@@ -3,15 +3,22 @@ import compression from 'compression'
 import express5 from 'express'
 import express4 from 'express4'
 import Koa3 from 'koa'
-import Koa2 from 'koa2'
 import koaCompress from 'koa-compress'
+import Koa2 from 'koa2'
 import { describe, expect, it } from 'vitest'
 import { bridge } from '../src'
 import { bodyBytes, httpEvent, scfContext } from './fixtures/events'
 
 // Real-looking payloads: a PNG signature and IHDR chunk, a PDF with binary comment bytes, GBK "中文".
-const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'), Buffer.from([0, 0xff, 0x80, 0x7f])])
-const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%'), Buffer.from([0xe2, 0xe3, 0xcf, 0xd3]), Buffer.from('\n1 0 obj\n<<>>\nendobj\n%%EOF\n')])
+const png = Buffer.concat([
+  Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
+  Buffer.from([0, 0xff, 0x80, 0x7f]),
+])
+const pdf = Buffer.concat([
+  Buffer.from('%PDF-1.4\n%'),
+  Buffer.from([0xe2, 0xe3, 0xcf, 0xd3]),
+  Buffer.from('\n1 0 obj\n<<>>\nendobj\n%%EOF\n'),
+])
 const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]) // "中文" in GBK: not valid UTF-8
 const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><title>中文</title></svg>'
 const json = JSON.stringify({ 城市: '深圳', emoji: '😀', n: 1 })
@@ -32,7 +39,13 @@ const cases: Case[] = [
   { path: '/svg', type: 'image/svg+xml', body: Buffer.from(svg), isBase64Encoded: false },
   { path: '/json', type: 'application/json; charset=utf-8', body: Buffer.from(json), isBase64Encoded: false },
   { path: '/empty', type: undefined, body: Buffer.alloc(0), isBase64Encoded: false },
-  { path: '/bundle.js', type: 'application/javascript; charset=utf-8', body: Buffer.from(script), isBase64Encoded: true, gzip: true },
+  {
+    path: '/bundle.js',
+    type: 'application/javascript; charset=utf-8',
+    body: Buffer.from(script),
+    isBase64Encoded: true,
+    gzip: true,
+  },
 ]
 
 function expressApp(express: typeof express5) {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { createRequire } from 'node:module'
 import * as mimeTypes from 'mime-types'
+import { describe, expect, it } from 'vitest'
 import { classifyContentType, createBinaryDecider, parseMediaType } from '../src/binary'
 import { responseToIntegrated } from '../src/response-to-integrated'
 
@@ -67,9 +67,15 @@ describe('binary: the default rules', () => {
   })
 
   const decide = createBinaryDecider()
-  it.each(['gzip', 'br', 'deflate', 'GZIP', 'x-custom'])('content-encoding %s is binary even for text types', (encoding) => {
-    expect(decide({ 'content-type': 'text/html', 'content-encoding': encoding })).toEqual({ encoding: 'binary', reason: 'content-encoding' })
-  })
+  it.each(['gzip', 'br', 'deflate', 'GZIP', 'x-custom'])(
+    'content-encoding %s is binary even for text types',
+    (encoding) => {
+      expect(decide({ 'content-type': 'text/html', 'content-encoding': encoding })).toEqual({
+        encoding: 'binary',
+        reason: 'content-encoding',
+      })
+    },
+  )
 
   it('content-encoding identity does not count', () => {
     expect(decide({ 'content-type': 'text/html', 'content-encoding': 'identity' }).encoding).toBe('text')
@@ -84,14 +90,28 @@ describe('binary: the default rules', () => {
   // verdict: a type is text exactly when it is text/*, +json, +xml, a listed textual type, or a type
   // mime-types gives charset UTF-8.
   it('agrees with mime-types on every type in mime-db', () => {
-    const listedText = new Set(['application/json', 'application/xml', 'application/javascript', 'application/x-javascript',
-      'application/ecmascript', 'application/x-www-form-urlencoded', 'application/graphql', 'application/graphql-response+json', 'image/svg+xml'])
+    const listedText = new Set([
+      'application/json',
+      'application/xml',
+      'application/javascript',
+      'application/x-javascript',
+      'application/ecmascript',
+      'application/x-www-form-urlencoded',
+      'application/graphql',
+      'application/graphql-response+json',
+      'image/svg+xml',
+    ])
     // The mime-db that mime-types itself loads.
     const fromMimeTypes = createRequire(createRequire(import.meta.url).resolve('mime-types'))
     const types = Object.keys(fromMimeTypes('mime-db') as Record<string, unknown>)
     expect(types.length).toBeGreaterThan(1000)
     const disagreements = types.filter((type) => {
-      const text = type.startsWith('text/') || type.endsWith('+json') || type.endsWith('+xml') || listedText.has(type) || mimeTypes.charset(type) === 'UTF-8'
+      const text =
+        type.startsWith('text/') ||
+        type.endsWith('+json') ||
+        type.endsWith('+xml') ||
+        listedText.has(type) ||
+        mimeTypes.charset(type) === 'UTF-8'
       return classifyContentType(type).encoding !== (text ? 'text' : 'binary')
     })
     expect(disagreements).toEqual([])
@@ -104,7 +124,10 @@ describe('binary: the default rules', () => {
 describe('binary: the binaryTypes option', () => {
   it('adds wildcard and exact patterns to the default', () => {
     const decide = createBinaryDecider(['application/vnd.custom', 'text/x-*', 'application/json'])
-    expect(decide({ 'content-type': 'application/vnd.custom; charset=utf-8' })).toEqual({ encoding: 'binary', reason: 'binaryTypes' })
+    expect(decide({ 'content-type': 'application/vnd.custom; charset=utf-8' })).toEqual({
+      encoding: 'binary',
+      reason: 'binaryTypes',
+    })
     expect(decide({ 'content-type': 'TEXT/X-Thing' }).encoding).toBe('binary')
     expect(decide({ 'content-type': 'application/json' }).encoding).toBe('binary')
     expect(decide({ 'content-type': 'text/plain' }).encoding).toBe('text')
@@ -137,7 +160,11 @@ describe('binary: the binaryTypes option', () => {
 describe('binary: bytes win over the label', () => {
   const decide = createBinaryDecider()
   const reply = (contentType: string | undefined, body: Buffer) =>
-    responseToIntegrated({ statusCode: 200, headers: contentType ? { 'content-type': contentType } : {}, body }, 'GET', decide)
+    responseToIntegrated(
+      { statusCode: 200, headers: contentType ? { 'content-type': contentType } : {}, body },
+      'GET',
+      decide,
+    )
 
   it('a textual label on bytes that are not UTF-8 goes out as base64', () => {
     const bytes = Buffer.from([0x68, 0x69, 0xff, 0xfe])
@@ -148,11 +175,18 @@ describe('binary: bytes win over the label', () => {
 
   it('no content-type: UTF-8 bytes are text, others base64', () => {
     expect(reply(undefined, Buffer.from('héllo'))).toMatchObject({ isBase64Encoded: false, body: 'héllo' })
-    expect(reply(undefined, Buffer.from([0x80, 0x81]))).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0x80, 0x81]).toString('base64') })
+    expect(reply(undefined, Buffer.from([0x80, 0x81]))).toMatchObject({
+      isBase64Encoded: true,
+      body: Buffer.from([0x80, 0x81]).toString('base64'),
+    })
   })
 
   it('a predicate that says text still cannot corrupt bytes', () => {
-    const r = responseToIntegrated({ statusCode: 200, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) }, 'GET', createBinaryDecider(() => false))
+    const r = responseToIntegrated(
+      { statusCode: 200, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) },
+      'GET',
+      createBinaryDecider(() => false),
+    )
     expect(r.isBase64Encoded).toBe(true)
   })
 

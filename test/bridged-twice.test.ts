@@ -5,7 +5,7 @@
 import express from 'express'
 import fastify from 'fastify'
 import Koa from 'koa'
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { bridge } from '../src'
 import type { ScfHandler } from '../src/types'
 import { httpEvent, scfContext } from './fixtures/events'
@@ -37,7 +37,10 @@ afterEach(() => {
   errorLog.mockRestore()
 })
 const bridgeLines = () =>
-  errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"')).map((line) => JSON.parse(line))
+  errorLog.mock.calls
+    .map((call) => String(call[0]))
+    .filter((line) => line.includes('"source":"scf-bridge"'))
+    .map((line) => JSON.parse(line))
 
 describe.each(apps)('$name bridged twice', ({ name, create }) => {
   it('serves through both handlers, interleaved, each request with its own invocation', async () => {
@@ -47,11 +50,17 @@ describe.each(apps)('$name bridged twice', ({ name, create }) => {
       const calls = Array.from({ length: 8 }, (_, i) => {
         const handler = handlers[i % 2]
         const id = `h${i % 2}-r${i}`
-        return handler(httpEvent({ path: `/items/${id}`, headers: { 'x-custom': id, 'x-request-id': id } }), scfContext({ request_id: id }))
-          .then((response) => ({ id, response }))
+        return handler(
+          httpEvent({ path: `/items/${id}`, headers: { 'x-custom': id, 'x-request-id': id } }),
+          scfContext({ request_id: id }),
+        ).then((response) => ({ id, response }))
       })
       const failures = [0, 1].map((h) =>
-        handlers[h](httpEvent({ path: '/boom', headers: { 'x-request-id': `boom-${h}` } }), scfContext({ request_id: `boom-${h}` })))
+        handlers[h](
+          httpEvent({ path: '/boom', headers: { 'x-request-id': `boom-${h}` } }),
+          scfContext({ request_id: `boom-${h}` }),
+        ),
+      )
       for (const { id, response } of await Promise.all(calls)) {
         expect(response.statusCode).toBe(200)
         expect(JSON.parse(response.body)).toMatchObject({ name: id, custom: id, requestId: id })
@@ -61,7 +70,11 @@ describe.each(apps)('$name bridged twice', ({ name, create }) => {
       // Each failure logged once, by the handler that served it (Nest's exception filters answer route
       // errors without telling the bridge).
       const expected = name.startsWith('NestJS') ? [] : ['boom-0', 'boom-1']
-      expect(bridgeLines().map((line) => line.xRequestId).sort()).toEqual(expected)
+      expect(
+        bridgeLines()
+          .map((line) => line.xRequestId)
+          .sort(),
+      ).toEqual(expected)
     } finally {
       const closable = (await app) as Closable
       await (closable.close ?? closable.stop)?.call(closable)

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXAMPLES, ROOT, assertBuilt, startProcess, type RunningProcess } from './fixtures/example-apps'
+import { assertBuilt, EXAMPLES, ROOT, type RunningProcess, startProcess } from './fixtures/example-apps'
 import { LOGO_SIZE, logoRgba } from './fixtures/logo-png'
 
 // Debian's Chromium; SCF_BRIDGE_CHROMIUM points elsewhere (or at nothing, to see the skip).
@@ -74,155 +74,163 @@ afterAll(async () => {
   await browser?.close()
 })
 
-describe.skipIf(skip).each(EXAMPLES)('the $name example in Chromium through scf-bridge dev', (example) => {
-  let cli: RunningProcess | undefined
-  let context: BrowserContext
-  let page: Page
-  let base: string
-  let plainHttpBase: string
-  const pageErrors: string[] = []
+describe.skipIf(skip).each(EXAMPLES)(
+  'the $name example in Chromium through scf-bridge dev',
+  (example) => {
+    let cli: RunningProcess | undefined
+    let context: BrowserContext
+    let page: Page
+    let base: string
+    let plainHttpBase: string
+    const pageErrors: string[] = []
 
-  beforeAll(async () => {
-    const relativeEntry = `./examples/${example.dir.split(/[\\/]/).pop()}/index.js`
-    const started = await startProcess([CLI, 'dev', relativeEntry, '--port', '0', '--host', '127.0.0.1'], {
-      cwd: ROOT,
-      ready: /Listening on http:\/\/127\.0\.0\.1:(\d+)/,
+    beforeAll(async () => {
+      const relativeEntry = `./examples/${example.dir.split(/[\\/]/).pop()}/index.js`
+      const started = await startProcess([CLI, 'dev', relativeEntry, '--port', '0', '--host', '127.0.0.1'], {
+        cwd: ROOT,
+        ready: /Listening on http:\/\/127\.0\.0\.1:(\d+)/,
+      })
+      cli = started.process
+      // Under the stage path, as on API Gateway's default domain: relative links must keep it.
+      base = `http://127.0.0.1:${started.match[1]}/release/`
+      plainHttpBase = `http://${PLAIN_HTTP_HOST}:${started.match[1]}/release/`
+      context = await browser!.newContext({ viewport: { width: 900, height: 1000 } })
+      page = await context.newPage()
+      page.on('pageerror', (error) => pageErrors.push(String(error)))
     })
-    cli = started.process
-    // Under the stage path, as on API Gateway's default domain: relative links must keep it.
-    base = `http://127.0.0.1:${started.match[1]}/release/`
-    plainHttpBase = `http://${PLAIN_HTTP_HOST}:${started.match[1]}/release/`
-    context = await browser!.newContext({ viewport: { width: 900, height: 1000 } })
-    page = await context.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
-  })
 
-  afterAll(async () => {
-    await context?.close()
-    await cli?.stop()
-  })
-
-  const headerColour = () => page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor)
-
-  /** Loads the home page and waits until its script has run; returns the script's content-encoding. */
-  async function loadHome(url = base): Promise<string | undefined> {
-    const scriptResponse = page.waitForResponse((response) => response.url().endsWith('/static/app.js'))
-    const response = await page.goto(url)
-    expect(response?.status()).toBe(200)
-    const script = await scriptResponse
-    expect(script.status()).toBe(200)
-    await page.waitForSelector('html[data-script="ran"]', { timeout: 10_000 })
-    expect(await page.textContent('#status')).toBe('JavaScript ran: this line was written by static/app.js.')
-    return (await script.allHeaders())['content-encoding']
-  }
-
-  it('renders the page with its stylesheet, and the script, compressed as Chromium asked, runs', async () => {
-    // Chromium offers br (and zstd): the app picks one of those; the gzip case is the next test.
-    expect(['br', 'zstd', 'gzip']).toContain(await loadHome())
-    expect(await page.title()).toBe(`scf-bridge on ${example.framework}`)
-    // The script also fetched the JSON API.
-    await page.waitForSelector('#items[data-loaded="3"]', { timeout: 10_000 })
-    expect(await page.locator('#items li').allTextContents()).toEqual([
-      'Function: one SCF function serves the whole app',
-      'Gateway: API Gateway or a Function URL sends each request as an event',
-      'Bridge: scf-bridge turns the event into a request and the reply into a response',
-    ])
-    expect(await headerColour()).toBe(ACCENT)
-    expect(pageErrors).toEqual([])
-    await page.screenshot({ path: join(OUTPUT, `${example.name}-home.png`), fullPage: true })
-  })
-
-  it('runs the script when it arrives gzip-compressed', async () => {
-    // Chromium offers br and zstd only to secure origins (localhost counts as one). Through a plain
-    // http:// host name, mapped to 127.0.0.1 at launch, it offers gzip and deflate, as an old client would.
-    expect(await loadHome(plainHttpBase)).toBe('gzip')
-    expect(pageErrors).toEqual([])
-  })
-
-  it('decodes the PNG, and its pixels match the design', async () => {
-    await page.goto(base)
-    const image = await page.evaluate(async () => {
-      const img = document.getElementById('logo') as PageImage
-      await img.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = img.naturalWidth
-      canvas.height = img.naturalHeight
-      const context2d = canvas.getContext('2d')!
-      context2d.drawImage(img, 0, 0)
-      const pixels = context2d.getImageData(0, 0, canvas.width, canvas.height).data
-      return { width: img.naturalWidth, height: img.naturalHeight, pixels: Array.from(pixels) }
+    afterAll(async () => {
+      await context?.close()
+      await cli?.stop()
     })
-    expect(image.width).toBe(LOGO_SIZE)
-    expect(image.height).toBe(LOGO_SIZE)
-    expect(image.pixels).toEqual(Array.from(logoRgba()))
-  })
 
-  it('posts the form and shows the echoed Chinese text intact', async () => {
-    const text = '你好，世界！云函数 <b>bold?</b> & emoji 😀'
-    await page.goto(base)
-    await page.fill('#text', text)
-    await Promise.all([page.waitForURL(`${base}echo`), page.click('#echo-form button[type="submit"]')])
-    expect(await page.textContent('#echo')).toBe(text)
-    expect(await page.locator('#echo b').count()).toBe(0)
-    await page.screenshot({ path: join(OUTPUT, `${example.name}-echo.png`), fullPage: true })
-  })
+    const headerColour = () => page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor)
 
-  it('signs in: two cookies are set and the next page sees both', async () => {
-    await context.clearCookies()
-    await page.goto(base)
-    await page.fill('#name', '张三')
-    await Promise.all([page.waitForURL(`${base}login`), page.click('#login-form button[type="submit"]')])
-    expect(await page.textContent('#welcome')).toBe('张三')
+    /** Loads the home page and waits until its script has run; returns the script's content-encoding. */
+    async function loadHome(url = base): Promise<string | undefined> {
+      const scriptResponse = page.waitForResponse((response) => response.url().endsWith('/static/app.js'))
+      const response = await page.goto(url)
+      expect(response?.status()).toBe(200)
+      const script = await scriptResponse
+      expect(script.status()).toBe(200)
+      await page.waitForSelector('html[data-script="ran"]', { timeout: 10_000 })
+      expect(await page.textContent('#status')).toBe('JavaScript ran: this line was written by static/app.js.')
+      return (await script.allHeaders())['content-encoding']
+    }
 
-    const cookies = await context.cookies(base)
-    const session = cookies.find((cookie) => cookie.name === 'session')
-    const user = cookies.find((cookie) => cookie.name === 'user')
-    expect(session?.httpOnly).toBe(true)
-    expect(user?.httpOnly).toBe(false)
-    expect(decodeURIComponent(user!.value)).toBe('张三')
-
-    await Promise.all([page.waitForURL(`${base}account`), page.click('#account-link')])
-    expect(await page.textContent('#session')).toBe('张三')
-    expect(await page.textContent('#user')).toBe('张三')
-    await page.screenshot({ path: join(OUTPUT, `${example.name}-account.png`), fullPage: true })
-
-    // The home page's script reads the readable cookie.
-    await page.goto(base)
-    await page.waitForSelector('html[data-script="ran"]', { timeout: 10_000 })
-    expect(await page.textContent('#greeting')).toBe('Welcome back, 张三.')
-
-    // Signing out clears both; the account page then refuses.
-    await page.goto(`${base}account`)
-    await Promise.all([page.waitForURL(`${base}logout`), page.click('#logout')])
-    expect((await context.cookies(base)).map((cookie) => cookie.name).filter((name) => name === 'session' || name === 'user')).toEqual([])
-    const refused = await page.goto(`${base}account`)
-    expect(refused?.status()).toBe(401)
-  })
-
-  it('uploads a binary file from the form, byte for byte', async () => {
-    const content = Buffer.alloc(40 * 1024)
-    for (let i = 0; i < content.length; i++) content[i] = (i * 31 + (i >> 7)) & 0xff
-    await page.goto(base)
-    await page.setInputFiles('#file', { name: '数据.bin', mimeType: 'application/octet-stream', buffer: content })
-    const [response] = await Promise.all([
-      page.waitForResponse((candidate) => candidate.url() === `${base}upload`),
-      page.click('#upload-form button[type="submit"]'),
-    ])
-    expect(response.status()).toBe(201)
-    expect(await response.json()).toMatchObject({
-      name: '数据.bin',
-      type: 'application/octet-stream',
-      size: content.length,
-      sha256: createHash('sha256').update(content).digest('hex'),
+    it('renders the page with its stylesheet, and the script, compressed as Chromium asked, runs', async () => {
+      // Chromium offers br (and zstd): the app picks one of those; the gzip case is the next test.
+      expect(['br', 'zstd', 'gzip']).toContain(await loadHome())
+      expect(await page.title()).toBe(`scf-bridge on ${example.framework}`)
+      // The script also fetched the JSON API.
+      await page.waitForSelector('#items[data-loaded="3"]', { timeout: 10_000 })
+      expect(await page.locator('#items li').allTextContents()).toEqual([
+        'Function: one SCF function serves the whole app',
+        'Gateway: API Gateway or a Function URL sends each request as an event',
+        'Bridge: scf-bridge turns the event into a request and the reply into a response',
+      ])
+      expect(await headerColour()).toBe(ACCENT)
+      expect(pageErrors).toEqual([])
+      await page.screenshot({ path: join(OUTPUT, `${example.name}-home.png`), fullPage: true })
     })
-  })
 
-  it('shows the 404 page, styled through its relative links', async () => {
-    const response = await page.goto(`${base}no/such/page`)
-    expect(response?.status()).toBe(404)
-    expect(await page.textContent('h1')).toBe('Page not found')
-    expect(await page.textContent('#missing')).toBe('There is nothing at /no/such/page.')
-    expect(await headerColour()).toBe(ACCENT)
-    await page.screenshot({ path: join(OUTPUT, `${example.name}-404.png`), fullPage: true })
-  })
-}, 60_000)
+    it('runs the script when it arrives gzip-compressed', async () => {
+      // Chromium offers br and zstd only to secure origins (localhost counts as one). Through a plain
+      // http:// host name, mapped to 127.0.0.1 at launch, it offers gzip and deflate, as an old client would.
+      expect(await loadHome(plainHttpBase)).toBe('gzip')
+      expect(pageErrors).toEqual([])
+    })
+
+    it('decodes the PNG, and its pixels match the design', async () => {
+      await page.goto(base)
+      const image = await page.evaluate(async () => {
+        const img = document.getElementById('logo') as PageImage
+        await img.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = img.naturalWidth
+        canvas.height = img.naturalHeight
+        const context2d = canvas.getContext('2d')!
+        context2d.drawImage(img, 0, 0)
+        const pixels = context2d.getImageData(0, 0, canvas.width, canvas.height).data
+        return { width: img.naturalWidth, height: img.naturalHeight, pixels: Array.from(pixels) }
+      })
+      expect(image.width).toBe(LOGO_SIZE)
+      expect(image.height).toBe(LOGO_SIZE)
+      expect(image.pixels).toEqual(Array.from(logoRgba()))
+    })
+
+    it('posts the form and shows the echoed Chinese text intact', async () => {
+      const text = '你好，世界！云函数 <b>bold?</b> & emoji 😀'
+      await page.goto(base)
+      await page.fill('#text', text)
+      await Promise.all([page.waitForURL(`${base}echo`), page.click('#echo-form button[type="submit"]')])
+      expect(await page.textContent('#echo')).toBe(text)
+      expect(await page.locator('#echo b').count()).toBe(0)
+      await page.screenshot({ path: join(OUTPUT, `${example.name}-echo.png`), fullPage: true })
+    })
+
+    it('signs in: two cookies are set and the next page sees both', async () => {
+      await context.clearCookies()
+      await page.goto(base)
+      await page.fill('#name', '张三')
+      await Promise.all([page.waitForURL(`${base}login`), page.click('#login-form button[type="submit"]')])
+      expect(await page.textContent('#welcome')).toBe('张三')
+
+      const cookies = await context.cookies(base)
+      const session = cookies.find((cookie) => cookie.name === 'session')
+      const user = cookies.find((cookie) => cookie.name === 'user')
+      expect(session?.httpOnly).toBe(true)
+      expect(user?.httpOnly).toBe(false)
+      expect(decodeURIComponent(user!.value)).toBe('张三')
+
+      await Promise.all([page.waitForURL(`${base}account`), page.click('#account-link')])
+      expect(await page.textContent('#session')).toBe('张三')
+      expect(await page.textContent('#user')).toBe('张三')
+      await page.screenshot({ path: join(OUTPUT, `${example.name}-account.png`), fullPage: true })
+
+      // The home page's script reads the readable cookie.
+      await page.goto(base)
+      await page.waitForSelector('html[data-script="ran"]', { timeout: 10_000 })
+      expect(await page.textContent('#greeting')).toBe('Welcome back, 张三.')
+
+      // Signing out clears both; the account page then refuses.
+      await page.goto(`${base}account`)
+      await Promise.all([page.waitForURL(`${base}logout`), page.click('#logout')])
+      expect(
+        (await context.cookies(base))
+          .map((cookie) => cookie.name)
+          .filter((name) => name === 'session' || name === 'user'),
+      ).toEqual([])
+      const refused = await page.goto(`${base}account`)
+      expect(refused?.status()).toBe(401)
+    })
+
+    it('uploads a binary file from the form, byte for byte', async () => {
+      const content = Buffer.alloc(40 * 1024)
+      for (let i = 0; i < content.length; i++) content[i] = (i * 31 + (i >> 7)) & 0xff
+      await page.goto(base)
+      await page.setInputFiles('#file', { name: '数据.bin', mimeType: 'application/octet-stream', buffer: content })
+      const [response] = await Promise.all([
+        page.waitForResponse((candidate) => candidate.url() === `${base}upload`),
+        page.click('#upload-form button[type="submit"]'),
+      ])
+      expect(response.status()).toBe(201)
+      expect(await response.json()).toMatchObject({
+        name: '数据.bin',
+        type: 'application/octet-stream',
+        size: content.length,
+        sha256: createHash('sha256').update(content).digest('hex'),
+      })
+    })
+
+    it('shows the 404 page, styled through its relative links', async () => {
+      const response = await page.goto(`${base}no/such/page`)
+      expect(response?.status()).toBe(404)
+      expect(await page.textContent('h1')).toBe('Page not found')
+      expect(await page.textContent('#missing')).toBe('There is nothing at /no/such/page.')
+      expect(await headerColour()).toBe(ACCENT)
+      await page.screenshot({ path: join(OUTPUT, `${example.name}-404.png`), fullPage: true })
+    })
+  },
+  60_000,
+)

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { image } from './fixtures/cli/image.js'
 import { HandlerLoadError, loadHandler, resolveHandler } from '../src/cli/load-handler'
-import { CLI, startCli, type RunningCli } from './fixtures/cli/start-cli'
+import { image } from './fixtures/cli/image.js'
+import { CLI, type RunningCli, startCli } from './fixtures/cli/start-cli'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -30,10 +30,14 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
     const res = await fetch(`${cli.url}/release/json?a=1&a=2&flag&name=%E5%90%8D`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
-    const body = await res.json() as any
+    const body = (await res.json()) as any
     expect(body.path).toBe('/json')
     expect(body.query).toEqual({ a: ['1', '2'], flag: '', name: '名' })
-    expect(body.event).toEqual({ path: '/json', queryString: { a: ['1', '2'], flag: true, name: '名' }, stage: 'release' })
+    expect(body.event).toEqual({
+      path: '/json',
+      queryString: { a: ['1', '2'], flag: true, name: '名' },
+      stage: 'release',
+    })
     expect(body.ip).toBe('127.0.0.1')
     expect(body.context.timeLimit).toBe(5000)
     expect(body.context.remaining).toBeGreaterThan(0)
@@ -47,7 +51,7 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
   })
 
   it('serves a path without the stage prefix unchanged', async () => {
-    const body = await (await fetch(`${cli.url}/json`)).json() as any
+    const body = (await (await fetch(`${cli.url}/json`)).json()) as any
     expect(body.event.path).toBe('/json')
   })
 
@@ -58,13 +62,16 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
       body: JSON.stringify({ name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' }),
     })
     expect(res.status).toBe(201)
-    expect(await res.json() as any).toEqual({ received: { name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' } })
+    expect((await res.json()) as any).toEqual({ received: { name: 'Ada', tags: ['x', 'y'], unicode: 'ü名' } })
   })
 
   it('posts a urlencoded form', async () => {
-    const res = await fetch(`${cli.url}/release/form`, { method: 'POST', body: new URLSearchParams({ a: '1 2', b: 'ü&=' }) })
+    const res = await fetch(`${cli.url}/release/form`, {
+      method: 'POST',
+      body: new URLSearchParams({ a: '1 2', b: 'ü&=' }),
+    })
     expect(res.status).toBe(200)
-    expect(await res.json() as any).toEqual({ form: { a: '1 2', b: 'ü&=' } })
+    expect((await res.json()) as any).toEqual({ form: { a: '1 2', b: 'ü&=' } })
   })
 
   it('uploads binary bytes intact', async () => {
@@ -75,7 +82,7 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
       body: bytes,
     })
     expect(res.status).toBe(200)
-    expect(await res.json() as any).toEqual({ bytes: bytes.length, sha256: sha256(bytes) })
+    expect((await res.json()) as any).toEqual({ bytes: bytes.length, sha256: sha256(bytes) })
   })
 
   it('downloads an image byte for byte', async () => {
@@ -134,24 +141,34 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
   it('refuses a body over 6 MB with 413 and keeps serving', async () => {
     const res = await fetch(`${cli.url}/release/upload`, { method: 'POST', body: new Uint8Array(6 * 1024 * 1024 + 1) })
     expect(res.status).toBe(413)
-    expect((await res.json() as any).errno).toBe(413)
+    expect(((await res.json()) as any).errno).toBe(413)
     expect((await fetch(`${cli.url}/release/json`)).status).toBe(200)
   })
 
   it('refuses a body under 6 MB that is over 6 MB as a base64 event', async () => {
     const res = await fetch(`${cli.url}/release/upload`, { method: 'POST', body: binaryBytes(5 * 1024 * 1024) })
     expect(res.status).toBe(413)
-    expect((await res.json() as any).error).toMatch(/once encoded as an event/)
+    expect(((await res.json()) as any).error).toMatch(/once encoded as an event/)
   })
 
   it('prints one access-log line per request, with the path but never the query', async () => {
-    const logged = () => cli.stdout().split('\n').filter((line) => /^GET \/release\/json 200 \d+ms \d+B$/.test(line)).length
+    const logged = () =>
+      cli
+        .stdout()
+        .split('\n')
+        .filter((line) => /^GET \/release\/json 200 \d+ms \d+B$/.test(line)).length
     await vi.waitFor(() => expect(logged()).toBeGreaterThan(0))
     const before = logged()
     await fetch(`${cli.url}/release/json?log=1&token=s3cret-value`)
     await vi.waitFor(() => expect(logged()).toBe(before + 1))
     expect(cli.stdout() + cli.stderr()).not.toContain('s3cret-value')
-    expect(cli.stdout().split('\n').filter((line) => /^[A-Z]+ \//.test(line)).join('\n')).not.toContain('?')
+    expect(
+      cli
+        .stdout()
+        .split('\n')
+        .filter((line) => /^[A-Z]+ \//.test(line))
+        .join('\n'),
+    ).not.toContain('?')
     expect(cli.stdout()).toMatch(/^GET \/release\/image\.png 200 \d+ms 71680B$/m)
   })
 })
@@ -159,7 +176,15 @@ describe('scf-bridge dev: an Express app through bridge()', () => {
 describe('scf-bridge dev: a callback-style handler written by hand', () => {
   let cli: RunningCli
   beforeAll(async () => {
-    cli = await startCli(['test/fixtures/cli', '--handler', 'raw-callback.main_handler', '--timeout', '1', '--stage', 'test'])
+    cli = await startCli([
+      'test/fixtures/cli',
+      '--handler',
+      'raw-callback.main_handler',
+      '--timeout',
+      '1',
+      '--stage',
+      'test',
+    ])
   })
   afterAll(async () => {
     await cli?.stop()
@@ -168,7 +193,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('builds the API Gateway event and context as Tencent does', async () => {
     const res = await fetch(`${cli.url}/test/event?x=1&x=2&bare`, { headers: { 'X-Custom': 'Yes', Cookie: 'a=1' } })
     expect(res.status).toBe(200)
-    const { event, context } = await res.json() as any
+    const { event, context } = (await res.json()) as any
     expect(event.httpMethod).toBe('GET')
     expect(event.path).toBe('/event')
     expect(event.queryString).toEqual({ x: ['1', '2'], bare: true })
@@ -205,13 +230,15 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   })
 
   it('sends a text body as a string and binary bytes base64 with isBase64Encoded', async () => {
-    const text = await (await fetch(`${cli.url}/test/event`, { method: 'POST', body: 'héllo', headers: { 'content-type': 'text/plain' } })).json() as any
+    const text = (await (
+      await fetch(`${cli.url}/test/event`, { method: 'POST', body: 'héllo', headers: { 'content-type': 'text/plain' } })
+    ).json()) as any
     expect(text.event.body).toBe('héllo')
     expect(text.event.isBase64Encoded).toBe(false)
     expect(text.event.headers['content-length']).toBe('6')
 
     const bytes = binaryBytes(4096)
-    const binary = await (await fetch(`${cli.url}/test/event`, { method: 'PUT', body: bytes })).json() as any
+    const binary = (await (await fetch(`${cli.url}/test/event`, { method: 'PUT', body: bytes })).json()) as any
     expect(binary.event.httpMethod).toBe('PUT')
     expect(binary.event.isBase64Encoded).toBe(true)
     expect(Buffer.from(binary.event.body, 'base64').equals(bytes)).toBe(true)
@@ -233,7 +260,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('answers 502 when the handler throws, without its stack, and logs the stack', async () => {
     const res = await fetch(`${cli.url}/test/throw`)
     expect(res.status).toBe(502)
-    const body = await res.json() as any
+    const body = (await res.json()) as any
     expect(body.errno).toBe(502)
     expect(body.error).toContain('sync boom')
     expect(body.error).not.toContain('raw-callback.js')
@@ -244,7 +271,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   it('answers 502 when the handler calls back with an error', async () => {
     const res = await fetch(`${cli.url}/test/callback-error`)
     expect(res.status).toBe(502)
-    expect((await res.json() as any).error).toContain('callback boom')
+    expect(((await res.json()) as any).error).toContain('callback boom')
   })
 
   it.each([
@@ -257,16 +284,16 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   ])('answers 502 saying what is wrong for an invalid response (%s)', async (path, reason) => {
     const res = await fetch(`${cli.url}/test${path}`)
     expect(res.status).toBe(502)
-    expect((await res.json() as any).error).toMatch(reason)
+    expect(((await res.json()) as any).error).toMatch(reason)
   })
 
   it('answers 504 when the handler runs past --timeout', async () => {
     const res = await fetch(`${cli.url}/test/slow`)
     expect(res.status).toBe(504)
-    expect((await res.json() as any).error).toMatch(/did not finish within its 1 s timeout/)
+    expect(((await res.json()) as any).error).toMatch(/did not finish within its 1 s timeout/)
   })
 
-  it('passes the handler\'s own 404 through', async () => {
+  it("passes the handler's own 404 through", async () => {
     const res = await fetch(`${cli.url}/test/unknown`)
     expect(res.status).toBe(404)
     expect(await res.text()).toBe('no route')
@@ -283,11 +310,17 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
   })
 
   it('builds the Function URL event: no requestContext, x-scf-remote-addr, no stage stripping', async () => {
-    const { event } = await (await fetch(`${cli.url}/release/event?k=v`)).json() as any
+    const { event } = (await (await fetch(`${cli.url}/release/event?k=v`)).json()) as any
     expect(event.path).toBe('/release/event')
     expect(event.queryString).toEqual({ k: 'v' })
     expect(event.headers['x-scf-remote-addr']).toBe('127.0.0.1')
-    for (const removed of ['requestContext', 'isBase64Encoded', 'pathParameters', 'queryStringParameters', 'headerParameters']) {
+    for (const removed of [
+      'requestContext',
+      'isBase64Encoded',
+      'pathParameters',
+      'queryStringParameters',
+      'headerParameters',
+    ]) {
       expect(event).not.toHaveProperty(removed)
     }
     expect(event.headers).not.toHaveProperty('x-api-requestid')
@@ -297,7 +330,7 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
     const res = await fetch(`${cli.url}/plain`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/json')
-    const body = await res.json() as any
+    const body = (await res.json()) as any
     expect(body.hello).toBe('world')
     expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/)
   })
@@ -305,7 +338,7 @@ describe('scf-bridge dev --trigger url: an async ES module handler', () => {
   it('answers 502 when the async handler rejects', async () => {
     const res = await fetch(`${cli.url}/reject`)
     expect(res.status).toBe(502)
-    expect((await res.json() as any).error).toContain('TypeError: async boom')
+    expect(((await res.json()) as any).error).toContain('TypeError: async boom')
   })
 })
 
@@ -323,13 +356,14 @@ describe('scf-bridge dev --https, and --trigger url (HTTPS only)', () => {
   })
 
   // A Function URL has no stage: its path is the URL's.
-  it.each([['--https', () => https, '/release/scheme'], ['--trigger url', () => url, '/scheme']])(
-    '%s: the app sees https and sets its secure cookie', async (_, cli, path) => {
-      const res = await fetch(cli().url + path)
-      expect(await res.json()).toEqual({ protocol: 'https', secure: true, host: new URL(cli().url).host })
-      expect(res.headers.get('set-cookie')).toMatch(/^sid=s1;.*Secure/)
-    },
-  )
+  it.each([
+    ['--https', () => https, '/release/scheme'],
+    ['--trigger url', () => url, '/scheme'],
+  ])('%s: the app sees https and sets its secure cookie', async (_, cli, path) => {
+    const res = await fetch(cli().url + path)
+    expect(await res.json()).toEqual({ protocol: 'https', secure: true, host: new URL(cli().url).host })
+    expect(res.headers.get('set-cookie')).toMatch(/^sid=s1;.*Secure/)
+  })
 
   it('says so when it starts', () => {
     expect(https.stdout()).toMatch(/the app sees https/)
@@ -345,7 +379,8 @@ describe('scf-bridge dev --watch', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  const writeMessage = (text: string) => writeFileSync(join(dir, 'message.js'), `module.exports = ${JSON.stringify(text)}\n`)
+  const writeMessage = (text: string) =>
+    writeFileSync(join(dir, 'message.js'), `module.exports = ${JSON.stringify(text)}\n`)
   const message = async () => (await fetch(`${cli!.url}/release/`)).text()
   /** Polls until the reply changes (the watcher debounces and reloads asynchronously); bounded. */
   const waitFor = async (expected: string) => {
@@ -383,7 +418,10 @@ describe('scf-bridge dev --watch', () => {
     })()
     expect(broken?.error).toMatch(/could not be loaded/)
 
-    writeFileSync(join(dir, 'index.js'), `exports.main_handler = async () => ({ statusCode: 200, headers: {}, body: 'fixed' })\n`)
+    writeFileSync(
+      join(dir, 'index.js'),
+      `exports.main_handler = async () => ({ statusCode: 200, headers: {}, body: 'fixed' })\n`,
+    )
     expect(await waitFor('fixed')).toBe('fixed')
 
     expect(await cli.stop('SIGINT')).toBe(0)
@@ -392,13 +430,15 @@ describe('scf-bridge dev --watch', () => {
 })
 
 describe('scf-bridge command line', () => {
-  const run = (...args: string[]) => spawnSync(process.env.CLI_NODE || process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 })
+  const run = (...args: string[]) =>
+    spawnSync(process.env.CLI_NODE || process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 })
 
   it('prints useful --help', () => {
     const result = run('--help')
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/^Usage: scf-bridge dev \[entry\] \[options\]/)
-    for (const flag of ['--handler', '--port', '--host', '--stage', '--timeout', '--trigger', '--watch']) expect(result.stdout).toContain(flag)
+    for (const flag of ['--handler', '--port', '--host', '--stage', '--timeout', '--trigger', '--watch'])
+      expect(result.stdout).toContain(flag)
   })
 
   it('prints the version', () => {
@@ -442,30 +482,50 @@ describe('finding and loading the handler', () => {
   const root = join(__dirname, '..')
   const fixtures = join(__dirname, 'fixtures', 'cli')
 
-  it('resolves a file, or SCF\'s file.export setting inside a folder', () => {
+  it("resolves a file, or SCF's file.export setting inside a folder", () => {
     expect(resolveHandler('test/fixtures/cli/express-app.js', undefined, root)).toEqual({
       file: join(fixtures, 'express-app.js'),
       exportName: 'main_handler',
       setting: 'express-app.main_handler',
     })
-    expect(resolveHandler('test/fixtures/cli', 'raw-async.main_handler', root)).toMatchObject({ file: join(fixtures, 'raw-async.mjs'), exportName: 'main_handler' })
-    expect(resolveHandler(fixtures, 'raw-callback.handler2', '/')).toMatchObject({ file: join(fixtures, 'raw-callback.js'), exportName: 'handler2' })
-    expect(resolveHandler('test/fixtures/cli/raw-callback.js', 'raw-callback.other', root)).toMatchObject({ exportName: 'other' })
+    expect(resolveHandler('test/fixtures/cli', 'raw-async.main_handler', root)).toMatchObject({
+      file: join(fixtures, 'raw-async.mjs'),
+      exportName: 'main_handler',
+    })
+    expect(resolveHandler(fixtures, 'raw-callback.handler2', '/')).toMatchObject({
+      file: join(fixtures, 'raw-callback.js'),
+      exportName: 'handler2',
+    })
+    expect(resolveHandler('test/fixtures/cli/raw-callback.js', 'raw-callback.other', root)).toMatchObject({
+      exportName: 'other',
+    })
     expect(resolveHandler('test/fixtures/cli/raw-callback.js', 'other', root)).toMatchObject({ exportName: 'other' })
   })
 
   it('says what is wrong with a handler it cannot find', () => {
-    expect(() => resolveHandler('test/fixtures/cli', undefined, root)).toThrow(/no index\.js .* for handler index\.main_handler/)
-    expect(() => resolveHandler('test/fixtures/cli/raw-callback.js', 'index.main_handler', root)).toThrow(/names the file index, but the entry is/)
+    expect(() => resolveHandler('test/fixtures/cli', undefined, root)).toThrow(
+      /no index\.js .* for handler index\.main_handler/,
+    )
+    expect(() => resolveHandler('test/fixtures/cli/raw-callback.js', 'index.main_handler', root)).toThrow(
+      /names the file index, but the entry is/,
+    )
     expect(() => resolveHandler('nope.js', undefined, root)).toThrow(/nope\.js does not exist/)
   })
 
   it('loads CommonJS and ES module handlers, and names the exports when the one asked for is missing', async () => {
-    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-callback.js', undefined, root)))).toBe('function')
-    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', undefined, root)))).toBe('function')
+    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-callback.js', undefined, root)))).toBe(
+      'function',
+    )
+    expect(typeof (await loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', undefined, root)))).toBe(
+      'function',
+    )
     const esm = await loadHandler(resolveHandler('test/fixtures/cli/esm-package', undefined, root))
     expect(await esm({ path: '/x' }, {}, () => {})).toMatchObject({ body: 'esm /x' })
-    await expect(loadHandler(resolveHandler('test/fixtures/cli/image.js', undefined, root))).rejects.toThrow(HandlerLoadError)
-    await expect(loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', 'nope', root))).rejects.toThrow(/no function export "nope" \(it exports main_handler\)/)
+    await expect(loadHandler(resolveHandler('test/fixtures/cli/image.js', undefined, root))).rejects.toThrow(
+      HandlerLoadError,
+    )
+    await expect(loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', 'nope', root))).rejects.toThrow(
+      /no function export "nope" \(it exports main_handler\)/,
+    )
   })
 })

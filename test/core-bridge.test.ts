@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process'
 import http from 'node:http'
-import { AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import express5 from 'express'
 import express4 from 'express4'
 import Koa3 from 'koa'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../src'
-import { bodyBytes, capturedGet, functionUrlGet, httpEvent, scfContext } from './fixtures/events'
 import { frameworks, tooBig } from './fixtures/core-apps'
+import { bodyBytes, capturedGet, functionUrlGet, httpEvent, scfContext } from './fixtures/events'
 
 let errorLog: ReturnType<typeof vi.spyOn>
 beforeEach(() => {
@@ -23,17 +23,29 @@ describe.each(frameworks)('core behaviour on $name', ({ make, kind }) => {
     expect(r.statusCode).toBe(200)
     expect(r.isBase64Encoded).toBe(false)
     expect(r.headers['content-type']).toBe('application/json; charset=utf-8')
-    expect(JSON.parse(r.body)).toEqual({ method: 'GET', path: '/json', query: {}, ip: '20.197.69.95', protocol: 'http' })
+    expect(JSON.parse(r.body)).toEqual({
+      method: 'GET',
+      path: '/json',
+      query: {},
+      ip: '20.197.69.95',
+      protocol: 'http',
+    })
     expect(r.headers['content-length']).toBe(String(Buffer.byteLength(r.body)))
   })
 
   it('serves a Function URL event with the caller address from x-scf-remote-addr', async () => {
-    const r = await handler({ ...functionUrlGet(), path: '/json', queryString: { a: ['1', '2'], b: 'x y' } }, scfContext())
+    const r = await handler(
+      { ...functionUrlGet(), path: '/json', queryString: { a: ['1', '2'], b: 'x y' } },
+      scfContext(),
+    )
     expect(JSON.parse(r.body)).toMatchObject({ ip: '203.0.113.7', query: { a: ['1', '2'], b: 'x y' } })
   })
 
   it('passes headers lowercased, with the real content-length and the forwarded headers', async () => {
-    const r = await handler(httpEvent({ path: '/headers', headers: { 'X-Custom': 'v', 'content-length': '999' } }), scfContext())
+    const r = await handler(
+      httpEvent({ path: '/headers', headers: { 'X-Custom': 'v', 'content-length': '999' } }),
+      scfContext(),
+    )
     const seen = JSON.parse(r.body)
     expect(seen['x-custom']).toBe('v')
     expect(seen['content-length']).toBeUndefined()
@@ -46,7 +58,15 @@ describe.each(frameworks)('core behaviour on $name', ({ make, kind }) => {
 
   it('round-trips binary bodies byte for byte, base64 both ways', async () => {
     const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256))
-    const r = await handler(httpEvent({ method: 'POST', path: '/echo', body: bytes, headers: { 'content-type': 'application/octet-stream' } }), scfContext())
+    const r = await handler(
+      httpEvent({
+        method: 'POST',
+        path: '/echo',
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream' },
+      }),
+      scfContext(),
+    )
     expect(r.statusCode).toBe(201)
     expect(r.isBase64Encoded).toBe(true)
     expect(bodyBytes(r)).toEqual(bytes)
@@ -55,7 +75,10 @@ describe.each(frameworks)('core behaviour on $name', ({ make, kind }) => {
 
   it('round-trips a multibyte UTF-8 text body with the right content-length', async () => {
     const text = '{"名前":"値","emoji":"😀"}'
-    const r = await handler(httpEvent({ method: 'POST', path: '/echo', body: text, headers: { 'content-type': 'application/json' } }), scfContext())
+    const r = await handler(
+      httpEvent({ method: 'POST', path: '/echo', body: text, headers: { 'content-type': 'application/json' } }),
+      scfContext(),
+    )
     expect(r).toMatchObject({ statusCode: 201, isBase64Encoded: false, body: text })
     expect(r.headers['content-length']).toBe(String(Buffer.byteLength(text)))
   })
@@ -93,16 +116,19 @@ describe.each(frameworks)('core behaviour on $name', ({ make, kind }) => {
     expect(r.headers.connection).toBeUndefined()
   })
 
-  it.each(['/throw', '/next-error'])('answers an app error at %s with a plain 500 and logs it with the request id', async (path) => {
-    const r = await handler(httpEvent({ path }), scfContext({ request_id: 'invocation-42' }))
-    expect(r.statusCode).toBe(500)
-    expect(r.body).toBe('Internal Server Error')
-    expect(r.body).not.toMatch(/secret|at |Error:/)
-    expect(errorLog).toHaveBeenCalledTimes(1)
-    const line = JSON.parse(String(errorLog.mock.calls[0][0]))
-    expect(line).toMatchObject({ requestId: 'invocation-42', method: 'GET', path })
-    expect(line.error).toMatch(/secret detail/)
-  })
+  it.each(['/throw', '/next-error'])(
+    'answers an app error at %s with a plain 500 and logs it with the request id',
+    async (path) => {
+      const r = await handler(httpEvent({ path }), scfContext({ request_id: 'invocation-42' }))
+      expect(r.statusCode).toBe(500)
+      expect(r.body).toBe('Internal Server Error')
+      expect(r.body).not.toMatch(/secret|at |Error:/)
+      expect(errorLog).toHaveBeenCalledTimes(1)
+      const line = JSON.parse(String(errorLog.mock.calls[0][0]))
+      expect(line).toMatchObject({ requestId: 'invocation-42', method: 'GET', path })
+      expect(line.error).toMatch(/secret detail/)
+    },
+  )
 
   it('keeps a client error (4xx) of the app as it is, unlogged', async () => {
     const r = await handler(httpEvent({ path: '/bad-request' }), scfContext())
@@ -137,7 +163,9 @@ describe.each(frameworks)('core behaviour on $name', ({ make, kind }) => {
   })
 
   it('rejects a non-HTTP event with a clear message and injects nothing', async () => {
-    await expect(handler({ Type: 'Timer', TriggerName: 'tick', Time: 'now' } as never, scfContext())).rejects.toThrow(/timer trigger/)
+    await expect(handler({ Type: 'Timer', TriggerName: 'tick', Time: 'now' } as never, scfContext())).rejects.toThrow(
+      /timer trigger/,
+    )
     await expect(handler(null as never, scfContext())).rejects.toThrow(/expected an HTTP event/)
   })
 
@@ -198,7 +226,11 @@ describe.each([
 
   async function postOverHttp(server: http.Server): Promise<unknown> {
     const { port } = server.address() as AddressInfo
-    const res = await fetch(`http://127.0.0.1:${port}/sum`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,2,3]' })
+    const res = await fetch(`http://127.0.0.1:${port}/sum`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1,2,3]',
+    })
     return res.json()
   }
 
@@ -211,7 +243,10 @@ describe.each([
       for (const server of servers) expect(await postOverHttp(server)).toEqual({ sum: 6, ip: '127.0.0.1' })
       const handler = bridge(bridgedApp)
       for (let i = 0; i < 3; i++) {
-        const r = await handler(httpEvent({ method: 'POST', path: '/sum', body: '[4,5]', headers: { 'content-type': 'application/json' } }), scfContext())
+        const r = await handler(
+          httpEvent({ method: 'POST', path: '/sum', body: '[4,5]', headers: { 'content-type': 'application/json' } }),
+          scfContext(),
+        )
         expect(JSON.parse(r.body)).toEqual({ sum: 9, ip: '20.197.69.95' })
       }
       for (const server of servers) expect(await postOverHttp(server)).toEqual({ sum: 6, ip: '127.0.0.1' })
@@ -225,7 +260,11 @@ describe.each([
 describe('unhandled rejections of an invocation', () => {
   const dist = JSON.stringify(require.resolve('../dist/index.js'))
   const run = (body: string) =>
-    spawnSync(process.execPath, ['-e', `const { bridge } = require(${dist}); const express = require('express4'); ${body}`], { encoding: 'utf8', cwd: __dirname })
+    spawnSync(
+      process.execPath,
+      ['-e', `const { bridge } = require(${dist}); const express = require('express4'); ${body}`],
+      { encoding: 'utf8', cwd: __dirname },
+    )
 
   it('Express 4: an async route that throws answers 500, and the process keeps serving', () => {
     const { stdout, stderr, status } = run(`
@@ -239,7 +278,11 @@ describe('unhandled rejections of an invocation', () => {
         .then((r) => console.log(r.statusCode, r.body))`)
     expect(status).toBe(0)
     expect(stdout).toBe('500 Internal Server Error\n200 ok\n')
-    expect(JSON.parse(stderr.trim())).toMatchObject({ requestId: 'a1', path: '/async', error: expect.stringMatching(/async secret/) })
+    expect(JSON.parse(stderr.trim())).toMatchObject({
+      requestId: 'a1',
+      path: '/async',
+      error: expect.stringMatching(/async secret/),
+    })
   })
 
   it('a rejection outside any invocation still crashes the process as Node does by default', () => {
@@ -270,7 +313,10 @@ describe('Koa: an error the app answers itself', () => {
     const r = await bridge(app)(httpEvent({ path: '/' }), scfContext({ request_id: 'koa-page' }))
     expect(r).toMatchObject({ statusCode: 500, body: '<h1>Sorry, try again later</h1>' })
     expect(errorLog).toHaveBeenCalledTimes(1)
-    expect(JSON.parse(String(errorLog.mock.calls[0][0]))).toMatchObject({ requestId: 'koa-page', error: expect.stringMatching(/db down/) })
+    expect(JSON.parse(String(errorLog.mock.calls[0][0]))).toMatchObject({
+      requestId: 'koa-page',
+      error: expect.stringMatching(/db down/),
+    })
   })
 })
 
@@ -278,14 +324,22 @@ describe('Koa: an error the app answers itself', () => {
 describe('CommonJS and ESM builds in one process', () => {
   it('getCurrentInvoke() of either build sees invocations of both', () => {
     const dist = (file: string) => JSON.stringify(require.resolve(`../dist/${file}`))
-    const { stdout, stderr, status } = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const { stdout, stderr, status } = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { createRequire } from 'node:module'
       import * as esm from ${dist('index.mjs')}
       const cjs = createRequire(import.meta.url)(${dist('index.js')})
       const event = { httpMethod: 'GET', path: '/', headers: {}, requestContext: { sourceIp: '1.2.3.4' } }
       const seen = (req, res) => res.end([esm, cjs].map((m) => m.getCurrentInvoke()?.context.request_id).join(','))
       for (const m of [esm, cjs]) console.log((await m.bridge(seen)(event, { request_id: 'id' })).body)
-    `], { encoding: 'utf8' })
+    `,
+      ],
+      { encoding: 'utf8' },
+    )
     expect(stderr).toBe('')
     expect(status).toBe(0)
     expect(stdout).toBe('id,id\nid,id\n')

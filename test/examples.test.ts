@@ -9,20 +9,20 @@ import { builtinModules, createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ScfHandler } from '../src/types'
+import { scfContext } from './fixtures/events'
 import {
-  DIST_ENTRY,
-  EXAMPLES,
   assertBuilt,
   cookieHeader,
+  DIST_ENTRY,
+  EXAMPLES,
+  type ExampleApp,
   handlerClient,
   httpClient,
   multipartFile,
-  startProcess,
-  type ExampleApp,
   type Send,
+  startProcess,
 } from './fixtures/example-apps'
-import { scfContext } from './fixtures/events'
-import { decodePng, logoRgba, LOGO_SIZE } from './fixtures/logo-png'
+import { decodePng, LOGO_SIZE, logoRgba } from './fixtures/logo-png'
 
 const requireFrom = (dir: string) => createRequire(join(dir, 'index.js'))
 const loadHandler = (example: ExampleApp): ScfHandler => requireFrom(example.dir)('./index.js').main_handler
@@ -39,7 +39,9 @@ describe.each(EXAMPLES)('the $name example as a package', (example) => {
   })
 
   it('lists in its own package.json every package its code requires, so it deploys on its own', () => {
-    const manifest = JSON.parse(exampleFile(example, 'package.json').toString('utf8')) as { dependencies: Record<string, string> }
+    const manifest = JSON.parse(exampleFile(example, 'package.json').toString('utf8')) as {
+      dependencies: Record<string, string>
+    }
     const required = new Set<string>()
     for (const file of readdirSync(example.dir).filter((name) => name.endsWith('.js'))) {
       const source = exampleFile(example, file).toString('utf8')
@@ -99,7 +101,9 @@ const serverTransport: Transport = {
   whoami: { servedBy: 'server', stage: null, requestId: null, ip: /^(::ffff:)?127\.0\.0\.1$/ },
 }
 
-const CASES = EXAMPLES.flatMap((example) => [handlerTransport, serverTransport].map((transport) => ({ example, transport })))
+const CASES = EXAMPLES.flatMap((example) =>
+  [handlerTransport, serverTransport].map((transport) => ({ example, transport })),
+)
 
 describe.each(CASES)('the $example.name example through $transport.label', ({ example, transport }) => {
   let send: Send
@@ -162,7 +166,11 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
     expect(json((await send({ path: '/api/hello' })).text)).toEqual({ hello: 'world' })
 
     const items = await send({ path: '/api/items' })
-    expect((JSON.parse(items.text) as Array<{ name: string }>).map((item) => item.name)).toEqual(['Function', 'Gateway', 'Bridge'])
+    expect((JSON.parse(items.text) as Array<{ name: string }>).map((item) => item.name)).toEqual([
+      'Function',
+      'Gateway',
+      'Bridge',
+    ])
     expect(json((await send({ path: '/api/items/2' })).text)).toMatchObject({ id: 2, name: 'Gateway' })
     const missing = await send({ path: '/api/items/99' })
     expect(missing.status).toBe(404)
@@ -190,7 +198,12 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
   })
 
   it('answers a malformed JSON body with 400 JSON', async () => {
-    const bad = await send({ method: 'POST', path: '/api/echo', headers: { 'content-type': 'application/json' }, body: '{"text": ' })
+    const bad = await send({
+      method: 'POST',
+      path: '/api/echo',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text": ',
+    })
     expect(bad.status).toBe(400)
     expect(bad.headers['content-type']).toMatch(/^application\/json/)
     expect(typeof json(bad.text).error).toBe('string')
@@ -261,7 +274,12 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
   })
 
   it('refuses a file over the 4 MB upload limit with 413 JSON', async () => {
-    const { body, contentType } = multipartFile('file', 'big.bin', 'application/octet-stream', Buffer.alloc(4 * 1024 * 1024 + 1, 0xab))
+    const { body, contentType } = multipartFile(
+      'file',
+      'big.bin',
+      'application/octet-stream',
+      Buffer.alloc(4 * 1024 * 1024 + 1, 0xab),
+    )
     const upload = await send({ method: 'POST', path: '/upload', headers: { 'content-type': contentType }, body })
     expect(upload.status).toBe(413)
     expect(upload.headers['content-type']).toMatch(/^application\/json/)
@@ -295,7 +313,10 @@ describe.each(CASES)('the $example.name example through $transport.label', ({ ex
 describe.each(EXAMPLES)('the $name example behind a Function URL', (example) => {
   it('serves the same app from a Function URL event', async () => {
     assertBuilt()
-    const send = handlerClient(loadHandler(example), { dialect: 'url', context: () => scfContext({ request_id: 'inv-url' }) })
+    const send = handlerClient(loadHandler(example), {
+      dialect: 'url',
+      context: () => scfContext({ request_id: 'inv-url' }),
+    })
     const who = json((await send({ path: '/api/whoami' })).text)
     expect(who).toEqual({ servedBy: 'scf', ip: '203.0.113.7', stage: null, requestId: 'inv-url' })
     const logo = await send({ path: '/static/logo.png' })

@@ -9,7 +9,7 @@ import fastify from 'fastify'
 import fastify4 from 'fastify4'
 import Koa from 'koa'
 import Koa2 from 'koa2'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { parseMediaType } from '../src/binary'
 import { bridge } from '../src/index'
 import type { IntegratedResponse, ScfHandler } from '../src/types'
@@ -22,7 +22,16 @@ import { honoApp } from './framework-apps/hono'
 import { koaApp } from './framework-apps/koa'
 import { nestApp } from './framework-apps/nest'
 import { httpServer, plainListener } from './framework-apps/node'
-import { COOKIES, normaliseQuery, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, UNAVAILABLE } from './framework-apps/shared'
+import {
+  COOKIES,
+  normaliseQuery,
+  REDIRECT_TO,
+  reversed,
+  SECRET,
+  SECURE_COOKIE,
+  schemeView,
+  UNAVAILABLE,
+} from './framework-apps/shared'
 
 interface Framework {
   name: string
@@ -66,11 +75,25 @@ const nestUnavailable = {
 const plainUnavailable = { contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable' }
 
 const frameworks: Framework[] = [
-  { name: 'Express 4', create: () => expressApp(express4 as unknown as typeof express), unavailable: expressUnavailable },
+  {
+    name: 'Express 4',
+    create: () => expressApp(express4 as unknown as typeof express),
+    unavailable: expressUnavailable,
+  },
   { name: 'Express 5', create: () => expressApp(express), unavailable: expressUnavailable },
-  { name: 'Koa 2', create: () => koaApp(Koa2 as unknown as typeof Koa), ownError: koaError, unavailable: koaUnavailable },
+  {
+    name: 'Koa 2',
+    create: () => koaApp(Koa2 as unknown as typeof Koa),
+    ownError: koaError,
+    unavailable: koaUnavailable,
+  },
   { name: 'Koa 3', create: () => koaApp(Koa), ownError: koaError, unavailable: koaUnavailable },
-  { name: 'Fastify 4', create: () => fastifyApp(fastify4 as unknown as typeof fastify), close: closeIt, unavailable: boomUnavailable },
+  {
+    name: 'Fastify 4',
+    create: () => fastifyApp(fastify4 as unknown as typeof fastify),
+    close: closeIt,
+    unavailable: boomUnavailable,
+  },
   { name: 'Fastify 5', create: () => fastifyApp(fastify), close: closeIt, unavailable: boomUnavailable },
   {
     name: 'Hono',
@@ -81,8 +104,15 @@ const frameworks: Framework[] = [
   {
     name: 'h3 v2',
     create: h3App,
-    ownError: { contentType: 'application/json;charset=UTF-8', body: '{"status":500,"unhandled":true,"message":"HTTPError"}', logged: true },
-    unavailable: { contentType: 'application/json;charset=UTF-8', body: JSON.stringify({ status: 503, message: UNAVAILABLE }) },
+    ownError: {
+      contentType: 'application/json;charset=UTF-8',
+      body: '{"status":500,"unhandled":true,"message":"HTTPError"}',
+      logged: true,
+    },
+    unavailable: {
+      contentType: 'application/json;charset=UTF-8',
+      body: JSON.stringify({ status: 503, message: UNAVAILABLE }),
+    },
   },
   {
     name: 'hapi',
@@ -95,14 +125,20 @@ const frameworks: Framework[] = [
     name: 'NestJS (Express)',
     create: () => nestApp('express'),
     close: closeIt,
-    ownError: { contentType: 'application/json; charset=utf-8', body: '{"statusCode":500,"message":"Internal server error"}' },
+    ownError: {
+      contentType: 'application/json; charset=utf-8',
+      body: '{"statusCode":500,"message":"Internal server error"}',
+    },
     unavailable: nestUnavailable,
   },
   {
     name: 'NestJS (Fastify)',
     create: () => nestApp('fastify'),
     close: closeIt,
-    ownError: { contentType: 'application/json; charset=utf-8', body: '{"statusCode":500,"message":"Internal server error"}' },
+    ownError: {
+      contentType: 'application/json; charset=utf-8',
+      body: '{"statusCode":500,"message":"Internal server error"}',
+    },
     unavailable: nestUnavailable,
   },
   { name: 'plain (req, res) listener', create: plainListener, unavailable: plainUnavailable },
@@ -128,33 +164,41 @@ interface Case {
   check(response: IntegratedResponse, run: { framework: Framework; dialect: Dialect; errorLog: MockInstance }): void
 }
 
-const QUERY: Record<string, string | string[] | true> = { a: ['1', '2'], flag: true, 'ключ': 'значение & co' }
+const QUERY: Record<string, string | string[] | true> = { a: ['1', '2'], flag: true, ключ: 'значение & co' }
 const inspected = (method: string, dialect: Dialect) =>
   JSON.stringify({
     method,
     name: '中文 name',
-    query: normaliseQuery({ a: ['1', '2'], flag: '', 'ключ': 'значение & co' }),
+    query: normaliseQuery({ a: ['1', '2'], flag: '', ключ: 'значение & co' }),
     custom: 'Hello, World',
     forwardedFor: seen[dialect].forwardedFor,
     requestId: seen[dialect].requestId,
   })
-const JSON_IN = { '名': '值', n: [1, 2.5, null], nested: { ok: true, text: 'line\nbreak "quoted"' } }
+const JSON_IN = { 名: '值', n: [1, 2.5, null], nested: { ok: true, text: 'line\nbreak "quoted"' } }
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
 // Valid UTF-8 whose reversal is not: a text body in, a binary body out.
 const UTF8_IN = Buffer.from('héllo ✓ 中文', 'utf8')
 
 const cases: Case[] = [
-  ...(['GET', 'POST', 'PUT', 'PATCH'] as const).map((method): Case => ({
-    name: `${method} with a unicode and space path, repeated and bare query keys, a custom header`,
-    event: (dialect) => ({ dialect, method, path: '/items/中文 name', query: QUERY, headers: { 'x-custom': 'Hello, World' } }),
-    check(response, { dialect }) {
-      expect(response.statusCode).toBe(200)
-      expect(response.isBase64Encoded).toBe(false)
-      expect(essence(response)).toBe('application/json')
-      expect(response.headers['x-echo']).toBe('Hello, World')
-      expect(response.body).toBe(inspected(method, dialect))
-    },
-  })),
+  ...(['GET', 'POST', 'PUT', 'PATCH'] as const).map(
+    (method): Case => ({
+      name: `${method} with a unicode and space path, repeated and bare query keys, a custom header`,
+      event: (dialect) => ({
+        dialect,
+        method,
+        path: '/items/中文 name',
+        query: QUERY,
+        headers: { 'x-custom': 'Hello, World' },
+      }),
+      check(response, { dialect }) {
+        expect(response.statusCode).toBe(200)
+        expect(response.isBase64Encoded).toBe(false)
+        expect(essence(response)).toBe('application/json')
+        expect(response.headers['x-echo']).toBe('Hello, World')
+        expect(response.body).toBe(inspected(method, dialect))
+      },
+    }),
+  ),
   {
     name: 'DELETE answers 204 with no body',
     event: (dialect) => ({ dialect, method: 'DELETE', path: '/items/gone' }),
@@ -168,7 +212,13 @@ const cases: Case[] = [
   },
   {
     name: 'a JSON body in and out, 201',
-    event: (dialect) => ({ dialect, method: 'POST', path: '/json', headers: { 'content-type': 'application/json' }, body: JSON.stringify(JSON_IN) }),
+    event: (dialect) => ({
+      dialect,
+      method: 'POST',
+      path: '/json',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(JSON_IN),
+    }),
     check(response) {
       expect(response.statusCode).toBe(201)
       expect(response.isBase64Encoded).toBe(false)
@@ -230,7 +280,10 @@ const cases: Case[] = [
         expect(response).toEqual({
           isBase64Encoded: false,
           statusCode: 500,
-          headers: expect.objectContaining({ 'content-type': framework.ownError.contentType, 'x-request-id': requestId }),
+          headers: expect.objectContaining({
+            'content-type': framework.ownError.contentType,
+            'x-request-id': requestId,
+          }),
           body: framework.ownError.body,
         })
         if (!framework.ownError.logged) return
@@ -243,10 +296,17 @@ const cases: Case[] = [
         })
       }
       // Logged once, with both ids and the stack, on stderr (not to the caller).
-      const lines = errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"'))
+      const lines = errorLog.mock.calls
+        .map((call) => String(call[0]))
+        .filter((line) => line.includes('"source":"scf-bridge"'))
       expect(lines).toHaveLength(1)
       const logged = JSON.parse(lines[0])
-      expect(logged).toMatchObject({ level: 'error', requestId: context.request_id, xRequestId: requestId, path: '/boom' })
+      expect(logged).toMatchObject({
+        level: 'error',
+        requestId: context.request_id,
+        xRequestId: requestId,
+        path: '/boom',
+      })
       expect(logged.error).toContain(SECRET)
     },
   },
@@ -264,12 +324,21 @@ const cases: Case[] = [
   },
   {
     name: 'x-api-scheme http stays http, whatever x-forwarded-proto the client sends; a Function URL is https',
-    event: (dialect) => ({ dialect, path: '/scheme', headers: { 'x-api-scheme': 'http', 'x-forwarded-proto': 'https' } }),
+    event: (dialect) => ({
+      dialect,
+      path: '/scheme',
+      headers: { 'x-api-scheme': 'http', 'x-forwarded-proto': 'https' },
+    }),
     check(response, { framework, dialect }) {
       expect(response.statusCode).toBe(200)
       const scheme = dialect === 'url' ? 'https' : 'http'
       expect(JSON.parse(response.body)).toEqual(
-        schemeView(framework.urlFromServer ? 'http' : scheme, scheme === 'https', `${scheme}://${EVENT_HOST}/scheme`, scheme),
+        schemeView(
+          framework.urlFromServer ? 'http' : scheme,
+          scheme === 'https',
+          `${scheme}://${EVENT_HOST}/scheme`,
+          scheme,
+        ),
       )
       if (scheme === 'http') expect(secureCookie(response)).toBeUndefined()
       else expect(secureCookie(response)).toMatch(/;\s*secure/i)
@@ -292,13 +361,24 @@ const cases: Case[] = [
       expect(response).toEqual({
         isBase64Encoded: false,
         statusCode: 503,
-        headers: expect.objectContaining({ 'content-type': framework.unavailable.contentType, 'x-request-id': requestId }),
+        headers: expect.objectContaining({
+          'content-type': framework.unavailable.contentType,
+          'x-request-id': requestId,
+        }),
         body: framework.unavailable.body,
       })
-      const lines = errorLog.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('"source":"scf-bridge"'))
+      const lines = errorLog.mock.calls
+        .map((call) => String(call[0]))
+        .filter((line) => line.includes('"source":"scf-bridge"'))
       if (framework.unavailable.logged === false) return expect(lines).toEqual([])
       expect(lines).toHaveLength(1)
-      expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', requestId: context.request_id, xRequestId: requestId, path: '/unavailable', status: 503 })
+      expect(JSON.parse(lines[0])).toMatchObject({
+        level: 'error',
+        requestId: context.request_id,
+        xRequestId: requestId,
+        path: '/unavailable',
+        status: 503,
+      })
       expect(JSON.parse(lines[0]).error).toContain(UNAVAILABLE)
     },
   },
@@ -306,7 +386,9 @@ const cases: Case[] = [
 
 const EVENT_HOST = 'service-x-1250000000.gz.apigw.tencentcs.com'
 const secureCookie = (response: IntegratedResponse): string | undefined =>
-  ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith(`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}`))
+  ([] as string[])
+    .concat(response.headers['set-cookie'] ?? [])
+    .find((cookie) => cookie.startsWith(`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}`))
 
 const essence = (response: IntegratedResponse) => parseMediaType(String(response.headers['content-type'] ?? '')).essence
 
@@ -316,11 +398,14 @@ function expectWellFormed(response: IntegratedResponse, dialect: Dialect): void 
   expect(typeof response.body).toBe('string')
   for (const [name, value] of Object.entries(response.headers)) {
     expect(name).toBe(name.toLowerCase())
-    expect(typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))).toBe(true)
+    expect(typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))).toBe(
+      true,
+    )
   }
   expect(response.headers['transfer-encoding']).toBeUndefined()
   expect(response.headers.connection).toBeUndefined()
-  if (response.headers['content-length'] !== undefined) expect(Number(response.headers['content-length'])).toBe(bodyBytes(response).length)
+  if (response.headers['content-length'] !== undefined)
+    expect(Number(response.headers['content-length'])).toBe(bodyBytes(response).length)
   if (response.headers['set-cookie'] !== undefined) expect(Array.isArray(response.headers['set-cookie'])).toBe(true)
   expect(response.headers['x-request-id']).toBe(seen[dialect].requestId)
 }

@@ -41,7 +41,10 @@ function apps(release: Promise<void>) {
     } else if (ctx.path === '/fail') throw new Error('boom with internals')
     else if (ctx.path === '/request-id') ctx.body = { id: ctx.get('x-request-id') }
   })
-  return [['Express', e], ['Koa', k]] as const
+  return [
+    ['Express', e],
+    ['Koa', k],
+  ] as const
 }
 
 describe('getCurrentInvoke', () => {
@@ -52,9 +55,17 @@ describe('getCurrentInvoke', () => {
   for (const [name, app] of apps(Promise.resolve())) {
     it(`${name}: 100 concurrent invocations each see their own event and context`, async () => {
       const handler = bridge(app)
-      const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-        handler(httpEvent({ path: '/current', headers: { 'x-tag': `t${i}` } }), scfContext({ request_id: `inv-${i}` }))))
-      results.forEach((r, i) => expect(JSON.parse(r.body)).toEqual({ path: '/current', tag: `t${i}`, requestId: `inv-${i}` }))
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          handler(
+            httpEvent({ path: '/current', headers: { 'x-tag': `t${i}` } }),
+            scfContext({ request_id: `inv-${i}` }),
+          ),
+        ),
+      )
+      results.forEach((r, i) =>
+        expect(JSON.parse(r.body)).toEqual({ path: '/current', tag: `t${i}`, requestId: `inv-${i}` }),
+      )
       expect(getCurrentInvoke()).toBeUndefined()
     })
   }
@@ -73,8 +84,14 @@ describe('request ids', () => {
       withContextId.requestContext.requestId = 'ctx-id'
       expect(await id(withContextId as never)).toEqual({ seen: 'ctx-id', returned: 'ctx-id' })
       expect(await id(httpEvent({ path: '/request-id' }))).toEqual({ seen: 'gw-req-1', returned: 'gw-req-1' })
-      expect(await id(httpEvent({ path: '/request-id', dialect: 'url' }))).toEqual({ seen: 'invocation-id', returned: 'invocation-id' })
-      expect(await id(httpEvent({ path: '/request-id', headers: { 'x-request-id': 'client-id' } }))).toEqual({ seen: 'client-id', returned: 'client-id' })
+      expect(await id(httpEvent({ path: '/request-id', dialect: 'url' }))).toEqual({
+        seen: 'invocation-id',
+        returned: 'invocation-id',
+      })
+      expect(await id(httpEvent({ path: '/request-id', headers: { 'x-request-id': 'client-id' } }))).toEqual({
+        seen: 'client-id',
+        returned: 'client-id',
+      })
     })
   }
 })
@@ -85,13 +102,19 @@ describe('time limit', () => {
       let release!: () => void
       const app = apps(new Promise<void>((resolve) => (release = resolve))).find(([n]) => n === name)![1]
       const handler = bridge(app)
-      const r = await handler(httpEvent({ path: '/hang' }), scfContext({ request_id: 'slow-1', getRemainingTimeInMillis: () => 500 }))
+      const r = await handler(
+        httpEvent({ path: '/hang' }),
+        scfContext({ request_id: 'slow-1', getRemainingTimeInMillis: () => 500 }),
+      )
       expect(r).toMatchObject({ statusCode: 504, body: 'Gateway Timeout', isBase64Encoded: false })
       const line = JSON.parse(String(errorLog.mock.calls[0][0]))
       expect(line).toMatchObject({ requestId: 'slow-1', method: 'GET', path: '/hang' })
       release()
       await sleep(10) // the late reply arrives and is dropped
-      const next = await handler(httpEvent({ path: '/request-id' }), scfContext({ getRemainingTimeInMillis: () => 500 }))
+      const next = await handler(
+        httpEvent({ path: '/request-id' }),
+        scfContext({ getRemainingTimeInMillis: () => 500 }),
+      )
       expect(next.statusCode).toBe(200)
     })
   }
@@ -124,7 +147,12 @@ describe('onError', () => {
       const handler = bridge(app, {
         onError: (error, { event, context }) => {
           calls.push([(error as Error).message, event.path, context.request_id])
-          return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"retry":true}', isBase64Encoded: false }
+          return {
+            statusCode: 503,
+            headers: { 'content-type': 'application/json' },
+            body: '{"retry":true}',
+            isBase64Encoded: false,
+          }
         },
       })
       const r = await handler(httpEvent({ path: '/fail' }), scfContext({ request_id: 'inv-9' }))
@@ -135,8 +163,15 @@ describe('onError', () => {
 
     it(`${name}: an onError that returns nothing keeps the plain 500; one that throws is logged`, async () => {
       const quiet = bridge(app, { onError: () => undefined })
-      expect(await quiet(httpEvent({ path: '/fail' }), scfContext())).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
-      const broken = bridge(app, { onError: () => { throw new Error('reporter down') } })
+      expect(await quiet(httpEvent({ path: '/fail' }), scfContext())).toMatchObject({
+        statusCode: 500,
+        body: 'Internal Server Error',
+      })
+      const broken = bridge(app, {
+        onError: () => {
+          throw new Error('reporter down')
+        },
+      })
       const r = await broken(httpEvent({ path: '/fail' }), scfContext())
       expect(r).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
       const logged = errorLog.mock.calls.map((c: unknown[]) => String(c[0])).join('\n')

@@ -37,10 +37,15 @@ console.log(JSON.stringify(report))
 `
 
 function run(kind: 'cjs' | 'esm'): Array<{ path: string; base64: boolean; mimeTypesLoaded: boolean }> {
-  const script = kind === 'cjs'
-    ? `const cjsRequire = require; const { bridge } = require('./dist/index.js'); (async () => {${PROBE}})()`
-    : `import { createRequire } from 'node:module'; import { bridge } from './dist/index.mjs'; const cjsRequire = createRequire(import.meta.url);${PROBE}`
-  const out = execFileSync(process.execPath, [kind === 'esm' ? '--input-type=module' : '--input-type=commonjs', '-e', script], { cwd: ROOT, encoding: 'utf8' })
+  const script =
+    kind === 'cjs'
+      ? `const cjsRequire = require; const { bridge } = require('./dist/index.js'); (async () => {${PROBE}})()`
+      : `import { createRequire } from 'node:module'; import { bridge } from './dist/index.mjs'; const cjsRequire = createRequire(import.meta.url);${PROBE}`
+  const out = execFileSync(
+    process.execPath,
+    [kind === 'esm' ? '--input-type=module' : '--input-type=commonjs', '-e', script],
+    { cwd: ROOT, encoding: 'utf8' },
+  )
   return JSON.parse(out.trim().split('\n').pop()!)
 }
 
@@ -65,12 +70,30 @@ describe('an app bundled from the CommonJS build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scf-bridge-bundle-'))
     try {
       const entry = join(dir, 'app.js')
-      writeFileSync(entry, `const { bridge } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))})
-exports.main_handler = bridge((req, res) => { res.setHeader('content-type', 'application/vnd.wap.wbxml'); res.end('rare') })`)
+      writeFileSync(
+        entry,
+        `const { bridge } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))})
+exports.main_handler = bridge((req, res) => { res.setHeader('content-type', 'application/vnd.wap.wbxml'); res.end('rare') })`,
+      )
       const outfile = join(dir, 'out', 'index.js')
-      buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', outfile, logLevel: 'silent' })
-      const out = execFileSync(process.execPath, ['-e', `require('./index.js').main_handler({ httpMethod: 'GET', path: '/', headers: { host: 'x' }, requestContext: {} }, {})
-  .then((r) => console.log(JSON.stringify(r)))`], { cwd: join(dir, 'out'), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } })
+      buildSync({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node16',
+        outfile,
+        logLevel: 'silent',
+      })
+      const out = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require('./index.js').main_handler({ httpMethod: 'GET', path: '/', headers: { host: 'x' }, requestContext: {} }, {})
+  .then((r) => console.log(JSON.stringify(r)))`,
+        ],
+        { cwd: join(dir, 'out'), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } },
+      )
       expect(JSON.parse(out)).toMatchObject({ statusCode: 200, isBase64Encoded: false, body: 'rare' })
     } finally {
       rmSync(dir, { recursive: true, force: true })

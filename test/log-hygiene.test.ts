@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
 import express from 'express'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { bridge, type BridgeOptions } from '../src'
+import { type BridgeOptions, bridge } from '../src'
 import { httpEvent, scfContext } from './fixtures/events'
 
 const TOKEN = 'tok-5ecret-value'
@@ -22,7 +22,9 @@ const restore: Array<() => void> = []
 beforeEach(() => {
   captured = []
   for (const method of ['error', 'warn', 'log', 'info', 'debug'] as const) {
-    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')))
+    const spy = vi
+      .spyOn(console, method)
+      .mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')))
     restore.push(() => spy.mockRestore())
   }
   for (const stream of [process.stdout, process.stderr]) {
@@ -37,7 +39,8 @@ afterEach(() => {
   while (restore.length) restore.pop()!()
 })
 
-const bridgeLines = () => captured.filter((line) => line.includes('"source":"scf-bridge"')).map((line) => JSON.parse(line))
+const bridgeLines = () =>
+  captured.filter((line) => line.includes('"source":"scf-bridge"')).map((line) => JSON.parse(line))
 
 function expectClean(): void {
   const all = captured.join('\n')
@@ -55,7 +58,14 @@ failing.get('/p', () => {
 })
 failing.get('/next', (_req, _res, next) => next(Object.assign(new Error('upstream down'), { status: 503 })))
 
-const cases: Array<{ name: string; app: unknown; options?: BridgeOptions; context?: object; status: number; message: string }> = [
+const cases: Array<{
+  name: string
+  app: unknown
+  options?: BridgeOptions
+  context?: object
+  status: number
+  message: string
+}> = [
   { name: 'a failing app', app: failing, status: 500, message: 'the app failed' },
   { name: 'an error with its own status', app: failing, status: 503, message: 'the app failed' },
   {
@@ -83,7 +93,11 @@ const cases: Array<{ name: string; app: unknown; options?: BridgeOptions; contex
   {
     name: 'an onError hook that throws',
     app: failing,
-    options: { onError: () => { throw new Error('onError broke') } },
+    options: {
+      onError: () => {
+        throw new Error('onError broke')
+      },
+    },
     status: 500,
     message: 'onError threw',
   },
@@ -98,7 +112,8 @@ describe.each(cases)('$name', ({ name, app, options, context, status, message })
     expect(JSON.stringify(response)).not.toContain(PASSWORD)
     const lines = bridgeLines()
     expect(lines.map((line) => line.message)).toContain(message)
-    for (const line of lines) expect(line).toMatchObject({ level: 'error', requestId: 'inv-1', xRequestId: 'gw-req-1', method: 'GET', path })
+    for (const line of lines)
+      expect(line).toMatchObject({ level: 'error', requestId: 'inv-1', xRequestId: 'gw-req-1', method: 'GET', path })
     expect(captured.join('\n')).not.toContain('abc.def')
     expectClean()
   })
@@ -118,20 +133,26 @@ describe('the app error in a log line', () => {
 describe('NODE_DEBUG=scf-bridge', () => {
   const dist = resolve(__dirname, '../dist/index.js')
 
-  it.skipIf(!existsSync(dist))('adds the stack of the app error and a line per request, still without the query', () => {
-    const script = `
+  it.skipIf(!existsSync(dist))(
+    'adds the stack of the app error and a line per request, still without the query',
+    () => {
+      const script = `
       const { bridge } = require(${JSON.stringify(dist)})
       const handler = bridge(() => { throw new Error('debug failure') })
       const event = { httpMethod: 'GET', path: '/p', headers: {}, queryString: ${JSON.stringify(SECRET_QUERY)}, requestContext: { sourceIp: '1.2.3.4', requestId: 'gw' } }
       handler(event, { request_id: 'inv-2' }).then((r) => process.stdout.write('status ' + r.statusCode + '\\n'))
     `
-    const run = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_DEBUG: 'scf-bridge' }, encoding: 'utf8' })
-    const output = run.stdout + run.stderr
-    expect(run.stdout).toContain('status 500')
-    expect(output).toMatch(/SCF-BRIDGE \d+: GET \/p 500 /)
-    const line = JSON.parse(run.stderr.split('\n').find((text) => text.includes('"source":"scf-bridge"'))!)
-    expect(line.stack).toMatch(/Error: debug failure\n\s+at /)
-    expect(output).not.toContain(TOKEN)
-    expect(output).not.toContain(PASSWORD)
-  })
+      const run = spawnSync(process.execPath, ['-e', script], {
+        env: { ...process.env, NODE_DEBUG: 'scf-bridge' },
+        encoding: 'utf8',
+      })
+      const output = run.stdout + run.stderr
+      expect(run.stdout).toContain('status 500')
+      expect(output).toMatch(/SCF-BRIDGE \d+: GET \/p 500 /)
+      const line = JSON.parse(run.stderr.split('\n').find((text) => text.includes('"source":"scf-bridge"'))!)
+      expect(line.stack).toMatch(/Error: debug failure\n\s+at /)
+      expect(output).not.toContain(TOKEN)
+      expect(output).not.toContain(PASSWORD)
+    },
+  )
 })

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installPackedPackage, type InstalledPackage } from './runtimes/packed-package'
+import { type InstalledPackage, installPackedPackage } from './runtimes/packed-package'
 import { REPO_ROOT, typescript4Tsc } from './runtimes/toolchain'
 
 let installed: InstalledPackage
@@ -33,7 +33,9 @@ afterAll(() => installed?.remove())
 function run(command: string, args: string[], cwd = installed.project) {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000 })
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`)
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
+    )
   }
   return result.stdout
 }
@@ -53,12 +55,23 @@ function referencedPaths(pkg: Record<string, any>): string[] {
 describe('the tarball', () => {
   it('holds dist/, the manifest and the user documents, and no tests, sources or scratch files', () => {
     for (const file of files) {
-      expect(file, 'only dist/ and top-level documents are published').toMatch(/^(dist\/[^/].*|package\.json|README\.md|LICENSE|CHANGELOG\.md|THIRD_PARTY_LICENSES\.md)$/)
+      expect(file, 'only dist/ and top-level documents are published').toMatch(
+        /^(dist\/[^/].*|package\.json|README\.md|LICENSE|CHANGELOG\.md|THIRD_PARTY_LICENSES\.md)$/,
+      )
       expect(file).not.toMatch(/(^|\/)(test|tests|__tests__|fixtures)\//)
       expect(file).not.toMatch(/\.(test|spec)\.[cm]?[jt]sx?$/)
       expect(file).not.toMatch(/\.tsbuildinfo$|\.tgz$/)
     }
-    for (const required of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'THIRD_PARTY_LICENSES.md', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts']) {
+    for (const required of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'THIRD_PARTY_LICENSES.md',
+      'dist/index.js',
+      'dist/index.mjs',
+      'dist/index.d.ts',
+    ]) {
       expect(files).toContain(required)
     }
   })
@@ -66,7 +79,10 @@ describe('the tarball', () => {
   it('has no source map that points at sources it does not ship', () => {
     const dist = join(installed.project, 'node_modules', 'scf-bridge')
     for (const file of files.filter((f) => f.endsWith('.map'))) {
-      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as { sources: string[]; sourcesContent?: unknown[] }
+      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as {
+        sources: string[]
+        sourcesContent?: unknown[]
+      }
       const dir = file.split('/').slice(0, -1).join('/')
       for (const [i, source] of map.sources.entries()) {
         const shipped = files.includes(join(dir, source)) || typeof map.sourcesContent?.[i] === 'string'
@@ -75,7 +91,8 @@ describe('the tarball', () => {
     }
     for (const file of files.filter((f) => /\.(c|m)?js$/.test(f))) {
       const mapUrl = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(dist, file), 'utf8'))?.[1]
-      if (mapUrl && !mapUrl.startsWith('data:')) expect(files, `${file} names ${mapUrl}`).toContain(join(file, '..', mapUrl))
+      if (mapUrl && !mapUrl.startsWith('data:'))
+        expect(files, `${file} names ${mapUrl}`).toContain(join(file, '..', mapUrl))
     }
   })
 
@@ -87,7 +104,8 @@ describe('the tarball', () => {
     for (const file of files.filter((f) => /^dist\/.*\.(c|m)?js$/.test(f))) {
       const code = readFileSync(join(dist, file), 'utf8')
       // esbuild names each bundled module in a comment: "// node_modules/<package>/..." or "// vendor/<package>/...".
-      for (const match of code.matchAll(/^\/\/ (?:node_modules|vendor)\/((?:@[^/]+\/)?[^/]+)\//gm)) bundled.add(match[1])
+      for (const match of code.matchAll(/^\/\/ (?:node_modules|vendor)\/((?:@[^/]+\/)?[^/]+)\//gm))
+        bundled.add(match[1])
       if (code.includes('// src/engine/index.ts')) engine.push(file)
     }
     expect([...bundled].sort()).toEqual([])
@@ -99,7 +117,8 @@ describe('the tarball', () => {
     expect(engine.length, 'the engine is in dist/').toBeGreaterThan(0)
     expect(notices).toContain('## light-my-request ')
     expect(notices).toContain(readFileSync(join(REPO_ROOT, 'src', 'engine', 'LICENSE'), 'utf8').trim())
-    for (const file of engine) expect(readFileSync(join(dist, file), 'utf8'), file).toContain('derived from light-my-request 6.6.0')
+    for (const file of engine)
+      expect(readFileSync(join(dist, file), 'utf8'), file).toContain('derived from light-my-request 6.6.0')
   })
 
   it('contains every file package.json points at', () => {
@@ -133,10 +152,13 @@ describe('package.json', () => {
     for (const [name, range] of dependencies) expect(range, name).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
-  it('leaves no HTTP engine to resolve: the engine is the bridge\'s own (src/engine), light-my-request is not a dependency', () => {
+  it("leaves no HTTP engine to resolve: the engine is the bridge's own (src/engine), light-my-request is not a dependency", () => {
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['mime-types'])
     const engine = join(installed.project, 'node_modules', 'light-my-request')
-    expect(spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(engine)})`]).status, 'light-my-request is not installed').not.toBe(0)
+    expect(
+      spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(engine)})`]).status,
+      'light-my-request is not installed',
+    ).not.toBe(0)
   })
 })
 
@@ -252,20 +274,38 @@ describe.each([
     { resolution: 'nodenext', module: 'nodenext', files: ['consumer.ts', 'consumer-esm.mts'] },
     // moduleResolution bundler (Vite, esbuild projects) exists since TypeScript 5.0.
     ...(bundler ? [{ resolution: 'bundler', module: 'esnext', files: ['consumer.ts'] }] : []),
-  ])('type-check a consumer with moduleResolution $resolution', ({ resolution, module, files: sources }) => {
-    const dir = join(installed.project, `ts-${ts.replace(/\W/g, '')}-${resolution}`)
-    mkdirSync(dir, { recursive: true })
-    for (const file of sources) writeFileSync(join(dir, file), CONSUMER_TS)
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, module, moduleResolution: resolution }, files: sources }, null, 2),
-    )
-    const result = spawnSync(process.execPath, [tsc(), '-p', 'tsconfig.json', '--listFiles'], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
-    expect(result.stdout.split('\n').filter((l) => /error TS/.test(l)).join('\n'), `${ts} ${resolution}`).toBe('')
-    expect(result.status).toBe(0)
-    // The consumer was checked against the shipped declarations, not something else called scf-bridge.
-    const listed = result.stdout.split('\n').filter((l) => l.includes('node_modules/scf-bridge/dist/'))
-    if (resolution !== 'bundler') expect(listed.some((l) => l.endsWith('/index.d.ts'))).toBe(true)
-    if (resolution !== 'node') expect(listed.some((l) => l.endsWith('/index.d.mts'))).toBe(true)
-  }, 120_000)
+  ])(
+    'type-check a consumer with moduleResolution $resolution',
+    ({ resolution, module, files: sources }) => {
+      const dir = join(installed.project, `ts-${ts.replace(/\W/g, '')}-${resolution}`)
+      mkdirSync(dir, { recursive: true })
+      for (const file of sources) writeFileSync(join(dir, file), CONSUMER_TS)
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify(
+          { compilerOptions: { ...compilerOptions, module, moduleResolution: resolution }, files: sources },
+          null,
+          2,
+        ),
+      )
+      const result = spawnSync(process.execPath, [tsc(), '-p', 'tsconfig.json', '--listFiles'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
+      expect(
+        result.stdout
+          .split('\n')
+          .filter((l) => /error TS/.test(l))
+          .join('\n'),
+        `${ts} ${resolution}`,
+      ).toBe('')
+      expect(result.status).toBe(0)
+      // The consumer was checked against the shipped declarations, not something else called scf-bridge.
+      const listed = result.stdout.split('\n').filter((l) => l.includes('node_modules/scf-bridge/dist/'))
+      if (resolution !== 'bundler') expect(listed.some((l) => l.endsWith('/index.d.ts'))).toBe(true)
+      if (resolution !== 'node') expect(listed.some((l) => l.endsWith('/index.d.mts'))).toBe(true)
+    },
+    120_000,
+  )
 })

@@ -64,9 +64,11 @@ describe('requestFromEvent: URL', () => {
   })
 
   it('rebuilds the query: repeated keys, bare keys, reserved characters, unicode', () => {
-    const r = requestFromEvent(httpEvent({
-      query: { a: ['1', '2'], flag: true, 'k y': 'v&w=x', 名: '值', empty: '' },
-    }))
+    const r = requestFromEvent(
+      httpEvent({
+        query: { a: ['1', '2'], flag: true, 'k y': 'v&w=x', 名: '值', empty: '' },
+      }),
+    )
     expect(r.url).toBe('/?a=1&a=2&flag&k%20y=v%26w%3Dx&%E5%90%8D=%E5%80%BC&empty=')
     const parsed = new URL(r.url, 'http://h').searchParams
     expect(parsed.getAll('a')).toEqual(['1', '2'])
@@ -94,11 +96,18 @@ describe('requestFromEvent: URL', () => {
 
 describe('requestFromEvent: headers, body, address', () => {
   it('lowercases names, sets content-length to the real byte length, drops transfer-encoding', () => {
-    const r = requestFromEvent(httpEvent({
-      method: 'POST',
-      headers: { 'Content-Type': 'text/plain', 'Content-Length': '1', 'Transfer-Encoding': 'chunked', 'X-Custom': 'v' },
-      body: '中文 body',
-    }))
+    const r = requestFromEvent(
+      httpEvent({
+        method: 'POST',
+        headers: {
+          'Content-Type': 'text/plain',
+          'Content-Length': '1',
+          'Transfer-Encoding': 'chunked',
+          'X-Custom': 'v',
+        },
+        body: '中文 body',
+      }),
+    )
     expect(r.headers['content-type']).toBe('text/plain')
     expect(r.headers['x-custom']).toBe('v')
     expect(r.headers['content-length']).toBe(String(Buffer.byteLength('中文 body')))
@@ -135,7 +144,9 @@ describe('requestFromEvent: headers, body, address', () => {
   })
 
   it('drops header values with CR, LF or NUL and names that are not tokens', () => {
-    const r = requestFromEvent(httpEvent({ headers: { 'x-ok': 'fine', 'x-bad': 'a\r\nSet-Cookie: evil=1', 'x-nul': 'a\0b', 'bad name': 'v' } }))
+    const r = requestFromEvent(
+      httpEvent({ headers: { 'x-ok': 'fine', 'x-bad': 'a\r\nSet-Cookie: evil=1', 'x-nul': 'a\0b', 'bad name': 'v' } }),
+    )
     expect(r.headers['x-ok']).toBe('fine')
     expect(r.headers['x-bad']).toBeUndefined()
     expect(r.headers['x-nul']).toBeUndefined()
@@ -155,7 +166,10 @@ describe('requestFromEvent: bad events', () => {
     [{ httpMethod: 'GET', headers: 'x' }, /event\.headers must be an object/],
     [{ httpMethod: 'GE T', headers: {} }, /event\.httpMethod .* is not an HTTP method/],
     [{ httpMethod: 'GET', headers: {}, path: 5 }, /event\.path must be a string/],
-    [{ httpMethod: 'POST', headers: {}, path: '/', body: '***', isBase64Encoded: true }, /event\.body is not valid base64/],
+    [
+      { httpMethod: 'POST', headers: {}, path: '/', body: '***', isBase64Encoded: true },
+      /event\.body is not valid base64/,
+    ],
   ])('rejects %j', (event, message) => {
     expect(() => requestFromEvent(event)).toThrow(EventError)
     expect(() => requestFromEvent(event)).toThrow(message)
@@ -166,7 +180,12 @@ describe('requestFromEvent: scheme, host and dialect', () => {
   /** A Function URL event as Tencent delivered them in 2025 (shared/real-events): requestContext holds only sourceIp. */
   const functionUrl2025 = (headers: Record<string, string> = {}) => ({
     body: '',
-    headers: { accept: '*/*', 'user-agent': 'curl/8.4.0', 'x-scf-request-id': 'c3b3a3e4-b67f-11f0-9795-525400d4c756', ...headers },
+    headers: {
+      accept: '*/*',
+      'user-agent': 'curl/8.4.0',
+      'x-scf-request-id': 'c3b3a3e4-b67f-11f0-9795-525400d4c756',
+      ...headers,
+    },
     httpMethod: 'GET',
     path: '/tango',
     queryString: {},
@@ -184,7 +203,9 @@ describe('requestFromEvent: scheme, host and dialect', () => {
     [undefined, true],
     ['wss', true],
   ])('API Gateway with x-api-scheme %s: secure %s, x-forwarded-proto to match', (scheme, secure) => {
-    const event = httpEvent({ headers: { 'x-forwarded-proto': 'spoofed' } }) as { headers: Record<string, string | undefined> }
+    const event = httpEvent({ headers: { 'x-forwarded-proto': 'spoofed' } }) as {
+      headers: Record<string, string | undefined>
+    }
     event.headers['x-api-scheme'] = scheme
     const r = requestFromEvent(event)
     expect(r.secure).toBe(secure)
@@ -217,20 +238,29 @@ describe('requestFromEvent: scheme, host and dialect', () => {
   })
 
   it('keeps the event Host; without one (or with one that makes no URL) uses the host option, else scf-bridge.invalid', () => {
-    expect(requestFromEvent(httpEvent(), { host: 'api.example.com' }).headers.host).toBe('service-x-1250000000.gz.apigw.tencentcs.com')
+    expect(requestFromEvent(httpEvent(), { host: 'api.example.com' }).headers.host).toBe(
+      'service-x-1250000000.gz.apigw.tencentcs.com',
+    )
     expect(requestFromEvent(functionUrl2025()).headers.host).toBe(DEFAULT_HOST)
     expect(DEFAULT_HOST).toBe('scf-bridge.invalid')
     expect(requestFromEvent(functionUrl2025(), { host: 'api.example.com' }).headers.host).toBe('api.example.com')
     for (const bad of ['evil.example/path@x', 'a%b', 'example.com:99999', '']) {
-      expect(requestFromEvent(functionUrl2025({ host: bad }), { host: 'api.example.com:8443' }).headers.host).toBe('api.example.com:8443')
+      expect(requestFromEvent(functionUrl2025({ host: bad }), { host: 'api.example.com:8443' }).headers.host).toBe(
+        'api.example.com:8443',
+      )
     }
   })
 
-  it.each(['api.example.com', 'API.Example.com', 'api.example.com:8443', '1250000000-abcd.ap-guangzhou.tencentscf.com', '203.0.113.7', '[2001:db8::1]:443'])(
-    'accepts the host option %j', (host) => {
-      expect(hostOption(host)).toBe(host)
-    },
-  )
+  it.each([
+    'api.example.com',
+    'API.Example.com',
+    'api.example.com:8443',
+    '1250000000-abcd.ap-guangzhou.tencentscf.com',
+    '203.0.113.7',
+    '[2001:db8::1]:443',
+  ])('accepts the host option %j', (host) => {
+    expect(hostOption(host)).toBe(host)
+  })
 
   it.each([
     ['https://api.example.com', /without a scheme/],
@@ -247,6 +277,8 @@ describe('requestFromEvent: scheme, host and dialect', () => {
   })
 
   it('bridge() checks the host option when it is called', () => {
-    expect(() => bridge(() => undefined, { host: 'https://api.example.com' })).toThrow(/scf-bridge: host must be a host name without a scheme/)
+    expect(() => bridge(() => undefined, { host: 'https://api.example.com' })).toThrow(
+      /scf-bridge: host must be a host name without a scheme/,
+    )
   })
 })

@@ -10,16 +10,34 @@ const map = (reply: Partial<Parameters<typeof responseToIntegrated>[0]>, method 
 describe('responseToIntegrated', () => {
   it('stringifies header values, keeps set-cookie as an array, repeated headers as arrays', () => {
     const r = map({
-      headers: { 'content-type': 'text/plain', 'x-count': 3, 'set-cookie': 'a=1', vary: ['accept', 'origin'], link: ['<a>'] },
+      headers: {
+        'content-type': 'text/plain',
+        'x-count': 3,
+        'set-cookie': 'a=1',
+        vary: ['accept', 'origin'],
+        link: ['<a>'],
+      },
       body: Buffer.from('hi'),
     })
-    expect(r.headers).toEqual({ 'content-type': 'text/plain', 'x-count': '3', 'set-cookie': ['a=1'], vary: ['accept', 'origin'], link: '<a>' })
+    expect(r.headers).toEqual({
+      'content-type': 'text/plain',
+      'x-count': '3',
+      'set-cookie': ['a=1'],
+      vary: ['accept', 'origin'],
+      link: '<a>',
+    })
     expect(r).toMatchObject({ statusCode: 200, isBase64Encoded: false, body: 'hi' })
   })
 
   it('drops hop-by-hop headers and fixes a wrong content-length', () => {
     const r = map({
-      headers: { connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'content-length': '999', 'content-type': 'text/plain' },
+      headers: {
+        connection: 'keep-alive',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+        'content-length': '999',
+        'content-type': 'text/plain',
+      },
       body: Buffer.from('中文'),
     })
     expect(r.headers).toEqual({ 'content-length': '6', 'content-type': 'text/plain' })
@@ -30,7 +48,10 @@ describe('responseToIntegrated', () => {
     ['GET', 204],
     ['GET', 304],
   ])('%s with status %d carries no body', (method, statusCode) => {
-    const r = map({ statusCode, headers: { 'content-type': 'text/plain', 'content-length': '5' }, body: Buffer.from('hello') }, method)
+    const r = map(
+      { statusCode, headers: { 'content-type': 'text/plain', 'content-length': '5' }, body: Buffer.from('hello') },
+      method,
+    )
     expect(r.body).toBe('')
     expect(r.isBase64Encoded).toBe(false)
     // HEAD and 304 may announce the length of the body they describe; 204 may not have one.

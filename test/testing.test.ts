@@ -1,16 +1,18 @@
-import express from 'express'
 import { createRequire } from 'node:module'
+import express from 'express'
 import { describe, expect, it } from 'vitest'
-import { bridge } from '../src/index'
-import { requestFromEvent } from '../src/request-from-event'
 import { parseArgs, UsageError } from '../src/cli/args'
 import { gatewayReply, parseQueryString, stripStage } from '../src/emulator'
+import { bridge } from '../src/index'
+import { requestFromEvent } from '../src/request-from-event'
 import { createApigwEvent, createFunctionUrlEvent, createScfContext, invoke, ResponseHeaders } from '../src/testing'
 import { image } from './fixtures/cli/image.js'
 
 const app = express()
 app.get('/hello', (req, res) => res.json({ hello: req.query.name ?? 'world' }))
-app.post('/echo', express.json(), express.urlencoded({ extended: false }), (req, res) => res.json({ type: req.get('content-type'), body: req.body }))
+app.post('/echo', express.json(), express.urlencoded({ extended: false }), (req, res) =>
+  res.json({ type: req.get('content-type'), body: req.body }),
+)
 app.post('/bytes', express.raw({ type: () => true }), (req, res) => res.type('application/octet-stream').send(req.body))
 app.get('/image.png', (req, res) => res.type('png').send(image()))
 app.get('/cookies', (req, res) => {
@@ -35,7 +37,13 @@ describe('createApigwEvent', () => {
     expect(event.headers.host).toBe('service-local-1250000000.gz.apigw.tencentcs.com')
     expect(event.headers.requestsource).toBe('APIGW')
     expect(event.headers['x-api-requestid']).toMatch(/^[0-9a-f]{32}$/)
-    expect(event.requestContext).toMatchObject({ stage: 'release', sourceIp: '127.0.0.1', httpMethod: 'ANY', path: '/', identity: {} })
+    expect(event.requestContext).toMatchObject({
+      stage: 'release',
+      sourceIp: '127.0.0.1',
+      httpMethod: 'ANY',
+      path: '/',
+      identity: {},
+    })
     expect(event.requestContext.requestId).toBe(event.headers['x-api-requestid'])
   })
 
@@ -47,7 +55,9 @@ describe('createApigwEvent', () => {
   })
 
   it('lowercases header names and joins repeated values', () => {
-    const event = createApigwEvent({ headers: { 'X-Trace': 'a', Accept: ['text/html', 'application/json'], Cookie: ['a=1', 'b=2'] } })
+    const event = createApigwEvent({
+      headers: { 'X-Trace': 'a', Accept: ['text/html', 'application/json'], Cookie: ['a=1', 'b=2'] },
+    })
     expect(event.headers['x-trace']).toBe('a')
     expect(event.headers.accept).toBe('text/html, application/json')
     expect(event.headers.cookie).toBe('a=1; b=2')
@@ -61,7 +71,10 @@ describe('createApigwEvent', () => {
     expect(json.headers['content-type']).toBe('application/json')
     expect(json.headers['content-length']).toBe('7')
 
-    const form = createApigwEvent({ body: new URLSearchParams({ x: 'ü' }), headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } })
+    const form = createApigwEvent({
+      body: new URLSearchParams({ x: 'ü' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    })
     expect(form.body).toBe('x=%C3%BC')
     expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=utf-8')
   })
@@ -91,7 +104,12 @@ describe('createApigwEvent', () => {
     expect(event.headers.host).toBe('api.example.com')
     expect(event.headers['x-api-scheme']).toBe('https')
     expect(event.pathParameters).toEqual({ id: '7' })
-    expect(event.requestContext).toMatchObject({ stage: 'prepub', requestId: 'abc', sourceIp: '203.0.113.9', identity: { secretId: 'AKID' } })
+    expect(event.requestContext).toMatchObject({
+      stage: 'prepub',
+      requestId: 'abc',
+      sourceIp: '203.0.113.9',
+      identity: { secretId: 'AKID' },
+    })
   })
 })
 
@@ -152,7 +170,11 @@ describe('createScfContext', () => {
   })
 
   it('takes the given names and refuses a timeout that is not a positive number', () => {
-    expect(createScfContext({ functionName: 'api', requestId: 'r-1', memoryMb: 512 })).toMatchObject({ function_name: 'api', request_id: 'r-1', memory_limit_in_mb: 512 })
+    expect(createScfContext({ functionName: 'api', requestId: 'r-1', memoryMb: 512 })).toMatchObject({
+      function_name: 'api',
+      request_id: 'r-1',
+      memory_limit_in_mb: 512,
+    })
     expect(() => createScfContext({ timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/)
     expect(() => createScfContext({ timeoutMs: Number.NaN })).toThrow(TypeError)
   })
@@ -196,7 +218,7 @@ describe('invoke', () => {
     expect([...res.headers].filter(([name]) => name === 'set-cookie')).toHaveLength(2)
   })
 
-  it('returns the app\'s 404 and 500', async () => {
+  it("returns the app's 404 and 500", async () => {
     expect((await invoke(main_handler, '/nope')).status).toBe(404)
     const failed = await invoke(main_handler, '/throws')
     expect(failed.status).toBe(500)
@@ -204,15 +226,27 @@ describe('invoke', () => {
   })
 
   it('accepts a fetch Request', async () => {
-    const request = new Request('https://example.com/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' })
+    const request = new Request('https://example.com/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":1}',
+    })
     const res = await invoke(main_handler, request)
     expect(res.event.headers.host).toBe('example.com')
     expect(await res.json()).toEqual({ type: 'application/json', body: { x: 1 } })
   })
 
   it('supports callback-style handlers', async () => {
-    const handler = (event: { path: string }, _context: unknown, callback: (error: unknown, result?: unknown) => void) => {
-      setTimeout(() => callback(null, { isBase64Encoded: false, statusCode: 202, headers: { 'X-Path': event.path }, body: 'later' }), 5)
+    const handler = (
+      event: { path: string },
+      _context: unknown,
+      callback: (error: unknown, result?: unknown) => void,
+    ) => {
+      setTimeout(
+        () =>
+          callback(null, { isBase64Encoded: false, statusCode: 202, headers: { 'X-Path': event.path }, body: 'later' }),
+        5,
+      )
     }
     const res = await invoke(handler, '/cb')
     expect(res.status).toBe(202)
@@ -239,17 +273,24 @@ describe('invoke', () => {
   })
 
   it('sends a Function URL event with trigger: url, where any JSON without statusCode is a 200', async () => {
-    const res = await invoke(async (event: Record<string, unknown>) => ({ dialect: 'requestContext' in event ? 'apigw' : 'url' }), '/', { trigger: 'url' })
+    const res = await invoke(
+      async (event: Record<string, unknown>) => ({ dialect: 'requestContext' in event ? 'apigw' : 'url' }),
+      '/',
+      { trigger: 'url' },
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ dialect: 'url' })
   })
 
   it('refuses a request over 6 MB as an event with 413, without calling the handler', async () => {
     let called = false
-    const res = await invoke(async () => {
-      called = true
-      return { statusCode: 200, body: '' }
-    }, { path: '/', body: Buffer.alloc(6 * 1024 * 1024, 0xff) })
+    const res = await invoke(
+      async () => {
+        called = true
+        return { statusCode: 200, body: '' }
+      },
+      { path: '/', body: Buffer.alloc(6 * 1024 * 1024, 0xff) },
+    )
     expect(res.status).toBe(413)
     expect(called).toBe(false)
   })
@@ -257,7 +298,11 @@ describe('invoke', () => {
 
 describe('ResponseHeaders', () => {
   it('reads like fetch Headers', () => {
-    const headers = new ResponseHeaders({ 'set-cookie': ['a=1', 'b=2'], 'x-multi': ['1', '2'], 'content-type': ['text/plain'] })
+    const headers = new ResponseHeaders({
+      'set-cookie': ['a=1', 'b=2'],
+      'x-multi': ['1', '2'],
+      'content-type': ['text/plain'],
+    })
     expect(headers.get('X-MULTI')).toBe('1, 2')
     expect(headers.get('missing')).toBeNull()
     expect(headers.has('Content-Type')).toBe(true)
@@ -271,7 +316,7 @@ describe('ResponseHeaders', () => {
   })
 })
 
-describe('the emulator\'s pure parts', () => {
+describe("the emulator's pure parts", () => {
   it('parses a query as API Gateway fills queryString', () => {
     expect(parseQueryString('?a=1&a=2&bare&empty=&sp=a+b%20c&bad=%zz&&k=v=w')).toEqual({
       a: ['1', '2'],
@@ -297,14 +342,26 @@ describe('the emulator\'s pure parts', () => {
   it('reads an integrated response: repeated headers kept, framing headers dropped, unsafe values refused', () => {
     const reply = gatewayReply({
       kind: 'returned',
-      value: { statusCode: 200, headers: { 'Content-Length': '999', 'Transfer-Encoding': 'chunked', 'X-N': 5, 'Set-Cookie': ['a=1'] }, body: 'hé' },
+      value: {
+        statusCode: 200,
+        headers: { 'Content-Length': '999', 'Transfer-Encoding': 'chunked', 'X-N': 5, 'Set-Cookie': ['a=1'] },
+        body: 'hé',
+      },
     })
     expect(reply.headers).toEqual({ 'x-n': ['5'], 'set-cookie': ['a=1'] })
     expect(reply.body.toString()).toBe('hé')
-    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'a\r\nb' }, body: '' } }).problem).toMatch(/line break/)
-    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': '名' }, body: '' } }).problem).toMatch(/cannot carry/)
-    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'café\tok' }, body: '' } }).headers).toEqual({ 'x-a': ['café\tok'] })
-    expect(gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'bad name': 'x' }, body: '' } }).problem).toMatch(/header name/)
+    expect(
+      gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'a\r\nb' }, body: '' } }).problem,
+    ).toMatch(/line break/)
+    expect(
+      gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': '名' }, body: '' } }).problem,
+    ).toMatch(/cannot carry/)
+    expect(
+      gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'x-a': 'café\tok' }, body: '' } }).headers,
+    ).toEqual({ 'x-a': ['café\tok'] })
+    expect(
+      gatewayReply({ kind: 'returned', value: { statusCode: 200, headers: { 'bad name': 'x' }, body: '' } }).problem,
+    ).toMatch(/header name/)
     expect(gatewayReply({ kind: 'returned', value: { statusCode: 100, body: '' } }).status).toBe(502)
     const noContent = gatewayReply({ kind: 'returned', value: { statusCode: 204 } })
     expect(noContent.status).toBe(204)
@@ -317,16 +374,55 @@ describe('CLI arguments', () => {
   it('has the documented defaults', () => {
     expect(parseArgs(['dev', './index.js'])).toEqual({
       name: 'dev',
-      options: { entry: './index.js', handler: undefined, port: 9000, host: '127.0.0.1', stage: 'release', timeoutMs: 3000, memoryMb: 128, trigger: 'apigw', https: false, watch: false },
+      options: {
+        entry: './index.js',
+        handler: undefined,
+        port: 9000,
+        host: '127.0.0.1',
+        stage: 'release',
+        timeoutMs: 3000,
+        memoryMb: 128,
+        trigger: 'apigw',
+        https: false,
+        watch: false,
+      },
     })
     expect(parseArgs(['dev'])).toMatchObject({ options: { entry: '.' } })
   })
 
   it('reads every option, with a space or =', () => {
-    const command = parseArgs(['dev', 'src', '--handler', 'app.main', '--port=3000', '--host', '0.0.0.0', '--stage', 'test', '-t', '1.5', '--memory', '256', '--trigger=url', '-w', '--https'])
+    const command = parseArgs([
+      'dev',
+      'src',
+      '--handler',
+      'app.main',
+      '--port=3000',
+      '--host',
+      '0.0.0.0',
+      '--stage',
+      'test',
+      '-t',
+      '1.5',
+      '--memory',
+      '256',
+      '--trigger=url',
+      '-w',
+      '--https',
+    ])
     expect(command).toEqual({
       name: 'dev',
-      options: { entry: 'src', handler: 'app.main', port: 3000, host: '0.0.0.0', stage: 'test', timeoutMs: 1500, memoryMb: 256, trigger: 'url', https: true, watch: true },
+      options: {
+        entry: 'src',
+        handler: 'app.main',
+        port: 3000,
+        host: '0.0.0.0',
+        stage: 'test',
+        timeoutMs: 1500,
+        memoryMb: 256,
+        trigger: 'url',
+        https: true,
+        watch: true,
+      },
     })
     expect(parseArgs(['--help'])).toEqual({ name: 'help' })
     expect(parseArgs(['dev', 'x', '-h'])).toEqual({ name: 'help' })

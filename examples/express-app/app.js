@@ -83,9 +83,14 @@ app.post('/echo', express.urlencoded({ extended: false }), (req, res) => {
 })
 
 app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
-  const name = String(req.body?.name ?? '').trim().slice(0, 40)
+  const name = String(req.body?.name ?? '')
+    .trim()
+    .slice(0, 40)
   if (!name) {
-    return res.status(400).type('html').send(views.signedOutPage(req.path, 'Name required', 'Type a name to sign in.'))
+    return res
+      .status(400)
+      .type('html')
+      .send(views.signedOutPage(req.path, 'Name required', 'Type a name to sign in.'))
   }
   // A real app would look the user up; the signed value proves the name came from this server.
   res.cookie('session', name, { ...cookieOptions, httpOnly: true, signed: true })
@@ -97,7 +102,10 @@ app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
 app.get('/account', (req, res) => {
   const session = req.signedCookies.session
   if (typeof session !== 'string') {
-    return res.status(401).type('html').send(views.signedOutPage(req.path, 'Not signed in', 'Sign in on the home page first.'))
+    return res
+      .status(401)
+      .type('html')
+      .send(views.signedOutPage(req.path, 'Not signed in', 'Sign in on the home page first.'))
   }
   res.type('html').send(views.accountPage(req.path, { session, user: req.cookies.user ?? '' }))
 })
@@ -132,7 +140,8 @@ app.use((error, req, res, next) => {
   if (res.headersSent) return next(error)
   const status = statusOf(error)
   if (status === 500) console.error(error)
-  if (req.path.startsWith('/api/') || req.path === '/upload') return res.status(status).json({ error: status === 500 ? 'internal error' : error.message })
+  if (req.path.startsWith('/api/') || req.path === '/upload')
+    return res.status(status).json({ error: status === 500 ? 'internal error' : error.message })
   res.status(status).type('html').send(views.errorPage(req.path))
 })
 

@@ -95,7 +95,9 @@ router.post('/echo', (ctx) => {
 })
 
 router.post('/login', (ctx) => {
-  const name = String(ctx.request.body?.name ?? '').trim().slice(0, 40)
+  const name = String(ctx.request.body?.name ?? '')
+    .trim()
+    .slice(0, 40)
   if (!name) {
     ctx.status = 400
     ctx.type = 'html'
@@ -120,7 +122,10 @@ router.get('/account', (ctx) => {
     return
   }
   ctx.type = 'html'
-  ctx.body = views.accountPage(ctx.path, { session, user: decodeCookie(ctx.cookies.get('user', { signed: false })) ?? '' })
+  ctx.body = views.accountPage(ctx.path, {
+    session,
+    user: decodeCookie(ctx.cookies.get('user', { signed: false })) ?? '',
+  })
 })
 
 router.post('/logout', (ctx) => {

@@ -145,4 +145,15 @@ function errorPage(path) {
   })
 }
 
-module.exports = { escapeHtml, baseHref, page, homePage, echoPage, signedInPage, accountPage, signedOutPage, notFoundPage, errorPage }
+module.exports = {
+  escapeHtml,
+  baseHref,
+  page,
+  homePage,
+  echoPage,
+  signedInPage,
+  accountPage,
+  signedOutPage,
+  notFoundPage,
+  errorPage,
+}

@@ -8,19 +8,20 @@ export function promisedAdapter(app: PromiseLike<unknown>, recognise: (app: unkn
   const settled = Promise.resolve(app)
   settled.then(undefined, () => {})
   return {
-    start: () => settled.then(
-      recognise,
-      (error: unknown) => {
+    start: () =>
+      settled.then(recognise, (error: unknown) => {
         throw new AppStartError('scf-bridge: the Promise of the app passed to bridge() rejected', error)
-      },
-    ),
+      }),
   }
 }
 
 /** Raised for an app that could not be started: it carries the original error as `cause`. */
 export class AppStartError extends Error {
   override name = 'AppStartError'
-  constructor(message: string, override readonly cause: unknown) {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
     super(causeMessage(message, cause))
     if (cause instanceof Error && cause.stack) this.stack = `${this.stack}\nCaused by: ${cause.stack}`
   }

@@ -1,4 +1,4 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+import { type ServerResponse, STATUS_CODES } from 'node:http'
 import { errorStatus, Invocation } from '../invocation'
 import type { AppAdapter, BridgedRequest } from './types'
 
@@ -14,8 +14,12 @@ export interface ExpressLike {
 export function isExpressApp(app: unknown): app is ExpressLike {
   if (typeof app !== 'function') return false
   const a = app as unknown as Partial<ExpressLike>
-  return typeof a.handle === 'function' && typeof a.set === 'function' &&
-    typeof a.request === 'object' && typeof a.response === 'object'
+  return (
+    typeof a.handle === 'function' &&
+    typeof a.set === 'function' &&
+    typeof a.request === 'object' &&
+    typeof a.response === 'object'
+  )
 }
 
 /**
@@ -52,7 +56,7 @@ function finish(req: BridgedRequest, res: ServerResponse, error: unknown): void 
     return
   }
   const extra = error ? (error as { headers?: Record<string, string> }).headers : undefined
-  const text = error ? STATUS_CODES[status ?? 500] ?? 'Error' : `Cannot ${req.method} ${escapeHtml(pathnameOf(req))}`
+  const text = error ? (STATUS_CODES[status ?? 500] ?? 'Error') : `Cannot ${req.method} ${escapeHtml(pathnameOf(req))}`
   const body = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>${text}</pre>\n</body>\n</html>\n`
   for (const name of res.getHeaderNames()) res.removeHeader(name)
   if (extra && typeof extra === 'object') for (const name of Object.keys(extra)) res.setHeader(name, extra[name])

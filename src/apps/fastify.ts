@@ -9,7 +9,10 @@ export interface FastifyLike {
   routing(req: IncomingMessage, res: ServerResponse): void
   ready(): PromiseLike<unknown>
   register: unknown
-  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: unknown, error: unknown) => Promise<void>): unknown
+  addHook(
+    name: 'onError',
+    hook: (request: FastifyRequestLike, reply: unknown, error: unknown) => Promise<void>,
+  ): unknown
 }
 
 interface FastifyRequestLike {
@@ -18,8 +21,14 @@ interface FastifyRequestLike {
 
 export function isFastifyInstance(app: unknown): app is FastifyLike {
   const a = app as Partial<FastifyLike> | null
-  return typeof a === 'object' && a !== null && typeof a.routing === 'function' &&
-    typeof a.ready === 'function' && typeof a.register === 'function' && typeof a.addHook === 'function'
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.routing === 'function' &&
+    typeof a.ready === 'function' &&
+    typeof a.register === 'function' &&
+    typeof a.addHook === 'function'
+  )
 }
 
 /**
@@ -45,12 +54,13 @@ export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
   }
   const serving: AppAdapter = { dispatch: (req, res) => app.routing(req, res) }
   return {
-    start: () => Promise.resolve(app.ready()).then(
-      () => serving,
-      (error: unknown) => {
-        throw new AppStartError('scf-bridge: the Fastify instance failed to start (ready())', error)
-      },
-    ),
+    start: () =>
+      Promise.resolve(app.ready()).then(
+        () => serving,
+        (error: unknown) => {
+          throw new AppStartError('scf-bridge: the Fastify instance failed to start (ready())', error)
+        },
+      ),
   }
 }
 
@@ -71,6 +81,7 @@ export function answeredByDefaultHandler(request: object): boolean {
   const handler = context?.errorHandler
   if (handler === null || typeof handler !== 'object' || typeof handler.func !== 'function') return false
   let root: ErrorHandlerNode = handler
-  for (let up = Object.getPrototypeOf(root); up !== null && up !== Object.prototype; up = Object.getPrototypeOf(up)) root = up
+  for (let up = Object.getPrototypeOf(root); up !== null && up !== Object.prototype; up = Object.getPrototypeOf(up))
+    root = up
   return handler.func === root.func
 }

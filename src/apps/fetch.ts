@@ -7,8 +7,11 @@ export interface FetchAppLike {
 }
 
 export function isFetchApp(app: unknown): app is FetchAppLike {
-  return (typeof app === 'object' || typeof app === 'function') && app !== null &&
+  return (
+    (typeof app === 'object' || typeof app === 'function') &&
+    app !== null &&
     typeof (app as Partial<FetchAppLike>).fetch === 'function'
+  )
 }
 
 /**
@@ -22,7 +25,9 @@ export function fetchAppAdapter(app: FetchAppLike): FetchAdapter {
 }
 
 /** A bare `(request: Request) => Response` function, as `bridge(fn, { fetch: true })` declares it. */
-export function fetchFunctionAdapter(handler: (request: Request, ...rest: unknown[]) => Response | Promise<Response>): FetchAdapter {
+export function fetchFunctionAdapter(
+  handler: (request: Request, ...rest: unknown[]) => Response | Promise<Response>,
+): FetchAdapter {
   assertFetchGlobals()
   return { fetch: (request, invoke) => handler(request, invoke) }
 }
@@ -49,7 +54,12 @@ interface HonoContextLike {
   newResponse(body: unknown, init: Response): Response
 }
 interface H3Like {
-  config: { onError?: (error: Error & { unhandled?: boolean; cause?: unknown; status?: number }, event: { req: Request }) => unknown }
+  config: {
+    onError?: (
+      error: Error & { unhandled?: boolean; cause?: unknown; status?: number },
+      event: { req: Request },
+    ) => unknown
+  }
   handler: unknown
   mount: unknown
 }
@@ -64,13 +74,22 @@ interface H3Like {
  */
 function routeDefaultErrors(app: FetchAppLike): void {
   const hono = app as unknown as Partial<HonoLike>
-  if (typeof hono.onError === 'function' && typeof hono.errorHandler === 'function' && hono.errorHandler === honoDefaultHandler(hono)) {
+  if (
+    typeof hono.onError === 'function' &&
+    typeof hono.errorHandler === 'function' &&
+    hono.errorHandler === honoDefaultHandler(hono)
+  ) {
     hono.onError(honoErrorHandler)
     return
   }
   const h3 = app as Partial<H3Like>
-  if (typeof h3.config === 'object' && h3.config !== null && typeof h3.handler === 'function' && typeof h3.mount === 'function' &&
-    h3.config.onError === undefined) {
+  if (
+    typeof h3.config === 'object' &&
+    h3.config !== null &&
+    typeof h3.handler === 'function' &&
+    typeof h3.mount === 'function' &&
+    h3.config.onError === undefined
+  ) {
     h3.config.onError = (error, event) => {
       if (error.unhandled) Invocation.of(event.req)?.fail(error.cause ?? error, { answered: true })
       else if ((error.status ?? 500) >= 500) Invocation.of(event.req)?.fail(error, { answered: true })

@@ -1,5 +1,5 @@
-import { AppStartError } from './deferred'
 import { Invocation } from '../invocation'
+import { AppStartError } from './deferred'
 import type { AppAdapter, BridgedRequest, DeferredAdapter } from './types'
 
 /** The parts of a hapi (`@hapi/hapi` 21) server the bridge uses. */
@@ -20,8 +20,14 @@ interface HapiRequestLike {
 
 export function isHapiServer(app: unknown): app is HapiLike {
   const a = app as Partial<HapiLike> | null
-  return typeof a === 'object' && a !== null && typeof a.initialize === 'function' && typeof a.ext === 'function' &&
-    typeof a.route === 'function' && typeof a.listener?.emit === 'function'
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.initialize === 'function' &&
+    typeof a.ext === 'function' &&
+    typeof a.route === 'function' &&
+    typeof a.listener?.emit === 'function'
+  )
 }
 
 /**
@@ -34,7 +40,7 @@ export function isHapiServer(app: unknown): app is HapiLike {
 export function hapiAdapter(server: HapiLike): DeferredAdapter {
   server.ext('onPreResponse', (request, h) => {
     const response = request.response as (Error & { isBoom?: boolean; output?: { statusCode?: number } }) | null
-    const status = response?.isBoom ? response.output?.statusCode ?? 500 : 0
+    const status = response?.isBoom ? (response.output?.statusCode ?? 500) : 0
     if (status >= 500) Invocation.of(request.raw.req)?.fail(response, { answered: status !== 500 })
     return h.continue
   })

@@ -9,11 +9,12 @@ import { isNestApp, nestAdapter } from './nest'
 import { isNodeServer, listenerAdapter, serverAdapter } from './node-listener'
 import type { AnyAdapter } from './types'
 
+export { AppStartError, adapterStarter } from './deferred'
 export type { AnyAdapter, AppAdapter, BridgedRequest, FetchAdapter, ServingAdapter } from './types'
-export { adapterStarter, AppStartError } from './deferred'
 
 /** What `bridge()` accepts, for messages. */
-export const ACCEPTED_APPS = 'an Express app, a Koa app, a Fastify instance, a hapi server, a NestJS app, ' +
+export const ACCEPTED_APPS =
+  'an Express app, a Koa app, a Fastify instance, a hapi server, a NestJS app, ' +
   'an object with fetch(request) (Hono, h3), an http.Server, a (req, res) listener function, or a Promise of one'
 
 /** How the app was declared, beyond its shape. */
@@ -28,9 +29,12 @@ export function adapterFor(app: unknown, options: RecognitionOptions = {}): AnyA
   if (isFastifyInstance(app)) return fastifyAdapter(app)
   if (isThenable(app)) return promisedAdapter(app, (resolved) => adapterFor(resolved, options))
   if (options.fetch === true) {
-    if (typeof app === 'function' && !isFetchApp(app)) return fetchFunctionAdapter(app as (request: Request) => Response)
+    if (typeof app === 'function' && !isFetchApp(app))
+      return fetchFunctionAdapter(app as (request: Request) => Response)
     if (isFetchApp(app)) return fetchAppAdapter(app)
-    throw new TypeError(`scf-bridge: bridge(app, { fetch: true }) got ${describeApp(app)}; it needs a (request: Request) => Response function or an object with fetch(request)`)
+    throw new TypeError(
+      `scf-bridge: bridge(app, { fetch: true }) got ${describeApp(app)}; it needs a (request: Request) => Response function or an object with fetch(request)`,
+    )
   }
   if (isExpressApp(app)) return expressAdapter(app)
   if (isKoaApp(app)) return koaAdapter(app)

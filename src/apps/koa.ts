@@ -15,8 +15,14 @@ export interface KoaLike {
 
 export function isKoaApp(app: unknown): app is KoaLike {
   const a = app as Partial<KoaLike> | null
-  return typeof a === 'object' && a !== null && typeof a.callback === 'function' &&
-    typeof a.use === 'function' && Array.isArray(a.middleware) && typeof a.createContext === 'function'
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.callback === 'function' &&
+    typeof a.use === 'function' &&
+    Array.isArray(a.middleware) &&
+    typeof a.createContext === 'function'
+  )
 }
 
 /**

@@ -12,8 +12,13 @@ export function isNodeServer(app: unknown): app is ServerLike {
   // An https.Server passes the shape test below: importing node:https only for instanceof would slow every cold start.
   if (app instanceof HttpServer) return true
   const a = app as Partial<ServerLike> | null
-  return typeof a === 'object' && a !== null && typeof a.emit === 'function' &&
-    typeof a.listeners === 'function' && typeof a.listen === 'function'
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.emit === 'function' &&
+    typeof a.listeners === 'function' &&
+    typeof a.listen === 'function'
+  )
 }
 
 /** An `http.Server`: its 'request' listeners serve each injected request. */

@@ -1,4 +1,4 @@
-export { createBinaryDecider, classifyContentType } from './is-binary'
-export type { BinaryTypes, BinaryVerdict, BinaryDecider, ResponseHeaders } from './is-binary'
-export { decodeUtf8Exact } from './utf8'
+export type { BinaryDecider, BinaryTypes, BinaryVerdict, ResponseHeaders } from './is-binary'
+export { classifyContentType, createBinaryDecider } from './is-binary'
 export { parseMediaType } from './media-type'
+export { decodeUtf8Exact } from './utf8'

@@ -29,7 +29,9 @@ const CACHE_LIMIT = 500
 export function createBinaryDecider(binaryTypes?: BinaryTypes): BinaryDecider {
   if (typeof binaryTypes === 'function') return predicateDecider(binaryTypes)
   if (binaryTypes !== undefined && !Array.isArray(binaryTypes)) {
-    throw new TypeError('scf-bridge: binaryTypes must be an array of media types or a function (contentType, headers) => boolean')
+    throw new TypeError(
+      'scf-bridge: binaryTypes must be an array of media types or a function (contentType, headers) => boolean',
+    )
   }
   const isUserBinary = binaryTypes?.length ? compileMediaTypePatterns(binaryTypes) : undefined
   const cache = new Map<string, BinaryVerdict>()
@@ -60,7 +62,8 @@ export function classifyContentType(contentType: string, isUserBinary?: (essence
   const { essence, charset } = parseMediaType(contentType)
   if (!essence) return { encoding: 'auto', reason: 'unparsable content-type' }
   if (isUserBinary?.(essence)) return { encoding: 'binary', reason: 'binaryTypes' }
-  if (charset !== undefined && !UTF8_COMPATIBLE.has(charset)) return { encoding: 'binary', reason: `charset ${charset}` }
+  if (charset !== undefined && !UTF8_COMPATIBLE.has(charset))
+    return { encoding: 'binary', reason: `charset ${charset}` }
   if (isTextual(essence)) return { encoding: 'text', reason: 'textual type' }
   if (charset !== undefined) return { encoding: 'text', reason: `charset ${charset}` }
   return { encoding: 'binary', reason: 'non-textual type' }

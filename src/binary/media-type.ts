@@ -32,7 +32,9 @@ export function compileMediaTypePatterns(patterns: readonly string[]): (essence:
   const wildcards: RegExp[] = []
   for (const pattern of patterns) {
     if (typeof pattern !== 'string' || !pattern.trim()) {
-      throw new TypeError(`scf-bridge: binaryTypes entries must be media types such as "image/*", got ${JSON.stringify(pattern)}`)
+      throw new TypeError(
+        `scf-bridge: binaryTypes entries must be media types such as "image/*", got ${JSON.stringify(pattern)}`,
+      )
     }
     const essence = pattern.split(';')[0].trim().toLowerCase()
     if (!essence.includes('*')) exact.add(essence)

@@ -1,6 +1,6 @@
 import { TRIGGER_EVENT_KINDS, type Trigger } from '../emulator'
 import type { InvokeCliOptions } from './invoke'
-import { parsePackArgs, type PackOptions } from './pack/pack-args'
+import { type PackOptions, parsePackArgs } from './pack/pack-args'
 
 /** The settings of `scf-bridge dev`, every default applied. */
 export interface DevOptions {
@@ -110,7 +110,9 @@ export function parseArgs(argv: readonly string[]): Command {
   if (command === 'pack') return { name: 'pack', options: parsePackArgs(rest) }
   if (command === 'invoke') return { name: 'invoke', options: parseInvokeArgs(rest) }
   if (command !== 'dev') {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}: the commands are \`dev\`, \`invoke\` and \`pack\``)
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}: the commands are \`dev\`, \`invoke\` and \`pack\``,
+    )
   }
 
   const options: DevOptions = {
@@ -163,7 +165,8 @@ export function parseArgs(argv: readonly string[]): Command {
 }
 
 function setEntry(previous: string | undefined, arg: string): string {
-  if (previous !== undefined) throw new UsageError(`one entry only: got ${JSON.stringify(previous)} and ${JSON.stringify(arg)}`)
+  if (previous !== undefined)
+    throw new UsageError(`one entry only: got ${JSON.stringify(previous)} and ${JSON.stringify(arg)}`)
   return arg
 }
 
@@ -171,7 +174,8 @@ function applyOption(options: Partial<DevOptions>, key: keyof DevOptions, flag: 
   switch (key) {
     case 'port': {
       const port = Number(value)
-      if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`)
+      if (!/^\d+$/.test(value) || port > 65535)
+        throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`)
       options.port = port
       return
     }
@@ -185,18 +189,21 @@ function applyOption(options: Partial<DevOptions>, key: keyof DevOptions, flag: 
     }
     case 'memoryMb': {
       const mb = Number(value)
-      if (!/^\d+$/.test(value) || mb <= 0) throw new UsageError(`${flag} must be a whole number of MB, got ${JSON.stringify(value)}`)
+      if (!/^\d+$/.test(value) || mb <= 0)
+        throw new UsageError(`${flag} must be a whole number of MB, got ${JSON.stringify(value)}`)
       options.memoryMb = mb
       return
     }
     case 'trigger': {
       const trigger = value === 'function-url' ? 'url' : value
-      if (trigger !== 'apigw' && trigger !== 'url') throw new UsageError(`${flag} must be apigw or url, got ${JSON.stringify(value)}`)
+      if (trigger !== 'apigw' && trigger !== 'url')
+        throw new UsageError(`${flag} must be apigw or url, got ${JSON.stringify(value)}`)
       options.trigger = trigger
       return
     }
     case 'stage': {
-      if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new UsageError(`${flag} must be a stage name such as release, got ${JSON.stringify(value)}`)
+      if (!/^[A-Za-z0-9_-]*$/.test(value))
+        throw new UsageError(`${flag} must be a stage name such as release, got ${JSON.stringify(value)}`)
       options.stage = value
       return
     }
@@ -228,7 +235,14 @@ const INVOKE_OPTIONS: Record<string, 'handler' | 'timeoutMs' | 'memoryMb' | 'eve
 
 /** The arguments of `scf-bridge invoke` (after the command). */
 function parseInvokeArgs(rest: readonly string[]): InvokeCliOptions {
-  const options: InvokeCliOptions = { entry: '.', handler: undefined, event: undefined, eventFile: undefined, timeoutMs: 3000, memoryMb: 128 }
+  const options: InvokeCliOptions = {
+    entry: '.',
+    handler: undefined,
+    event: undefined,
+    eventFile: undefined,
+    timeoutMs: 3000,
+    memoryMb: 128,
+  }
   let entry: string | undefined
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]
@@ -241,10 +255,13 @@ function parseInvokeArgs(rest: readonly string[]): InvokeCliOptions {
     const key = INVOKE_OPTIONS[flag]
     if (key === undefined) throw new UsageError(`unknown option ${flag} for invoke (see scf-bridge --help)`)
     const value = eq !== -1 ? arg.slice(eq + 1) : rest[++i]
-    if (value === undefined || (eq === -1 && value.startsWith('-') && value.length > 1)) throw new UsageError(`option ${flag} needs a value`)
+    if (value === undefined || (eq === -1 && value.startsWith('-') && value.length > 1))
+      throw new UsageError(`option ${flag} needs a value`)
     if (key === 'event') {
       if (!(TRIGGER_EVENT_KINDS as readonly string[]).includes(value)) {
-        throw new UsageError(`${flag} must be one of ${TRIGGER_EVENT_KINDS.join(', ')}, got ${JSON.stringify(value)} (for any other event, use --event-file)`)
+        throw new UsageError(
+          `${flag} must be one of ${TRIGGER_EVENT_KINDS.join(', ')}, got ${JSON.stringify(value)} (for any other event, use --event-file)`,
+        )
       }
       options.event = value as InvokeCliOptions['event']
     } else if (key === 'eventFile') {
@@ -255,7 +272,9 @@ function parseInvokeArgs(rest: readonly string[]): InvokeCliOptions {
   }
   if (entry !== undefined) options.entry = entry
   if ((options.event === undefined) === (options.eventFile === undefined)) {
-    throw new UsageError('invoke needs either --event <kind> or --event-file <file.json>, e.g. scf-bridge invoke ./index.js --event timer')
+    throw new UsageError(
+      'invoke needs either --event <kind> or --event-file <file.json>, e.g. scf-bridge invoke ./index.js --event timer',
+    )
   }
   return options
 }

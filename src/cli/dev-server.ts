@@ -1,12 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { basename, dirname } from 'node:path'
+import {
+  type AnyScfHandler,
+  emulate,
+  type GatewayReply,
+  gatewayError,
+  type HandlerOutcome,
+  stripStage,
+} from '../emulator'
+import { pathOnly } from '../log'
 import { MAX_EVENT_BYTES } from '../scf-contract'
 import { errorSummary } from '../values'
-import { pathOnly } from '../log'
-import { emulate, gatewayError, stripStage, type AnyScfHandler, type GatewayReply, type HandlerOutcome } from '../emulator'
 import type { DevOptions } from './args'
-import { loadHandler, resolveHandler, type HandlerLocation } from './load-handler'
+import { type HandlerLocation, loadHandler, resolveHandler } from './load-handler'
 import { clearModuleCache, watchTree } from './watch'
 
 /** Where the dev server writes: access lines to `out`, problems to `err`. */
@@ -81,7 +88,8 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     const finish = (reply: GatewayReply, outcome?: HandlerOutcome) => {
       io.out(`${method} ${pathOnly(target)} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
       if (reply.problem) io.err(`  ${reply.status} ${reply.problem}`)
-      if (outcome?.kind === 'failed' && outcome.error instanceof Error && outcome.error.stack) io.err(indent(outcome.error.stack))
+      if (outcome?.kind === 'failed' && outcome.error instanceof Error && outcome.error.stack)
+        io.err(indent(outcome.error.stack))
       send(res, method, reply)
     }
 
@@ -89,10 +97,13 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     if (body === 'aborted') return
     if (body === 'tooLarge') {
       if (!req.complete) res.setHeader('connection', 'close')
-      return finish(gatewayError(413, `the request body is larger than the ${MAX_EVENT_BYTES} bytes (6 MB) SCF accepts`))
+      return finish(
+        gatewayError(413, `the request body is larger than the ${MAX_EVENT_BYTES} bytes (6 MB) SCF accepts`),
+      )
     }
     const current = state
-    if (!current.handler) return finish(gatewayError(502, `the handler could not be loaded: ${firstLine(current.error)}`))
+    if (!current.handler)
+      return finish(gatewayError(502, `the handler could not be loaded: ${firstLine(current.error)}`))
 
     const { pathname, search } = splitTarget(target)
     const emulation = await emulate(
@@ -211,7 +222,9 @@ function splitTarget(target: string): { pathname: string; search: string } {
     }
   }
   const question = path.indexOf('?')
-  return question === -1 ? { pathname: path, search: '' } : { pathname: path.slice(0, question), search: path.slice(question + 1) }
+  return question === -1
+    ? { pathname: path, search: '' }
+    : { pathname: path.slice(0, question), search: path.slice(question + 1) }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -219,7 +232,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening)
       if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is in use; pick another with --port`))
-      else if (error.code === 'EADDRNOTAVAIL') reject(new Error(`cannot listen on ${host}: no such local address (--host)`))
+      else if (error.code === 'EADDRNOTAVAIL')
+        reject(new Error(`cannot listen on ${host}: no such local address (--host)`))
       else reject(error)
     }
     const onListening = () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { version } from '../../package.json'
-import { parseArgs, USAGE, UsageError, type DevOptions } from './args'
-import { startDevServer, type DevServer } from './dev-server'
+import { type DevOptions, parseArgs, USAGE, UsageError } from './args'
+import { type DevServer, startDevServer } from './dev-server'
 import { runInvoke } from './invoke'
 import { PACK_USAGE } from './pack/pack-args'
 import { runPack } from './pack/run-pack'
@@ -32,7 +32,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
 async function invoke(options: Parameters<typeof runInvoke>[0]): Promise<number> {
   let code: number
   try {
-    code = await runInvoke(options, { out: (text) => process.stdout.write(text), err: (line) => process.stderr.write(line + '\n') })
+    code = await runInvoke(options, {
+      out: (text) => process.stdout.write(text),
+      err: (line) => process.stderr.write(line + '\n'),
+    })
   } catch (error) {
     process.stderr.write(`scf-bridge: ${error instanceof Error ? error.message : String(error)}\n`)
     code = 1
@@ -67,8 +70,14 @@ async function dev(options: DevOptions): Promise<number | undefined> {
     return 1
   }
   // The handler's stray async errors would end SCF's invocation; here they are reported and the server stays up.
-  process.on('uncaughtException', (error) => io.err(`scf-bridge: uncaught exception in the handler: ${error.stack ?? error}`))
-  process.on('unhandledRejection', (reason) => io.err(`scf-bridge: unhandled rejection in the handler: ${reason instanceof Error ? reason.stack : String(reason)}`))
+  process.on('uncaughtException', (error) =>
+    io.err(`scf-bridge: uncaught exception in the handler: ${error.stack ?? error}`),
+  )
+  process.on('unhandledRejection', (reason) =>
+    io.err(
+      `scf-bridge: unhandled rejection in the handler: ${reason instanceof Error ? reason.stack : String(reason)}`,
+    ),
+  )
 
   const stagePath = options.trigger === 'apigw' && options.stage ? `/${options.stage}/` : '/'
   io.out(`scf-bridge dev: ${devServer.location.setting} from ${devServer.location.file}`)

@@ -33,7 +33,8 @@ export function resolveHandler(entry: string, setting: string | undefined, cwd: 
   if (statSync(entryPath).isDirectory()) {
     const stem = filePart ?? 'index'
     const file = findModule(join(entryPath, stem))
-    if (!file) throw new HandlerLoadError(`no ${stem}.js (or .cjs, .mjs) in ${entryPath} for handler ${stem}.${exportName}`)
+    if (!file)
+      throw new HandlerLoadError(`no ${stem}.js (or .cjs, .mjs) in ${entryPath} for handler ${stem}.${exportName}`)
     return { file, exportName, setting: `${stem}.${exportName}` }
   }
   const stem = basename(entryPath, extname(entryPath))
@@ -66,7 +67,8 @@ export async function loadHandler(location: HandlerLocation, generation = 0): Pr
   } catch (error) {
     throw new HandlerLoadError(`could not load ${file}: ${loadFailure(error, file)}`)
   }
-  const fromDefault = mod.default !== null && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : undefined
+  const fromDefault =
+    mod.default !== null && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : undefined
   const handler = mod[exportName] ?? fromDefault?.[exportName]
   if (typeof handler !== 'function') {
     const names = Object.keys(fromDefault ?? mod).filter((name) => name !== '__esModule')
@@ -94,7 +96,7 @@ async function loadModule(file: string, generation: number): Promise<Record<stri
 
 function loadFailure(error: unknown, file: string): string {
   const code = (error as { code?: string }).code
-  const message = error instanceof Error ? error.stack ?? error.message : String(error)
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION' || (/\.[cm]?ts$/.test(file) && error instanceof SyntaxError)) {
     return `${message}\nTypeScript handlers need a loader: run with NODE_OPTIONS="--import tsx" (Node 18.19+) or compile first.`
   }

@@ -14,7 +14,12 @@ export type HandlerOutcome =
  * callback's result, a throw or rejection, or the timeout. A handler that neither returns a promise nor takes
  * a callback returns its value (SCF sends `null` for nothing).
  */
-export function callHandler(handler: AnyScfHandler, event: unknown, context: unknown, timeoutMs: number): Promise<HandlerOutcome> {
+export function callHandler(
+  handler: AnyScfHandler,
+  event: unknown,
+  context: unknown,
+  timeoutMs: number,
+): Promise<HandlerOutcome> {
   return new Promise<HandlerOutcome>((resolve) => {
     let settled = false
     const settle = (outcome: HandlerOutcome) => {
@@ -38,7 +43,8 @@ export function callHandler(handler: AnyScfHandler, event: unknown, context: unk
     if (isThenable(result)) {
       result.then(
         (value) => settle({ kind: 'returned', value: value === undefined ? null : value }),
-        (error: unknown) => settle({ kind: 'failed', error: error ?? new Error('the handler rejected with ' + String(error)) }),
+        (error: unknown) =>
+          settle({ kind: 'failed', error: error ?? new Error('the handler rejected with ' + String(error)) }),
       )
     } else if (handler.length < 3) {
       settle({ kind: 'returned', value: result === undefined ? null : result })

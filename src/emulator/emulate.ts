@@ -1,8 +1,8 @@
 import { MAX_EVENT_BYTES, serialisedSize } from '../scf-contract'
 import type { ScfContext, ScfHttpEvent } from '../types'
-import { callHandler, type AnyScfHandler, type HandlerOutcome } from './call-handler'
+import { type AnyScfHandler, callHandler, type HandlerOutcome } from './call-handler'
 import { eventFromHttp, type GatewayOptions, type HttpRequestParts } from './event-from-http'
-import { gatewayError, gatewayReply, type GatewayReply } from './gateway-reply'
+import { type GatewayReply, gatewayError, gatewayReply } from './gateway-reply'
 import { createScfContext, type ScfContextOptions } from './scf-context'
 
 /** One request through the emulated gateway and function. */
@@ -28,7 +28,10 @@ export async function emulate(
   const context = createScfContext(contextOptions)
   const size = serialisedSize(event, MAX_EVENT_BYTES)
   if (size > MAX_EVENT_BYTES) {
-    const reply = gatewayError(413, `the request is ${size} bytes once encoded as an event; SCF accepts ${MAX_EVENT_BYTES} (6 MB)`)
+    const reply = gatewayError(
+      413,
+      `the request is ${size} bytes once encoded as an event; SCF accepts ${MAX_EVENT_BYTES} (6 MB)`,
+    )
     return { event, context, outcome: undefined, reply }
   }
   const outcome = await callHandler(handler, event, context, context.time_limit_in_ms ?? 3000)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { foldHeader, stripPrefix } from '../http-syntax'
 import { decodeUtf8Exact } from '../binary/utf8'
+import { foldHeader, stripPrefix } from '../http-syntax'
 import type { ScfApigwEvent, ScfFunctionUrlEvent } from '../types'
 import { parseQueryString } from './query-string'
 
@@ -42,7 +42,10 @@ export const DEFAULT_SERVICE_ID = 'service-local'
  * Builds the event Tencent sends an event function for one HTTP request: API Gateway's integrated request
  * (`trigger: 'apigw'`) or the Function URL event (`trigger: 'url'`). Pure apart from a generated request id.
  */
-export function eventFromHttp(request: HttpRequestParts, options: GatewayOptions = {}): ScfApigwEvent | ScfFunctionUrlEvent {
+export function eventFromHttp(
+  request: HttpRequestParts,
+  options: GatewayOptions = {},
+): ScfApigwEvent | ScfFunctionUrlEvent {
   const headers = lowercaseHeaders(request.headers)
   const sourceIp = clientAddress(request.remoteAddress)
   const method = request.method.toUpperCase()
@@ -123,5 +126,7 @@ function clientAddress(address: string | undefined): string {
 
 function encodeBody(body: Buffer, base64Always: boolean): { body: string; isBase64Encoded: boolean } {
   const text = base64Always ? undefined : decodeUtf8Exact(body)
-  return text === undefined ? { body: body.toString('base64'), isBase64Encoded: true } : { body: text, isBase64Encoded: false }
+  return text === undefined
+    ? { body: body.toString('base64'), isBase64Encoded: true }
+    : { body: text, isBase64Encoded: false }
 }

@@ -13,7 +13,15 @@ export interface GatewayReply {
 }
 
 // The gateway re-frames the body: framing headers from the function mean nothing to the client.
-const FRAMING = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'content-length'])
+const FRAMING = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'trailer',
+  'content-length',
+])
 
 /**
  * Turns how a handler ended into what API Gateway (or a Function URL) answers: the integrated response
@@ -37,14 +45,21 @@ export function gatewayReply(outcome: HandlerOutcome, trigger: Trigger = 'apigw'
   }
   // A Function URL sends any JSON without a statusCode as a 200 application/json body.
   if (trigger === 'url' && !hasStatusCode(value)) {
-    return { status: 200, headers: { 'content-type': ['application/json'] }, body: Buffer.from(JSON.stringify(value), 'utf8') }
+    return {
+      status: 200,
+      headers: { 'content-type': ['application/json'] },
+      body: Buffer.from(JSON.stringify(value), 'utf8'),
+    }
   }
   return integratedReply(value)
 }
 
 /** The gateway's own error reply, in API Gateway's `{ errno, error }` JSON form. */
 export function gatewayError(status: number, problem: string): GatewayReply {
-  const body = Buffer.from(JSON.stringify({ errno: status, error: `${STATUS_TEXT[status] ?? 'Error'}: ${problem}` }), 'utf8')
+  const body = Buffer.from(
+    JSON.stringify({ errno: status, error: `${STATUS_TEXT[status] ?? 'Error'}: ${problem}` }),
+    'utf8',
+  )
   return { status, headers: { 'content-type': ['application/json; charset=utf-8'] }, body, problem }
 }
 
@@ -66,8 +81,13 @@ function integratedReply(value: unknown): GatewayReply {
   for (const name of Object.keys(response.headers)) {
     const lower = name.toLowerCase()
     if (FRAMING.has(lower)) continue
-    const previous = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : []
-    Object.defineProperty(headers, lower, { value: previous.concat(response.headers[name]), enumerable: true, writable: true, configurable: true })
+    const previous = Object.hasOwn(headers, lower) ? headers[lower] : []
+    Object.defineProperty(headers, lower, {
+      value: previous.concat(response.headers[name]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   const body = response.isBase64Encoded ? decodeBase64Body(response.body) : Buffer.from(response.body, 'utf8')
   return { status: response.statusCode, headers, body }

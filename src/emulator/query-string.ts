@@ -13,12 +13,10 @@ export function parseQueryString(search: string): Record<string, ScfQueryValue> 
     const eq = part.indexOf('=')
     const key = decodeQueryPart(eq === -1 ? part : part.slice(0, eq))
     const value: string | true = eq === -1 ? true : decodeQueryPart(part.slice(eq + 1))
-    const previous = Object.prototype.hasOwnProperty.call(query, key) ? query[key] : undefined
+    const previous = Object.hasOwn(query, key) ? query[key] : undefined
     // A bare key inside a repeated list has no place in a string array: it counts as an empty value.
     const next: ScfQueryValue =
-      previous === undefined
-        ? value
-        : [...(Array.isArray(previous) ? previous : [asString(previous)]), asString(value)]
+      previous === undefined ? value : [...(Array.isArray(previous) ? previous : [asString(previous)]), asString(value)]
     // defineProperty: a key named "__proto__" must become a field, not a prototype.
     Object.defineProperty(query, key, { value: next, enumerable: true, writable: true, configurable: true })
   }

@@ -22,7 +22,14 @@ export function expressApp(express: ExpressModule) {
   app.get('/scheme', (req, res) => {
     // express-session's test without trust proxy: it sets a secure cookie only when req.secure.
     if (req.secure) res.cookie(SECURE_COOKIE.name, SECURE_COOKIE.value, { secure: true, httpOnly: true })
-    res.json(schemeView(req.protocol, req.secure, `${req.protocol}://${req.get('host')}${req.originalUrl}`, req.get('x-forwarded-proto')))
+    res.json(
+      schemeView(
+        req.protocol,
+        req.secure,
+        `${req.protocol}://${req.get('host')}${req.originalUrl}`,
+        req.get('x-forwarded-proto'),
+      ),
+    )
   })
   app.get('/boom', () => {
     throw new Error(SECRET)

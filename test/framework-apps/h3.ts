@@ -30,7 +30,8 @@ export function h3App() {
   app.get('/redirect', () => redirect(REDIRECT_TO, 302))
   app.get('/scheme', (event) => {
     const protocol = event.url.protocol.replace(/:$/, '')
-    if (protocol === 'https') event.res.headers.append('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+    if (protocol === 'https')
+      event.res.headers.append('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
     return schemeView(protocol, protocol === 'https', event.url.href, event.req.headers.get('x-forwarded-proto'))
   })
   app.get('/boom', () => {

@@ -10,10 +10,22 @@ export async function hapiServer({ initialize = true } = {}) {
     method: ['GET', 'POST', 'PUT', 'PATCH'],
     path: '/items/{name}',
     handler: (request, h) =>
-      h.response(inspection(request.method.toUpperCase(), String(request.params.name), request.query, (name) => request.headers[name]))
+      h
+        .response(
+          inspection(
+            request.method.toUpperCase(),
+            String(request.params.name),
+            request.query,
+            (name) => request.headers[name],
+          ),
+        )
         .header('x-echo', String(request.headers['x-custom'] ?? '')),
   })
-  server.route({ method: 'POST', path: '/json', handler: (request, h) => h.response({ received: request.payload }).code(201) })
+  server.route({
+    method: 'POST',
+    path: '/json',
+    handler: (request, h) => h.response({ received: request.payload }).code(201),
+  })
   server.route({
     method: 'POST',
     path: '/binary',
@@ -37,13 +49,16 @@ export async function hapiServer({ initialize = true } = {}) {
       // hapi builds request.url from the server's own protocol (http for a server without tls). The
       // workaround in docs/https-and-host.md: the client's scheme from x-forwarded-proto, set by the bridge.
       const scheme = request.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'
-      const response = h.response(schemeView(
-        request.url.protocol.replace(/:$/, ''),
-        scheme === 'https',
-        `${scheme}://${request.info.host}${request.url.pathname}${request.url.search}`,
-        request.headers['x-forwarded-proto'],
-      ))
-      if (scheme === 'https') response.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
+      const response = h.response(
+        schemeView(
+          request.url.protocol.replace(/:$/, ''),
+          scheme === 'https',
+          `${scheme}://${request.info.host}${request.url.pathname}${request.url.search}`,
+          request.headers['x-forwarded-proto'],
+        ),
+      )
+      if (scheme === 'https')
+        response.header('set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
       return response
     },
   })

@@ -11,7 +11,11 @@ export function honoApp() {
     return c.json(inspection(c.req.method, c.req.param('name'), c.req.queries(), (name) => c.req.header(name)))
   })
   app.post('/json', async (c) => c.json({ received: await c.req.json() }, 201))
-  app.post('/binary', async (c) => c.body(new Uint8Array(reversed(new Uint8Array(await c.req.arrayBuffer()))), 200, { 'content-type': 'application/octet-stream' }))
+  app.post('/binary', async (c) =>
+    c.body(new Uint8Array(reversed(new Uint8Array(await c.req.arrayBuffer()))), 200, {
+      'content-type': 'application/octet-stream',
+    }),
+  )
   app.get('/cookies', (c) => {
     for (const cookie of COOKIES) c.header('Set-Cookie', cookie, { append: true })
     return c.json({ cookie: c.req.header('cookie') ?? null })

@@ -1,6 +1,21 @@
 import 'reflect-metadata'
 import {
-  Body, Controller, Delete, Get, Headers, HttpCode, Module, Param, Patch, Post, Put, Query, Redirect, Req, Res, ServiceUnavailableException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Module,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Redirect,
+  Req,
+  Res,
+  ServiceUnavailableException,
   StreamableFile,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -18,7 +33,13 @@ function setHeader(res: { header(name: string, value: unknown): unknown }, name:
 // Written with plain decorator calls (what `@Get()` compiles to), so the test needs no decorator transform.
 class ItemsController {
   remove(): void {}
-  get(method: string, name: string, query: Record<string, unknown>, headers: Record<string, unknown>, res: { header(n: string, v: unknown): unknown }) {
+  get(
+    method: string,
+    name: string,
+    query: Record<string, unknown>,
+    headers: Record<string, unknown>,
+    res: { header(n: string, v: unknown): unknown },
+  ) {
     setHeader(res, 'x-echo', headers['x-custom'] ?? '')
     return inspection(method, name, query, (header) => headers[header])
   }
@@ -34,10 +55,18 @@ class ItemsController {
   }
   redirect(): void {}
   /** `req` is the platform's request: Express's (`protocol`, `originalUrl`) or Fastify's (`protocol`, `url`). */
-  scheme(req: { protocol: string; originalUrl?: string; url: string; headers: Record<string, unknown> }, res: { header(n: string, v: unknown): unknown }) {
+  scheme(
+    req: { protocol: string; originalUrl?: string; url: string; headers: Record<string, unknown> },
+    res: { header(n: string, v: unknown): unknown },
+  ) {
     const secure = req.protocol === 'https'
     if (secure) setHeader(res, 'set-cookie', `${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`)
-    return schemeView(req.protocol, secure, `${req.protocol}://${req.headers.host}${req.originalUrl ?? req.url}`, req.headers['x-forwarded-proto'])
+    return schemeView(
+      req.protocol,
+      secure,
+      `${req.protocol}://${req.headers.host}${req.originalUrl ?? req.url}`,
+      req.headers['x-forwarded-proto'],
+    )
   }
   boom(): never {
     throw new Error(SECRET)
@@ -49,16 +78,29 @@ class ItemsController {
 
 const proto = ItemsController.prototype
 const method = (name: keyof ItemsController, ...decorators: MethodDecorator[]) =>
-  Object.defineProperty(proto, name, Reflect.decorate(decorators, proto, name, Object.getOwnPropertyDescriptor(proto, name)) as PropertyDescriptor)
+  Object.defineProperty(
+    proto,
+    name,
+    Reflect.decorate(decorators, proto, name, Object.getOwnPropertyDescriptor(proto, name)) as PropertyDescriptor,
+  )
 const params = (name: keyof ItemsController, ...decorators: ParameterDecorator[]) =>
   decorators.forEach((decorate, index) => decorate(proto, name, index))
 
 method('remove', Delete('items/:name'), HttpCode(204))
 // One handler per verb: Fastify refuses ALL next to DELETE on one path.
-for (const [verb, decorator] of [['get', Get], ['post', Post], ['put', Put], ['patch', Patch]] as const) {
+for (const [verb, decorator] of [
+  ['get', Get],
+  ['post', Post],
+  ['put', Put],
+  ['patch', Patch],
+] as const) {
   const key = `${verb}Item`
   Object.defineProperty(proto, key, {
-    value(this: ItemsController, req: { method: string }, ...rest: [string, Record<string, unknown>, Record<string, unknown>, never]) {
+    value(
+      this: ItemsController,
+      req: { method: string },
+      ...rest: [string, Record<string, unknown>, Record<string, unknown>, never]
+    ) {
       return this.get(req.method, ...rest)
     },
     configurable: true,

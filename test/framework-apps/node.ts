@@ -1,5 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { COOKIES, inspection, queryOf, REDIRECT_TO, reversed, SECRET, SECURE_COOKIE, schemeView, statusError } from './shared'
+import {
+  COOKIES,
+  inspection,
+  queryOf,
+  REDIRECT_TO,
+  reversed,
+  SECRET,
+  SECURE_COOKIE,
+  schemeView,
+  statusError,
+} from './shared'
 
 /** The shared routes as a plain Node `(req, res)` listener, with no framework at all. */
 export function plainListener() {
@@ -10,7 +20,12 @@ export function plainListener() {
       res.writeHead(204).end()
     } else if (item && ['GET', 'POST', 'PUT', 'PATCH'].includes(req.method ?? '')) {
       await readAll(req)
-      const body = inspection(req.method ?? '', decodeURIComponent(item[1]), queryOf(url.searchParams), (name) => req.headers[name])
+      const body = inspection(
+        req.method ?? '',
+        decodeURIComponent(item[1]),
+        queryOf(url.searchParams),
+        (name) => req.headers[name],
+      )
       json(res, 200, body, { 'x-echo': req.headers['x-custom'] ?? '' })
     } else if (url.pathname === '/json' && req.method === 'POST') {
       json(res, 201, { received: JSON.parse((await readAll(req)).toString('utf8')) })
@@ -25,8 +40,15 @@ export function plainListener() {
       // What Node-level code (and Express, Koa, Fastify underneath) reads: an encrypted socket.
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true
       const protocol = secure ? 'https' : 'http'
-      const cookie: Record<string, string[]> = secure ? { 'set-cookie': [`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`] } : {}
-      json(res, 200, schemeView(protocol, secure, `${protocol}://${req.headers.host}${req.url}`, req.headers['x-forwarded-proto']), cookie)
+      const cookie: Record<string, string[]> = secure
+        ? { 'set-cookie': [`${SECURE_COOKIE.name}=${SECURE_COOKIE.value}; Path=/; Secure`] }
+        : {}
+      json(
+        res,
+        200,
+        schemeView(protocol, secure, `${protocol}://${req.headers.host}${req.url}`, req.headers['x-forwarded-proto']),
+        cookie,
+      )
     } else if (url.pathname === '/boom') {
       throw new Error(SECRET)
     } else if (url.pathname === '/unavailable') {
@@ -40,9 +62,18 @@ export function plainListener() {
 /** The same listener inside an `http.Server` that never listens. */
 export const httpServer = () => createServer(plainListener())
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  })
   res.end(text)
 }
 

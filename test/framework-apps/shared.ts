@@ -2,7 +2,7 @@
  * The routes every framework app of the shared table builds, the same way in each framework's idiom:
  *
  * - `GET|POST|PUT|PATCH /items/:name` 200 JSON `inspection(...)` of what the framework parsed, header `x-echo` = `x-custom`
- * - `DELETE /items/:name` 204, no body 
+ * - `DELETE /items/:name` 204, no body
  * - `POST /json`         201 JSON `{ received: <parsed JSON body> }`
  * - `POST /binary`       200 application/octet-stream: the request bytes reversed
  * - `GET /cookies`       200 JSON `{ cookie: <request Cookie header> }`, Set-Cookie: COOKIES
@@ -19,15 +19,24 @@ export const SECRET = 'kaboom: secret detail'
 export const SECURE_COOKIE = { name: 'sid', value: 's1' }
 
 /** What `GET /scheme` answers: the framework's own view of the scheme, with no trust-proxy setting. */
-export const schemeView = (protocol: string, secure: boolean, url: string, forwardedProto: unknown) =>
-  ({ protocol, secure, url, forwardedProto: forwardedProto ?? null })
+export const schemeView = (protocol: string, secure: boolean, url: string, forwardedProto: unknown) => ({
+  protocol,
+  secure,
+  url,
+  forwardedProto: forwardedProto ?? null,
+})
 export const UNAVAILABLE = 'database unavailable'
 
 /** An error object with its own status, as http-errors and proxy middlewares make them. */
 export const statusError = (status: number, message = UNAVAILABLE) => Object.assign(new Error(message), { status })
 
 /** What `ALL /items/:name` answers, built in one key order so every framework serialises the same bytes. */
-export function inspection(method: string, name: string, query: Record<string, unknown>, header: (name: string) => unknown) {
+export function inspection(
+  method: string,
+  name: string,
+  query: Record<string, unknown>,
+  header: (name: string) => unknown,
+) {
   return {
     method,
     name,
@@ -43,7 +52,9 @@ export function normaliseQuery(query: Record<string, unknown>): Record<string, s
   const out: Record<string, string[]> = {}
   for (const key of Object.keys(query).sort()) {
     const value = query[key]
-    out[key] = (Array.isArray(value) ? value : [value]).map((item) => (item === undefined || item === null ? '' : String(item)))
+    out[key] = (Array.isArray(value) ? value : [value]).map((item) =>
+      item === undefined || item === null ? '' : String(item),
+    )
   }
   return out
 }

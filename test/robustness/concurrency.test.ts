@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http'
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import { describe, expect, it, vi } from 'vitest'
 import { bridge, getCurrentInvoke } from '../../src'
 import { bodyBytes, httpEvent, scfContext } from '../fixtures/events'
@@ -51,12 +51,18 @@ async function describeRequest(req: IncomingMessage & { scf?: { context: { reque
 function expressApp(express: typeof express5 | typeof express4) {
   const app = (express as typeof express5)()
   app.post('/{*path}', (req, res) => {
-    describeRequest(req).then((reply) => res.json(reply), (error: Error) => res.status(500).send(error.message))
+    describeRequest(req).then(
+      (reply) => res.json(reply),
+      (error: Error) => res.status(500).send(error.message),
+    )
   })
   if (express === express4) {
     // Express 4 does not know the `{*path}` syntax of Express 5.
     app.post('*', (req, res) => {
-      describeRequest(req).then((reply) => res.json(reply), (error: Error) => res.status(500).send(error.message))
+      describeRequest(req).then(
+        (reply) => res.json(reply),
+        (error: Error) => res.status(500).send(error.message),
+      )
     })
   }
   return app
@@ -112,7 +118,12 @@ describe.each(otherEchoApps())('$name under 200 concurrent invocations', ({ app 
   it('each reply carries its own body, URL and getCurrentInvoke()', async () => {
     const invocations = Array.from({ length: N }, (_, i) => {
       const body = i % 3 === 0 ? randomBytes(100 + i) : Buffer.from(`body ${i} ${'y'.repeat(i)}`)
-      const event = httpEvent({ method: 'POST', path: `/item/${i}`, body, headers: { 'content-type': 'application/octet-stream' } })
+      const event = httpEvent({
+        method: 'POST',
+        path: `/item/${i}`,
+        body,
+        headers: { 'content-type': 'application/octet-stream' },
+      })
       return { body, event, context: scfContext({ request_id: `invocation-${i}` }) }
     })
     const responses = await Promise.all(invocations.map(({ event, context }) => handler(event as never, context)))
@@ -136,7 +147,9 @@ describe('failures among 200 concurrent invocations stay with their own invocati
 
   const express4App = express4()
   // Express 4 does not catch an async route's rejection: the bridge routes it to its invocation.
-  express4App.post('*', async (req: IncomingMessage, res: { json(body: unknown): void }) => res.json(await maybeFail(req)))
+  express4App.post('*', async (req: IncomingMessage, res: { json(body: unknown): void }) =>
+    res.json(await maybeFail(req)),
+  )
   const express5App = express5()
   express5App.post('/{*path}', async (req, res) => {
     res.json(await maybeFail(req))
@@ -150,25 +163,41 @@ describe('failures among 200 concurrent invocations stay with their own invocati
     { name: 'Express 4', app: express4App as unknown },
     { name: 'Express 5', app: express5App as unknown },
     { name: 'Koa 3', app: koa3App as unknown },
-  ])('$name: each failing request gets its 500 and its log line, each other one its own reply', async ({ app }) => {
-    const errorLog = vi.spyOn(console, 'error').mockImplementation(() => {})
-    try {
-      const handler = bridge(app)
-      const responses = await Promise.all(Array.from({ length: N }, (_, i) =>
-        handler(httpEvent({ method: 'POST', path: `/item/${i}`, body: `body ${i}` }) as never, scfContext({ request_id: `invocation-${i}` }))))
-      responses.forEach((response, i) => {
-        if (i % 4 === 0) {
-          expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
-        } else {
-          expect(response.statusCode).toBe(200)
-          expect(JSON.parse(response.body)).toMatchObject({ requestId: `invocation-${i}`, bodySha: sha256(Buffer.from(`body ${i}`)) })
-        }
-      })
-      const failures = errorLog.mock.calls.map((call: unknown[]) => JSON.parse(String(call[0])) as { requestId: string; error: string })
-      expect(failures).toHaveLength(N / 4)
-      for (const failure of failures) expect(failure.error).toContain(`failure of /item/${failure.requestId.split('-')[1]}`)
-    } finally {
-      errorLog.mockRestore()
-    }
-  }, 60_000)
+  ])(
+    '$name: each failing request gets its 500 and its log line, each other one its own reply',
+    async ({ app }) => {
+      const errorLog = vi.spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        const handler = bridge(app)
+        const responses = await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            handler(
+              httpEvent({ method: 'POST', path: `/item/${i}`, body: `body ${i}` }) as never,
+              scfContext({ request_id: `invocation-${i}` }),
+            ),
+          ),
+        )
+        responses.forEach((response, i) => {
+          if (i % 4 === 0) {
+            expect(response).toMatchObject({ statusCode: 500, body: 'Internal Server Error' })
+          } else {
+            expect(response.statusCode).toBe(200)
+            expect(JSON.parse(response.body)).toMatchObject({
+              requestId: `invocation-${i}`,
+              bodySha: sha256(Buffer.from(`body ${i}`)),
+            })
+          }
+        })
+        const failures = errorLog.mock.calls.map(
+          (call: unknown[]) => JSON.parse(String(call[0])) as { requestId: string; error: string },
+        )
+        expect(failures).toHaveLength(N / 4)
+        for (const failure of failures)
+          expect(failure.error).toContain(`failure of /item/${failure.requestId.split('-')[1]}`)
+      } finally {
+        errorLog.mockRestore()
+      }
+    },
+    60_000,
+  )
 })

@@ -1,9 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify from 'fastify'
 import { Hono } from 'hono'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { bridge } from '../../src'
 import type { IntegratedResponse } from '../../src'
+import { bridge } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
 import { assertIntegrated, express4, express5, Koa2, Koa3 } from './support'
 
@@ -183,7 +183,12 @@ const cases: FaultCase[] = [
   { path: '/destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
   { path: '/destroy-after-write', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
   { path: '/socket-destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
-  { path: '/response-socket-destroy', status: 502, body: 'Bad Gateway', log: 'the app ended the request without a reply' },
+  {
+    path: '/response-socket-destroy',
+    status: 502,
+    body: 'Bad Gateway',
+    log: 'the app ended the request without a reply',
+  },
 ]
 
 async function expectServes(handler: (event: never, context?: never) => Promise<IntegratedResponse>): Promise<void> {
@@ -206,7 +211,12 @@ describe.each(apps)('$name misbehaving', ({ app, requestErrorStatus }) => {
   })
 
   it('an error on the request stream: the app answers it as it does any unreadable body, and the next invocation works', async () => {
-    const event = httpEvent({ method: 'POST', path: '/request-error', body: 'hello', headers: { 'content-type': 'text/plain' } })
+    const event = httpEvent({
+      method: 'POST',
+      path: '/request-error',
+      body: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    })
     const response = await handler(event as never, scfContext() as never)
     assertIntegrated(response)
     expect(response.statusCode).toBe(requestErrorStatus)
@@ -280,18 +290,22 @@ describe('a fetch-style app misbehaving', () => {
       case '/never':
         return forever
       case '/body-errors':
-        return new Response(new ReadableStream({
-          pull(controller) {
-            controller.enqueue(encoder.encode('partial'))
-            controller.error(new Error('stream died'))
-          },
-        }))
+        return new Response(
+          new ReadableStream({
+            pull(controller) {
+              controller.enqueue(encoder.encode('partial'))
+              controller.error(new Error('stream died'))
+            },
+          }),
+        )
       case '/body-never-ends':
-        return new Response(new ReadableStream({
-          start(controller) {
-            controller.enqueue(encoder.encode('partial'))
-          },
-        }))
+        return new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(encoder.encode('partial'))
+            },
+          }),
+        )
       case '/not-a-response':
         return 'text' as unknown as Response
       default:
@@ -313,20 +327,26 @@ describe('a fetch-style app misbehaving', () => {
     await expectServes(handler)
   })
 
-  it.each(['/never', '/body-never-ends'])('%s: 504 before the deadline the context tells, then serves', async (path) => {
-    const response = await handler(get(path), scfContext({ getRemainingTimeInMillis: () => 400 }) as never)
-    expect(response.statusCode).toBe(504)
-    await expectServes(handler)
-  })
+  it.each(['/never', '/body-never-ends'])(
+    '%s: 504 before the deadline the context tells, then serves',
+    async (path) => {
+      const response = await handler(get(path), scfContext({ getRemainingTimeInMillis: () => 400 }) as never)
+      expect(response.statusCode).toBe(504)
+      await expectServes(handler)
+    },
+  )
 
-  it.each(['CONNECT', 'TRACE', 'TRACK'])('%s, which fetch cannot carry: 501 without calling the app, then serves', async (method) => {
-    const before = calls
-    const response = await handler(httpEvent({ path: '/ok', method }) as never, scfContext())
-    expect(response).toMatchObject({ statusCode: 501, body: 'Not Implemented' })
-    expect(calls).toBe(before)
-    expect(logMessages()).toEqual([])
-    await expectServes(handler)
-  })
+  it.each(['CONNECT', 'TRACE', 'TRACK'])(
+    '%s, which fetch cannot carry: 501 without calling the app, then serves',
+    async (method) => {
+      const before = calls
+      const response = await handler(httpEvent({ path: '/ok', method }) as never, scfContext())
+      expect(response).toMatchObject({ statusCode: 501, body: 'Not Implemented' })
+      expect(calls).toBe(before)
+      expect(logMessages()).toEqual([])
+      await expectServes(handler)
+    },
+  )
 })
 
 describe('an onError hook that returns something SCF cannot send', () => {
@@ -386,7 +406,10 @@ describe('one failure, one report', () => {
       throw new Error('late failure')
     })
     const onError = vi.fn(() => undefined)
-    const response = await bridge(app, { onError })(get('/late'), scfContext({ getRemainingTimeInMillis: () => 350 }) as never)
+    const response = await bridge(app, { onError })(
+      get('/late'),
+      scfContext({ getRemainingTimeInMillis: () => 350 }) as never,
+    )
     expect(response.statusCode).toBe(504)
     await thrown
     await later()

@@ -3,10 +3,11 @@
  * Serves INVOCATIONS invocations with 100 KB bodies (alternately binary and text) through each of a
  * bridged Express 5, Koa 3 and Hono (fetch-style) app, and prints the heap and buffer memory after GC before and after, as JSON.
  */
+
+import type { IncomingMessage } from 'node:http'
 import express from 'express'
 import { Hono } from 'hono'
 import Koa from 'koa'
-import type { IncomingMessage } from 'node:http'
 import { bridge } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
 
@@ -26,9 +27,12 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 
 const expressApp = express()
 expressApp.post('/echo', (req, res) => {
-  readAll(req).then((body) => {
-    res.type(req.get('content-type') ?? 'application/octet-stream').send(body)
-  }, (error: Error) => res.status(500).send(error.message))
+  readAll(req).then(
+    (body) => {
+      res.type(req.get('content-type') ?? 'application/octet-stream').send(body)
+    },
+    (error: Error) => res.status(500).send(error.message),
+  )
 })
 
 const koaApp = new Koa()
@@ -49,10 +53,20 @@ function eventFor(i: number) {
   if (i % 2 === 0) {
     const bytes = Buffer.alloc(BODY_BYTES, i % 251)
     bytes[0] = 0xff
-    return httpEvent({ method: 'POST', path: '/echo', body: bytes, headers: { 'content-type': 'application/octet-stream' } })
+    return httpEvent({
+      method: 'POST',
+      path: '/echo',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    })
   }
   const text = String(i % 10).repeat(BODY_BYTES)
-  return httpEvent({ method: 'POST', path: '/echo', body: text, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+  return httpEvent({
+    method: 'POST',
+    path: '/echo',
+    body: text,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  })
 }
 
 async function serve(handler: ReturnType<typeof bridge>, count: number, offset: number): Promise<void> {
@@ -60,12 +74,14 @@ async function serve(handler: ReturnType<typeof bridge>, count: number, offset: 
     const batch: Array<Promise<void>> = []
     for (let i = start; i < Math.min(count, start + IN_FLIGHT); i++) {
       const n = offset + i
-      batch.push(handler(eventFor(n) as never, scfContext({ request_id: `memory-${n}` })).then((response) => {
-        const expected = n % 2 === 0 ? BODY_BYTES * 4 / 3 : BODY_BYTES
-        if (response.statusCode !== 200 || Math.abs(response.body.length - expected) > 4) {
-          throw new Error(`invocation ${n}: status ${response.statusCode}, ${response.body.length} body characters`)
-        }
-      }))
+      batch.push(
+        handler(eventFor(n) as never, scfContext({ request_id: `memory-${n}` })).then((response) => {
+          const expected = n % 2 === 0 ? (BODY_BYTES * 4) / 3 : BODY_BYTES
+          if (response.statusCode !== 200 || Math.abs(response.body.length - expected) > 4) {
+            throw new Error(`invocation ${n}: status ${response.statusCode}, ${response.body.length} body characters`)
+          }
+        }),
+      )
     }
     await Promise.all(batch)
   }
@@ -82,7 +98,11 @@ async function settledMemory(): Promise<{ heapUsed: number; arrayBuffers: number
 
 async function main(): Promise<void> {
   const results = []
-  for (const [name, app] of [['Express 5', expressApp], ['Koa 3', koaApp], ['Hono', honoApp]] as const) {
+  for (const [name, app] of [
+    ['Express 5', expressApp],
+    ['Koa 3', koaApp],
+    ['Hono', honoApp],
+  ] as const) {
     const handler = bridge(app)
     await serve(handler, WARMUP, 0)
     const before = await settledMemory()

@@ -61,7 +61,9 @@ describe('per-request objects', () => {
 
   it('the request carries its invocation as an object, not as a closure', async () => {
     const [first, second] = await serveTwice()
-    const reporterKey = Object.getOwnPropertySymbols(first.req).find((key) => key.description === 'scf-bridge.invocation')
+    const reporterKey = Object.getOwnPropertySymbols(first.req).find(
+      (key) => key.description === 'scf-bridge.invocation',
+    )
     expect(reporterKey).toBeDefined()
     const reporter = (first.req as unknown as Record<symbol, { fail?: unknown }>)[reporterKey!]
     expect(typeof reporter).toBe('object')

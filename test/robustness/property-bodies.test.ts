@@ -1,9 +1,20 @@
-import fc from 'fast-check'
 import { randomBytes } from 'node:crypto'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
 import { bodyBytes, httpEvent, scfContext } from '../fixtures/events'
-import { assertIntegrated, checkProperty, echoApps, express5, expressEcho, Koa3, koaEcho, otherEchoApps, SEED, sha256 } from './support'
+import {
+  assertIntegrated,
+  checkProperty,
+  echoApps,
+  express5,
+  expressEcho,
+  Koa3,
+  koaEcho,
+  otherEchoApps,
+  SEED,
+  sha256,
+} from './support'
 
 // Any body bytes travel byte-exact both ways: the app receives exactly the bytes the client sent
 // (checked by its SHA-256), and the client decodes exactly the bytes the app sent.
@@ -32,8 +43,9 @@ const bytesArb = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),
   fc.uint8Array({ minLength: 1000, maxLength: 20_000 }),
   // Mostly valid UTF-8 with some invalid sequences: the tricky middle for the text/binary decision.
-  fc.tuple(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 4 })).map(([text, junk]) =>
-    new Uint8Array(Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from(junk)]))),
+  fc
+    .tuple(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 4 }))
+    .map(([text, junk]) => new Uint8Array(Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from(junk)]))),
 )
 
 // Unicode text as API Gateway delivers it (valid UTF-8: no lone surrogates).
@@ -52,12 +64,16 @@ describe.each([...echoApps(), ...otherEchoApps()])('bodies through $name', ({ ap
       fc.asyncProperty(bytesArb, contentTypeArb, async (array, contentType) => {
         const bytes = Buffer.from(array)
         const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {}
-        const response = await handler(httpEvent({ method: 'POST', path: '/reply', body: bytes, headers }) as never, scfContext())
+        const response = await handler(
+          httpEvent({ method: 'POST', path: '/reply', body: bytes, headers }) as never,
+          scfContext(),
+        )
         assertIntegrated(response)
         expect(response.statusCode).toBe(200)
         expect(response.headers['x-body-sha256']).toBe(sha256(bytes))
         expect(bodyBytes(response).equals(bytes)).toBe(true)
-        if (bytes.length > 0 && !response.isBase64Encoded) expect(Buffer.from(response.body, 'utf8').equals(bytes)).toBe(true)
+        if (bytes.length > 0 && !response.isBase64Encoded)
+          expect(Buffer.from(response.body, 'utf8').equals(bytes)).toBe(true)
       }),
       120,
     )
@@ -65,16 +81,20 @@ describe.each([...echoApps(), ...otherEchoApps()])('bodies through $name', ({ ap
 
   it('any Unicode text, plain in the event (both dialects): the app gets its UTF-8, the client the same text', async () => {
     await checkProperty(
-      fc.asyncProperty(textArb, fc.constantFrom('apigw', 'url') as fc.Arbitrary<'apigw' | 'url'>, async (text, dialect) => {
-        const headers = { 'content-type': 'text/plain; charset=utf-8' }
-        const event = httpEvent({ method: 'POST', path: '/reply', body: text, headers, dialect })
-        const response = await handler(event as never, scfContext())
-        assertIntegrated(response)
-        expect(response.statusCode).toBe(200)
-        expect(response.headers['x-body-sha256']).toBe(sha256(Buffer.from(text, 'utf8')))
-        expect(response.isBase64Encoded).toBe(false)
-        expect(response.body).toBe(text)
-      }),
+      fc.asyncProperty(
+        textArb,
+        fc.constantFrom('apigw', 'url') as fc.Arbitrary<'apigw' | 'url'>,
+        async (text, dialect) => {
+          const headers = { 'content-type': 'text/plain; charset=utf-8' }
+          const event = httpEvent({ method: 'POST', path: '/reply', body: text, headers, dialect })
+          const response = await handler(event as never, scfContext())
+          assertIntegrated(response)
+          expect(response.statusCode).toBe(200)
+          expect(response.headers['x-body-sha256']).toBe(sha256(Buffer.from(text, 'utf8')))
+          expect(response.isBase64Encoded).toBe(false)
+          expect(response.body).toBe(text)
+        },
+      ),
       120,
     )
   }, 120_000)
@@ -89,7 +109,10 @@ describe.each([
   it('4 MB of random bytes (base64 path) arrive and come back byte-exact', async () => {
     const bytes = randomBytes(4 * 1024 * 1024)
     for (const headers of [{ 'content-type': 'application/octet-stream' }, {}] as Array<Record<string, string>>) {
-      const response = await handler(httpEvent({ method: 'POST', path: '/reply', body: bytes, headers }) as never, scfContext())
+      const response = await handler(
+        httpEvent({ method: 'POST', path: '/reply', body: bytes, headers }) as never,
+        scfContext(),
+      )
       assertIntegrated(response)
       expect(response.statusCode).toBe(200)
       expect(response.isBase64Encoded).toBe(true)
@@ -99,9 +122,12 @@ describe.each([
   }, 60_000)
 
   it('3 MB of multi-byte Unicode text (text path) arrives and comes back unchanged', async () => {
-    const text = '中文 ünïcödé 😀 \u2028 '.repeat(3 * 1024 * 1024 / 32)
+    const text = '中文 ünïcödé 😀 \u2028 '.repeat((3 * 1024 * 1024) / 32)
     const headers = { 'content-type': 'text/plain; charset=utf-8' }
-    const response = await handler(httpEvent({ method: 'POST', path: '/reply', body: text, headers }) as never, scfContext())
+    const response = await handler(
+      httpEvent({ method: 'POST', path: '/reply', body: text, headers }) as never,
+      scfContext(),
+    )
     assertIntegrated(response)
     expect(response.statusCode).toBe(200)
     expect(response.isBase64Encoded).toBe(false)
@@ -117,14 +143,21 @@ describe('base64 request bodies in every spelling', () => {
     unpadded: fc.boolean(),
     lineBreaks: fc.constantFrom(undefined, 76, 64, 4),
   })
-  const spell = (bytes: Buffer, { urlSafe, unpadded, lineBreaks }: { urlSafe: boolean; unpadded: boolean; lineBreaks: number | undefined }) => {
+  const spell = (
+    bytes: Buffer,
+    { urlSafe, unpadded, lineBreaks }: { urlSafe: boolean; unpadded: boolean; lineBreaks: number | undefined },
+  ) => {
     let text = bytes.toString('base64')
     if (urlSafe) text = text.replace(/\+/g, '-').replace(/\//g, '_')
     if (unpadded) text = text.replace(/=+$/, '')
     if (lineBreaks) text = text.replace(new RegExp(`(.{${lineBreaks}})`, 'g'), '$1\r\n')
     return text
   }
-  const event = (body: string) => ({ ...httpEvent({ method: 'POST', path: '/reply', headers: { 'content-type': 'application/octet-stream' } }), body, isBase64Encoded: true })
+  const event = (body: string) => ({
+    ...httpEvent({ method: 'POST', path: '/reply', headers: { 'content-type': 'application/octet-stream' } }),
+    body,
+    isBase64Encoded: true,
+  })
 
   it('standard or URL-safe, padded or not, wrapped or not: the app gets the same bytes', async () => {
     await checkProperty(
@@ -148,7 +181,9 @@ describe('base64 request bodies in every spelling', () => {
           const text = Buffer.from(array).toString('base64').replace(/=+$/, '')
           const position = at % text.length
           const corrupted = text.slice(0, position) + bad + text.slice(position)
-          await expect(handler(event(corrupted) as never, scfContext())).rejects.toThrow(/scf-bridge: event\.body is not valid base64/)
+          await expect(handler(event(corrupted) as never, scfContext())).rejects.toThrow(
+            /scf-bridge: event\.body is not valid base64/,
+          )
         },
       ),
       150,

@@ -2,7 +2,16 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../../src'
 import { scfContext } from '../fixtures/events'
-import { assertIntegrated, checkProperty, echoApps, otherEchoApps, parseEcho, prototypeSnapshot, settleWithin, SEED } from './support'
+import {
+  assertIntegrated,
+  checkProperty,
+  echoApps,
+  otherEchoApps,
+  parseEcho,
+  prototypeSnapshot,
+  SEED,
+  settleWithin,
+} from './support'
 
 // Any event, valid or not: the handler answers with a valid integrated response or rejects with an Error
 // that says what is wrong, it settles, and nothing global changes.
@@ -30,32 +39,95 @@ const mostly = <T>(good: fc.Arbitrary<T>, ...bad: Array<fc.Arbitrary<unknown>>):
   fc.oneof({ arbitrary: good, weight: 6 * bad.length }, ...bad.map((arbitrary) => ({ arbitrary, weight: 1 })))
 
 const methodArb = mostly(
-  fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'get', 'pOsT', 'M-SEARCH', 'PROPFIND',
-    'BREW', 'CONNECT', 'TRACE'),
+  fc.constantFrom(
+    'GET',
+    'POST',
+    'PUT',
+    'DELETE',
+    'HEAD',
+    'OPTIONS',
+    'PATCH',
+    'get',
+    'pOsT',
+    'M-SEARCH',
+    'PROPFIND',
+    'BREW',
+    'CONNECT',
+    'TRACE',
+  ),
   fc.constantFrom('GET /x HTTP/1.1', 'G\r\nET', '', ' '),
   fc.string({ maxLength: 12 }),
   anyValue,
 )
 
 const pathArb = mostly(
-  fc.constantFrom('/', '/a/b', '//evil.example/x', '/a/../../etc/passwd', '/%', '/%zz', '/%2e%2e/x', '/a?b=1#c', '/\\x',
-    '/é/中', 'no-slash', '', '/\uD800', '/\r\nx', '/\0'),
+  fc.constantFrom(
+    '/',
+    '/a/b',
+    '//evil.example/x',
+    '/a/../../etc/passwd',
+    '/%',
+    '/%zz',
+    '/%2e%2e/x',
+    '/a?b=1#c',
+    '/\\x',
+    '/é/中',
+    'no-slash',
+    '',
+    '/\uD800',
+    '/\r\nx',
+    '/\0',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.webPath(),
   anyValue,
 )
 
 const headerNameArb = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'Content-Length', 'content-length',
-    'transfer-encoding', 'x-forwarded-for', 'x-scf-remote-addr', 'host', 'Host', 'Cookie', 'cookie', 'x-request-id',
-    'user-agent', 'bad name', 'x\r\ny', '', ':authority', 'ümlaut', 'x-a'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'Content-Length',
+    'content-length',
+    'transfer-encoding',
+    'x-forwarded-for',
+    'x-scf-remote-addr',
+    'host',
+    'Host',
+    'Cookie',
+    'cookie',
+    'x-request-id',
+    'user-agent',
+    'bad name',
+    'x\r\ny',
+    '',
+    ':authority',
+    'ümlaut',
+    'x-a',
+  ),
   fc.string({ maxLength: 20 }),
 )
 
 const headerValueArb = fc.oneof(
   { arbitrary: fc.string({ maxLength: 40 }), weight: 6 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 20 }), weight: 2 },
-  { arbitrary: fc.constantFrom('a\r\nSet-Cookie: evil=1', '\0', 'x\ny', '\u0001', '\u007f', 'é', '中文', '1.2.3.4', '::1'), weight: 3 },
+  {
+    arbitrary: fc.constantFrom(
+      'a\r\nSet-Cookie: evil=1',
+      '\0',
+      'x\ny',
+      '\u0001',
+      '\u007f',
+      'é',
+      '中文',
+      '1.2.3.4',
+      '::1',
+    ),
+    weight: 3,
+  },
   { arbitrary: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), weight: 1 },
   { arbitrary: anyValue, weight: 2 },
   { arbitrary: fc.constant('x'.repeat(200 * 1024)), weight: 1 },
@@ -65,8 +137,16 @@ const objectOf = (key: fc.Arbitrary<string>, value: fc.Arbitrary<unknown>, maxLe
   // Object.fromEntries defines own properties: `__proto__` stays a key, as JSON.parse makes it.
   fc.array(fc.tuple(key, value), { maxLength }).map((entries) => Object.fromEntries(entries) as Record<string, unknown>)
 
-const queryKeyArb = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'a', 'a[]', 'a[b]', '', '&', '='), fc.string({ maxLength: 10 }))
-const queryValueArb = fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }), fc.constant(true), anyValue)
+const queryKeyArb = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'a', 'a[]', 'a[b]', '', '&', '='),
+  fc.string({ maxLength: 10 }),
+)
+const queryValueArb = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }),
+  fc.constant(true),
+  anyValue,
+)
 
 const base64Arb = fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64'))
 const bodyArb = mostly(
@@ -84,7 +164,12 @@ const requestContextArb = fc.oneof(
   fc.constant(undefined),
   fc.record(
     {
-      sourceIp: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('127.0.0.1', ' 10.0.0.1 ', 'not-an-ip', '1.2.3.4, 5.6.7.8'), anyValue),
+      sourceIp: fc.oneof(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.constantFrom('127.0.0.1', ' 10.0.0.1 ', 'not-an-ip', '1.2.3.4, 5.6.7.8'),
+        anyValue,
+      ),
       requestId: anyValue,
       stage: anyValue,
       httpMethod: anyValue,
@@ -129,10 +214,19 @@ const contextArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.record(
     {
       request_id: anyValue,
-      time_limit_in_ms: fc.oneof(fc.integer({ min: 1500, max: 10_000 }), anyValue.filter((v) => typeof v !== 'number')),
-      getRemainingTimeInMillis: fc.constantFrom(undefined, () => 3000, () => NaN, () => 'soon', () => {
-        throw new Error('no deadline')
-      }),
+      time_limit_in_ms: fc.oneof(
+        fc.integer({ min: 1500, max: 10_000 }),
+        anyValue.filter((v) => typeof v !== 'number'),
+      ),
+      getRemainingTimeInMillis: fc.constantFrom(
+        undefined,
+        () => 3000,
+        () => NaN,
+        () => 'soon',
+        () => {
+          throw new Error('no deadline')
+        },
+      ),
     },
     { requiredKeys: [] },
   ),
@@ -160,7 +254,11 @@ describe.each([
         } else {
           assertIntegrated(outcome.value)
           const response = outcome.value
-          if (response.statusCode === 200 && response.body !== '' && String(response.headers['content-type']).startsWith('application/json')) {
+          if (
+            response.statusCode === 200 &&
+            response.body !== '' &&
+            String(response.headers['content-type']).startsWith('application/json')
+          ) {
             const echo = parseEcho(response)
             expect(echo.url.startsWith('/')).toBe(true)
             for (let i = 0; i < echo.rawHeaders.length; i += 2) {
@@ -173,7 +271,8 @@ describe.each([
             // (Fastify, hapi and fetch do not read a GET's body: the framework-independent check is on Express and Koa.)
             const length = Buffer.from(echo.bodyBase64, 'base64').length
             if (readsEveryBody || length > 0) {
-              if (echo.headers['content-length'] !== undefined) expect(echo.headers['content-length']).toBe(String(length))
+              if (echo.headers['content-length'] !== undefined)
+                expect(echo.headers['content-length']).toBe(String(length))
               else expect(length).toBe(0)
             }
           }
@@ -197,7 +296,11 @@ describe('events the bridge refuses', () => {
     ['a method that is not a token', { httpMethod: 'GET /x HTTP/1.1', headers: {} }, /not an HTTP method/],
     ['a path that is not a string', { httpMethod: 'GET', headers: {}, path: 42 }, /event\.path must be a string/],
     ['invalid base64', { httpMethod: 'POST', headers: {}, body: '!!!', isBase64Encoded: true }, /not valid base64/],
-    ['a query string that is a number', { httpMethod: 'GET', headers: {}, queryString: 5 }, /queryString must be an object/],
+    [
+      'a query string that is a number',
+      { httpMethod: 'GET', headers: {}, queryString: 5 },
+      /queryString must be an object/,
+    ],
     ['a body JSON cannot carry', { httpMethod: 'POST', headers: {}, body: () => 'x' }, /event\.body must be a string/],
     ['a bigint body', { httpMethod: 'POST', headers: {}, body: { n: 1n } }, /event\.body must be a string/],
   ]

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bridge } from '../../src'
 import type { ScfQueryValue } from '../../src'
+import { bridge } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
 import { checkProperty, express4, express5, expressEcho, Koa2, Koa3, koaEcho, parseEcho, SEED } from './support'
 
@@ -10,7 +10,32 @@ import { checkProperty, express4, express5, expressEcho, Koa2, Koa3, koaEcho, pa
 
 console.info(`property-query: fast-check seed ${SEED}`)
 
-const reserved = fc.constantFrom('&', '=', '?', '#', '+', '%', '%2', '%41', '/', ' ', '[', ']', ';', ',', '"', "'", '\\', '<', '中', '😀', 'é', 'a', 'Z', '0')
+const reserved = fc.constantFrom(
+  '&',
+  '=',
+  '?',
+  '#',
+  '+',
+  '%',
+  '%2',
+  '%41',
+  '/',
+  ' ',
+  '[',
+  ']',
+  ';',
+  ',',
+  '"',
+  "'",
+  '\\',
+  '<',
+  '中',
+  '😀',
+  'é',
+  'a',
+  'Z',
+  '0',
+)
 const partArb = fc.oneof(
   fc.string({ unit: reserved, maxLength: 8 }),
   fc.string({ unit: 'binary', maxLength: 8 }),
@@ -29,7 +54,10 @@ function queryArb(keyArb: fc.Arbitrary<string>) {
     const query = Object.fromEntries(entries) as Record<string, ScfQueryValue>
     return {
       query,
-      expected: Object.fromEntries(entries.map(([key, value]) => [key, value === true ? '' : value])) as Record<string, string | string[]>,
+      expected: Object.fromEntries(entries.map(([key, value]) => [key, value === true ? '' : value])) as Record<
+        string,
+        string | string[]
+      >,
       // In the map's own key order (integer-like keys first, as in any JS object).
       pairs: Object.keys(query).flatMap((key) => {
         const value = query[key]
@@ -39,9 +67,17 @@ function queryArb(keyArb: fc.Arbitrary<string>) {
   })
 }
 
-const anyKey = fc.oneof(partArb.filter((key) => key !== ''), fc.constantFrom('__proto__', 'constructor', 'toString', 'a[]', 'a.b'))
+const anyKey = fc.oneof(
+  partArb.filter((key) => key !== ''),
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'a[]', 'a.b'),
+)
 // Express 4's qs reads brackets and prototype names as structure: keys without them.
-const plainKey = fc.string({ unit: fc.constantFrom('a', 'b', 'Z', '0', '-', '_', '~', '中', 'é', ' ', '+', '%', '&', '=', '😀'), minLength: 1, maxLength: 6 })
+const plainKey = fc
+  .string({
+    unit: fc.constantFrom('a', 'b', 'Z', '0', '-', '_', '~', '中', 'é', ' ', '+', '%', '&', '=', '😀'),
+    minLength: 1,
+    maxLength: 6,
+  })
   .filter((key) => !['constructor', 'toString', '__proto__'].includes(key))
 
 // Koa 2 caches parsed queries in a plain object keyed by the query string, so `?__proto__` or
@@ -60,14 +96,18 @@ describe.each(apps)('query maps through $name', ({ app, keys }) => {
 
   it('the app parses the same map, in both event dialects, and the URL carries every pair in order', async () => {
     await checkProperty(
-      fc.asyncProperty(queryArb(keys), fc.constantFrom('apigw', 'url') as fc.Arbitrary<'apigw' | 'url'>, async ({ query, expected, pairs }, dialect) => {
-        const response = await handler(httpEvent({ path: '/q', query, dialect }) as never, scfContext())
-        expect(response.statusCode).toBe(200)
-        const echo = parseEcho(response)
-        expect(echo.query).toEqual(expected)
-        const search = echo.url.includes('?') ? echo.url.slice(echo.url.indexOf('?')) : ''
-        expect([...new URLSearchParams(search)]).toEqual(pairs)
-      }),
+      fc.asyncProperty(
+        queryArb(keys),
+        fc.constantFrom('apigw', 'url') as fc.Arbitrary<'apigw' | 'url'>,
+        async ({ query, expected, pairs }, dialect) => {
+          const response = await handler(httpEvent({ path: '/q', query, dialect }) as never, scfContext())
+          expect(response.statusCode).toBe(200)
+          const echo = parseEcho(response)
+          expect(echo.query).toEqual(expected)
+          const search = echo.url.includes('?') ? echo.url.slice(echo.url.indexOf('?')) : ''
+          expect([...new URLSearchParams(search)]).toEqual(pairs)
+        },
+      ),
       150,
     )
   }, 120_000)

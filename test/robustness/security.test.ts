@@ -1,15 +1,26 @@
+import { createServer, type ServerResponse } from 'node:http'
+import { type AddressInfo, connect } from 'node:net'
 import Hapi from '@hapi/hapi'
 import Fastify from 'fastify'
 import { H3 } from 'h3'
 import { Hono } from 'hono'
-import { createServer, type ServerResponse } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { bridge } from '../../src'
 import type { BridgeOptions, IntegratedResponse } from '../../src'
+import { bridge } from '../../src'
 import { invoke } from '../../src/testing'
 import { httpEvent, scfContext } from '../fixtures/events'
-import { assertIntegrated, express4, express5, expressEcho, fastifyEcho, hapiEcho, Koa2, Koa3, koaEcho, parseEcho } from './support'
+import {
+  assertIntegrated,
+  express4,
+  express5,
+  expressEcho,
+  fastifyEcho,
+  hapiEcho,
+  Koa2,
+  Koa3,
+  koaEcho,
+  parseEcho,
+} from './support'
 
 // What SECURITY.md promises: no header injection, the caller's address comes from the platform only,
 // size limits answered before the app runs or before SCF rejects the reply, no stack traces to callers.
@@ -63,7 +74,7 @@ const hostileHeaders: Record<string, string> = {
   'bad name': 'v',
   'x\r\nset-cookie': 'session=stolen',
   'x:y': 'v',
-  'ümlaut': 'v',
+  ümlaut: 'v',
   '': 'v',
   __proto__: 'v',
   'x-tab': 'a\tb',
@@ -78,43 +89,84 @@ describe.each([
 ])('header injection into $name', ({ app }) => {
   const handler = bridge(app)
 
-  it.each(['apigw', 'url'] as const)('%s event: headers with CR, LF, NUL or other controls, or invalid names, never reach the app or the response', async (dialect) => {
-    const event = httpEvent({ path: '/', headers: { ...hostileHeaders }, dialect })
-    // Object spread drops the own `__proto__` key: put it back as JSON.parse would.
-    Object.defineProperty(event.headers, '__proto__', { value: 'v', enumerable: true })
-    const response = await handler(event as never, scfContext())
-    assertIntegrated(response)
-    expect(response.statusCode).toBe(200)
+  it.each(['apigw', 'url'] as const)(
+    '%s event: headers with CR, LF, NUL or other controls, or invalid names, never reach the app or the response',
+    async (dialect) => {
+      const event = httpEvent({ path: '/', headers: { ...hostileHeaders }, dialect })
+      // Object spread drops the own `__proto__` key: put it back as JSON.parse would.
+      Object.defineProperty(event.headers, '__proto__', { value: 'v', enumerable: true })
+      const response = await handler(event as never, scfContext())
+      assertIntegrated(response)
+      expect(response.statusCode).toBe(200)
 
-    const received = JSON.parse(response.body) as Record<string, string>
-    for (const name of ['x-crlf', 'x-lf', 'x-cr', 'x-nul', 'x-bell', 'x-del', 'bad name', 'x\r\nset-cookie', 'x:y', 'ümlaut', '', '__proto__']) {
-      expect(Object.keys(received)).not.toContain(name)
-    }
-    expect(received['x-tab']).toBe('a\tb')
-    expect(received['x-fine']).toBe('plain value')
-    // The client's unsafe request id is dropped; the gateway's (or the invocation's) takes its place.
-    expect(received['x-request-id']).not.toContain('stolen')
+      const received = JSON.parse(response.body) as Record<string, string>
+      for (const name of [
+        'x-crlf',
+        'x-lf',
+        'x-cr',
+        'x-nul',
+        'x-bell',
+        'x-del',
+        'bad name',
+        'x\r\nset-cookie',
+        'x:y',
+        'ümlaut',
+        '',
+        '__proto__',
+      ]) {
+        expect(Object.keys(received)).not.toContain(name)
+      }
+      expect(received['x-tab']).toBe('a\tb')
+      expect(received['x-fine']).toBe('plain value')
+      // The client's unsafe request id is dropped; the gateway's (or the invocation's) takes its place.
+      expect(received['x-request-id']).not.toContain('stolen')
 
-    expect(response.headers['set-cookie']).toBeUndefined()
-    expect(response.headers.location).toBeUndefined()
-    expect(JSON.stringify(response.headers)).not.toContain('stolen')
-    expect(response.headers['x-echo-x-fine']).toBe('plain value')
-  })
+      expect(response.headers['set-cookie']).toBeUndefined()
+      expect(response.headers.location).toBeUndefined()
+      expect(JSON.stringify(response.headers)).not.toContain('stolen')
+      expect(response.headers['x-echo-x-fine']).toBe('plain value')
+    },
+  )
 })
 
 // ---- address trust ------------------------------------------------------------
 
-const spoofing = { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.7', 'x-scf-remote-addr': '6.6.6.8', forwarded: 'for=6.6.6.9' }
+const spoofing = {
+  'x-forwarded-for': '6.6.6.6',
+  'x-real-ip': '6.6.6.7',
+  'x-scf-remote-addr': '6.6.6.8',
+  forwarded: 'for=6.6.6.9',
+}
 
 function ipOf(response: IntegratedResponse): string | undefined {
   return parseEcho(response).ip
 }
 
 describe.each([
-  { name: 'Express 5', app: () => expressEcho(express5), trustOne: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', 1), trustAll: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', true) },
-  { name: 'Express 4', app: () => expressEcho(express4), trustOne: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', 1), trustAll: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', true) },
-  { name: 'Koa 3', app: () => koaEcho(Koa3), trustOne: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true, maxIpsCount: 1 }), trustAll: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true }) },
-  { name: 'Koa 2', app: () => koaEcho(Koa2), trustOne: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true, maxIpsCount: 1 }), trustAll: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true }) },
+  {
+    name: 'Express 5',
+    app: () => expressEcho(express5),
+    trustOne: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', 1),
+    trustAll: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', true),
+  },
+  {
+    name: 'Express 4',
+    app: () => expressEcho(express4),
+    trustOne: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', 1),
+    trustAll: (a: ReturnType<typeof expressEcho>) => a.set('trust proxy', true),
+  },
+  {
+    name: 'Koa 3',
+    app: () => koaEcho(Koa3),
+    trustOne: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true, maxIpsCount: 1 }),
+    trustAll: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true }),
+  },
+  {
+    name: 'Koa 2',
+    app: () => koaEcho(Koa2),
+    trustOne: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true, maxIpsCount: 1 }),
+    trustAll: (a: ReturnType<typeof koaEcho>) => Object.assign(a, { proxy: true }),
+  },
 ] as const)('the caller address in $name', ({ app, trustOne, trustAll }) => {
   it('API Gateway: the address is requestContext.sourceIp; the client headers are kept but change nothing', async () => {
     const response = await bridge(app())(httpEvent({ path: '/', headers: spoofing }) as never, scfContext())
@@ -139,20 +191,29 @@ describe.each([
   })
 
   it('Function URL: the address is the platform header x-scf-remote-addr', async () => {
-    const response = await bridge(app())(httpEvent({ path: '/', dialect: 'url', headers: { 'x-forwarded-for': '6.6.6.6' } }) as never, scfContext())
+    const response = await bridge(app())(
+      httpEvent({ path: '/', dialect: 'url', headers: { 'x-forwarded-for': '6.6.6.6' } }) as never,
+      scfContext(),
+    )
     expect(ipOf(response)).toBe('203.0.113.7')
   })
 
   it.each([
     ['an API Gateway event without sourceIp', { sourceIp: undefined }],
     ['an API Gateway event whose sourceIp is not an address', { sourceIp: '6.6.6.6, 7.7.7.7' }],
-  ])('%s: no address at all, never a loopback one, and x-forwarded-for is left as the client sent it', async (_, requestContext) => {
-    const event = httpEvent({ path: '/', headers: { 'x-forwarded-for': '6.6.6.6', 'x-scf-remote-addr': '127.0.0.1' } }) as { requestContext: Record<string, unknown> }
-    Object.assign(event.requestContext, requestContext)
-    const echo = parseEcho(await bridge(app())(event as never, scfContext()))
-    expect(echo.ip === undefined || echo.ip === '').toBe(true)
-    expect(echo.headers['x-forwarded-for']).toBe('6.6.6.6')
-  })
+  ])(
+    '%s: no address at all, never a loopback one, and x-forwarded-for is left as the client sent it',
+    async (_, requestContext) => {
+      const event = httpEvent({
+        path: '/',
+        headers: { 'x-forwarded-for': '6.6.6.6', 'x-scf-remote-addr': '127.0.0.1' },
+      }) as { requestContext: Record<string, unknown> }
+      Object.assign(event.requestContext, requestContext)
+      const echo = parseEcho(await bridge(app())(event as never, scfContext()))
+      expect(echo.ip === undefined || echo.ip === '').toBe(true)
+      expect(echo.headers['x-forwarded-for']).toBe('6.6.6.6')
+    },
+  )
 
   it('a Function URL event without x-scf-remote-addr: no address, never a loopback one', async () => {
     const event = httpEvent({ path: '/', dialect: 'url' }) as { headers: Record<string, string> }
@@ -189,7 +250,9 @@ function realServerUrl(target: string): Promise<string> {
     const server = createServer((req, res) => res.end(req.url))
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo
-      const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`))
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      )
       let raw = ''
       socket.on('data', (chunk) => (raw += chunk))
       socket.on('error', reject)
@@ -199,7 +262,16 @@ function realServerUrl(target: string): Promise<string> {
 }
 
 describe('dot segments in the path', () => {
-  const targets = ['/public/../admin', '/public/%2e%2e/admin', '/public/%2E./admin', '/a/./b', '/a/b/..', '/%2e%2e/x', '/a//b', '/%7Euser/x']
+  const targets = [
+    '/public/../admin',
+    '/public/%2e%2e/admin',
+    '/public/%2E./admin',
+    '/a/./b',
+    '/a/b/..',
+    '/%2e%2e/x',
+    '/a//b',
+    '/%7Euser/x',
+  ]
 
   it.each(targets)('%s reaches a Node app as a real server gives it (not resolved)', async (target) => {
     const handler = bridge(expressEcho(express5))
@@ -228,7 +300,12 @@ describe('size limits', () => {
   ])('a %s request body over 6 MB is refused with 413 before the app runs', async (_, type) => {
     const app = vi.fn((req: unknown, res: ServerResponse) => res.end('ran'))
     const bytes = Buffer.alloc(6 * MB + 1, 'a')
-    const response = await invoke(bridge(app), { method: 'POST', path: '/upload', headers: { 'content-type': type }, body: bytes })
+    const response = await invoke(bridge(app), {
+      method: 'POST',
+      path: '/upload',
+      headers: { 'content-type': type },
+      body: bytes,
+    })
     expect(response.status).toBe(413)
     expect(response.gatewayError).toMatch(/SCF accepts 6291456 \(6 MB\)/)
     expect(app).not.toHaveBeenCalled()
@@ -244,7 +321,10 @@ describe('size limits', () => {
         res.end('ok')
       })
     }
-    const response = await bridge(app)(httpEvent({ method: 'POST', path: '/', body: Buffer.alloc(6 * MB, 1) }) as never, scfContext())
+    const response = await bridge(app)(
+      httpEvent({ method: 'POST', path: '/', body: Buffer.alloc(6 * MB, 1) }) as never,
+      scfContext(),
+    )
     expect(response.statusCode).toBe(200)
     expect(received).toBe(6 * MB)
   })
@@ -254,19 +334,22 @@ describe('size limits', () => {
     ['6.5 MB of text', 'text/plain; charset=utf-8', 'x'.repeat(6.5 * MB)],
     ['1.2 MB of control characters (7 MB once JSON-escaped)', 'text/plain; charset=utf-8', '\u0001'.repeat(1.2 * MB)],
   ]
-  it.each(tooLarge)('a response of %s answers 502 with a log line, never an object SCF would reject', async (_, type, body) => {
-    const app = (req: unknown, res: ServerResponse) => {
-      res.setHeader('content-type', type)
-      res.end(body)
-    }
-    const response = await bridge(app)(httpEvent({ path: '/' }) as never, scfContext())
-    assertIntegrated(response)
-    expect(response.statusCode).toBe(502)
-    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(6 * MB)
-    const line = loggedLines().find((entry) => entry.message === 'response too large for SCF')
-    expect(line).toMatchObject({ level: 'error', source: 'scf-bridge', path: '/' })
-    expect(line?.bytes).toBeGreaterThan(6 * MB)
-  })
+  it.each(tooLarge)(
+    'a response of %s answers 502 with a log line, never an object SCF would reject',
+    async (_, type, body) => {
+      const app = (req: unknown, res: ServerResponse) => {
+        res.setHeader('content-type', type)
+        res.end(body)
+      }
+      const response = await bridge(app)(httpEvent({ path: '/' }) as never, scfContext())
+      assertIntegrated(response)
+      expect(response.statusCode).toBe(502)
+      expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(6 * MB)
+      const line = loggedLines().find((entry) => entry.message === 'response too large for SCF')
+      expect(line).toMatchObject({ level: 'error', source: 'scf-bridge', path: '/' })
+      expect(line?.bytes).toBeGreaterThan(6 * MB)
+    },
+  )
 
   it('a response just under the limit is sent whole', async () => {
     const bytes = Buffer.alloc(4.4 * MB, 9)
@@ -317,10 +400,14 @@ function failingFastify() {
 
 function failingHapi() {
   const server = Hapi.server({ debug: false })
-  server.route({ method: 'GET', path: '/{path*}', handler: async () => {
-    await Promise.resolve()
-    throw new Error(SECRET)
-  } })
+  server.route({
+    method: 'GET',
+    path: '/{path*}',
+    handler: async () => {
+      await Promise.resolve()
+      throw new Error(SECRET)
+    },
+  })
   return server
 }
 
@@ -352,17 +439,27 @@ describe.each([
   { name: 'Hono', app: failingHono() as unknown },
   { name: 'h3', app: failingH3() as unknown },
 ])('$name errors reach the log, not the caller', ({ app }) => {
-  const options: BridgeOptions[] = [{}, { onError: () => { throw new Error(`onError: ${SECRET}`) } }]
-  it.each(['/throw', '/next', '/reject'])('%s: a plain 500 without message or stack; the log has both', async (path) => {
-    for (const option of options) {
-      errorLog.mockClear()
-      const response = await bridge(app, option)(httpEvent({ path }) as never, scfContext())
-      assertIntegrated(response)
-      expect(response.statusCode).toBe(500)
-      const visible = JSON.stringify(response)
-      expect(visible).not.toContain('hunter2')
-      expect(visible).not.toMatch(/\bat .+:\d+:\d+/)
-      expect(JSON.stringify(loggedLines())).toContain('hunter2')
-    }
-  })
+  const options: BridgeOptions[] = [
+    {},
+    {
+      onError: () => {
+        throw new Error(`onError: ${SECRET}`)
+      },
+    },
+  ]
+  it.each(['/throw', '/next', '/reject'])(
+    '%s: a plain 500 without message or stack; the log has both',
+    async (path) => {
+      for (const option of options) {
+        errorLog.mockClear()
+        const response = await bridge(app, option)(httpEvent({ path }) as never, scfContext())
+        assertIntegrated(response)
+        expect(response.statusCode).toBe(500)
+        const visible = JSON.stringify(response)
+        expect(visible).not.toContain('hunter2')
+        expect(visible).not.toMatch(/\bat .+:\d+:\d+/)
+        expect(JSON.stringify(loggedLines())).toContain('hunter2')
+      }
+    },
+  )
 })

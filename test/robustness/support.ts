@@ -1,16 +1,16 @@
-import express5 from 'express'
-import express4 from 'express4'
-import Koa3 from 'koa'
-import Koa2 from 'koa2'
-import fc from 'fast-check'
-import Fastify from 'fastify'
-import Hapi from '@hapi/hapi'
-import { H3 } from 'h3'
-import { Hono } from 'hono'
 import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { getCurrentInvoke } from '../../src'
+import Hapi from '@hapi/hapi'
+import express5 from 'express'
+import express4 from 'express4'
+import fc from 'fast-check'
+import Fastify from 'fastify'
+import { H3 } from 'h3'
+import { Hono } from 'hono'
+import Koa3 from 'koa'
+import Koa2 from 'koa2'
 import type { IntegratedResponse } from '../../src'
+import { getCurrentInvoke } from '../../src'
 
 /**
  * One fixed seed for every property (override with FC_SEED=<n>, raise runs with FC_RUNS=<factor>).
@@ -19,14 +19,19 @@ import type { IntegratedResponse } from '../../src'
 export const SEED = Number(process.env.FC_SEED ?? 20261125)
 const RUN_FACTOR = Number(process.env.FC_RUNS ?? 1)
 
-export async function checkProperty<T>(property: fc.IAsyncPropertyWithHooks<T> | fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
+export async function checkProperty<T>(
+  property: fc.IAsyncPropertyWithHooks<T> | fc.IAsyncProperty<T>,
+  numRuns: number,
+): Promise<void> {
   try {
     await fc.assert(property, { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * RUN_FACTOR)) })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const cause = (error as { cause?: unknown }).cause
     const because = cause instanceof Error ? `\nCause: ${cause.message}` : ''
-    throw new Error(`property failed with seed ${SEED} (replay: FC_SEED=${SEED} npx vitest run test/robustness)\n${message}${because}`)
+    throw new Error(
+      `property failed with seed ${SEED} (replay: FC_SEED=${SEED} npx vitest run test/robustness)\n${message}${because}`,
+    )
   }
 }
 
@@ -112,7 +117,7 @@ export const echoApps = () => [
   { name: 'Koa 2', app: koaEcho(Koa2) },
 ]
 
-export { express5, express4, Koa3, Koa2 }
+export { express4, express5, Koa2, Koa3 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // What Node itself refuses in a header value.
@@ -123,9 +128,11 @@ export function assertIntegrated(response: unknown): asserts response is Integra
   const r = response as IntegratedResponse
   if (r === null || typeof r !== 'object') throw new Error(`not an object: ${String(r)}`)
   if (typeof r.isBase64Encoded !== 'boolean') throw new Error(`isBase64Encoded is ${typeof r.isBase64Encoded}`)
-  if (!Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) throw new Error(`statusCode ${r.statusCode}`)
+  if (!Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599)
+    throw new Error(`statusCode ${r.statusCode}`)
   if (typeof r.body !== 'string') throw new Error(`body is ${typeof r.body}`)
-  if (r.isBase64Encoded && Buffer.from(r.body, 'base64').toString('base64') !== r.body) throw new Error('body is not canonical base64')
+  if (r.isBase64Encoded && Buffer.from(r.body, 'base64').toString('base64') !== r.body)
+    throw new Error('body is not canonical base64')
   if (r.headers === null || typeof r.headers !== 'object') throw new Error('headers is not an object')
   for (const name of Object.keys(r.headers)) {
     if (!HEADER_NAME.test(name)) throw new Error(`header name ${JSON.stringify(name)}`)
@@ -133,19 +140,27 @@ export function assertIntegrated(response: unknown): asserts response is Integra
     const values = Array.isArray(value) ? value : [value]
     for (const item of values) {
       if (typeof item !== 'string') throw new Error(`header ${name} has a ${typeof item} value`)
-      if (BAD_HEADER_VALUE.test(item)) throw new Error(`header ${name} value ${JSON.stringify(item)} carries a forbidden character`)
+      if (BAD_HEADER_VALUE.test(item))
+        throw new Error(`header ${name} value ${JSON.stringify(item)} carries a forbidden character`)
     }
   }
   JSON.stringify(r)
 }
 
 /** Resolves with the handler's outcome, or rejects if it has not settled after `ms` (a hang, not a slow run). */
-export function settleWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<{ value?: T; error?: unknown }> {
+export function settleWithin<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<{ value?: T; error?: unknown }> {
   let timer: NodeJS.Timeout | undefined
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
   })
-  const outcome = promise.then((value) => ({ value }), (error: unknown) => ({ error }))
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
   return Promise.race([outcome, hang]).finally(() => clearTimeout(timer))
 }
 
@@ -155,15 +170,19 @@ export function prototypeSnapshot(): Map<string | symbol, unknown> {
   for (const proto of [Object.prototype, Array.prototype, Function.prototype, String.prototype]) {
     for (const key of Reflect.ownKeys(proto)) {
       const descriptor = Object.getOwnPropertyDescriptor(proto, key)
-      snapshot.set(`${proto === Object.prototype ? 'Object' : proto === Array.prototype ? 'Array' : proto === Function.prototype ? 'Function' : 'String'}.${String(key)}`,
-        descriptor && 'value' in descriptor ? descriptor.value : descriptor?.get)
+      snapshot.set(
+        `${proto === Object.prototype ? 'Object' : proto === Array.prototype ? 'Array' : proto === Function.prototype ? 'Function' : 'String'}.${String(key)}`,
+        descriptor && 'value' in descriptor ? descriptor.value : descriptor?.get,
+      )
     }
   }
   return snapshot
 }
 
 export function parseEcho(response: IntegratedResponse): Echo {
-  return JSON.parse(response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body) as Echo
+  return JSON.parse(
+    response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body,
+  ) as Echo
 }
 
 // ---- the other app kinds the bridge serves: the same two routes ----------------------------------------
@@ -204,7 +223,9 @@ function fetchEcho(request: Request, body: Buffer): Response {
 export function fastifyEcho() {
   const app = Fastify()
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  )
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE'],
     url: '/*',

@@ -9,11 +9,11 @@
  * this file proves.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { request } from 'node:http'
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installPackedPackage, type InstalledPackage } from './packed-package'
+import { type InstalledPackage, installPackedPackage } from './packed-package'
 import { RUNTIMES, type Runtime } from './runtimes'
 import { REPO_ROOT } from './toolchain'
 
@@ -55,7 +55,9 @@ let exportsTesting: boolean
 beforeAll(() => {
   installed = installPackedPackage('runtimes')
   cpSync(join(REPO_ROOT, 'test', 'runtimes', 'smoke'), join(installed.project, 'smoke'), { recursive: true })
-  const manifest = JSON.parse(readFileSync(join(installed.project, 'node_modules', 'scf-bridge', 'package.json'), 'utf8'))
+  const manifest = JSON.parse(
+    readFileSync(join(installed.project, 'node_modules', 'scf-bridge', 'package.json'), 'utf8'),
+  )
   exportsTesting = Boolean(manifest.exports?.['./testing'])
 }, 180_000)
 
@@ -76,7 +78,9 @@ function runSmoke(runtime: Runtime, script: 'run.cjs' | 'run.mjs') {
     },
   })
   if (result.status !== 0) {
-    throw new Error(`${runtime.scf} ${script} exited ${result.status ?? result.signal}:\n${result.stderr}\n${result.stdout}`)
+    throw new Error(
+      `${runtime.scf} ${script} exited ${result.status ?? result.signal}:\n${result.stderr}\n${result.stdout}`,
+    )
   }
   return { record: JSON.parse(result.stdout) as SmokeRecord, stderr: result.stderr }
 }
@@ -89,10 +93,22 @@ async function devServerRequest(runtime: Runtime, path: string) {
 exports.main_handler = bridge((req, res) => { res.setHeader('set-cookie', ['a=1', 'b=2']); res.end(req.method + ' ' + req.url) })
 `,
   )
-  const child = spawn(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), 'dev', './dev-handler.js', '--port', '0', '--host', '127.0.0.1'], {
-    cwd: installed.project,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    runtime.binary(),
+    [
+      join('node_modules', 'scf-bridge', 'dist', 'cli.js'),
+      'dev',
+      './dev-handler.js',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      cwd: installed.project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let log = ''
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   try {
@@ -110,18 +126,22 @@ exports.main_handler = bridge((req, res) => { res.setHeader('set-cookie', ['a=1'
       child.stderr.on('data', onData)
       exited.then(() => reject(new Error(`scf-bridge dev exited:\n${log}`)))
     })
-    const reply = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-      (resolve, reject) => {
-        request(base + path, { agent: false }, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-          res.on('error', reject)
-        })
-          .on('error', reject)
-          .end()
-      },
-    )
+    const reply = await new Promise<{
+      status: number
+      headers: Record<string, string | string[] | undefined>
+      body: string
+    }>((resolve, reject) => {
+      request(base + path, { agent: false }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      })
+        .on('error', reject)
+        .end()
+    })
     // The access line may follow the reply by a moment.
     for (let waited = 0; !/ 200 /.test(log.split('Listening on')[1] ?? '') && waited < 5_000; waited += 20) {
       await new Promise((r) => setTimeout(r, 20))
@@ -183,22 +203,26 @@ function expectApp(app: AppResults, record: SmokeRecord, name: string) {
 }
 
 describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
-  it.each(['run.cjs', 'run.mjs'] as const)('serves Express, Koa (and Hono on 18+) through the installed package (%s)', (script) => {
-    const { record, stderr } = runSmoke(runtime, script)
+  it.each(['run.cjs', 'run.mjs'] as const)(
+    'serves Express, Koa (and Hono on 18+) through the installed package (%s)',
+    (script) => {
+      const { record, stderr } = runSmoke(runtime, script)
 
-    expect(record.node).toBe(`v${runtime.node}`)
-    expect(record.loader).toBe(script === 'run.cjs' ? 'require' : 'import')
-    expect(record.testing, 'scf-bridge/testing loads when package.json exports it').toBe(exportsTesting)
-    expect(Number(record.express.split('.')[0])).toBe(runtime.major === 16 ? 4 : 5)
-    expect(Number(record.koa.split('.')[0])).toBe(runtime.major === 16 ? 2 : 3)
+      expect(record.node).toBe(`v${runtime.node}`)
+      expect(record.loader).toBe(script === 'run.cjs' ? 'require' : 'import')
+      expect(record.testing, 'scf-bridge/testing loads when package.json exports it').toBe(exportsTesting)
+      expect(Number(record.express.split('.')[0])).toBe(runtime.major === 16 ? 4 : 5)
+      expect(Number(record.koa.split('.')[0])).toBe(runtime.major === 16 ? 2 : 3)
 
-    expectApp(record.apps.express, record, `Express ${record.express} on ${record.node}`)
-    expectApp(record.apps.koa, record, `Koa ${record.koa} on ${record.node}`)
-    if (runtime.major >= 18) expectApp(record.apps.hono!, record, `Hono ${record.hono} on ${record.node}`)
-    else expect(record.apps.hono).toBeUndefined()
-    // The failure reached the log (stderr), not the client.
-    expect(stderr).toContain(record.secret)
-  }, 180_000)
+      expectApp(record.apps.express, record, `Express ${record.express} on ${record.node}`)
+      expectApp(record.apps.koa, record, `Koa ${record.koa} on ${record.node}`)
+      if (runtime.major >= 18) expectApp(record.apps.hono!, record, `Hono ${record.hono} on ${record.node}`)
+      else expect(record.apps.hono).toBeUndefined()
+      // The failure reached the log (stderr), not the client.
+      expect(stderr).toContain(record.secret)
+    },
+    180_000,
+  )
 
   it('runs the scf-bridge CLI: dev serves a handler over HTTP', async () => {
     const { status, headers, body, log } = await devServerRequest(runtime, '/release/hello?x=1')
@@ -217,11 +241,15 @@ describe.each(RUNTIMES)('SCF runtime $scf on Node $node', (runtime) => {
 exports.main_handler = bridge((req, res) => res.end('http'), { events: { timer: (event) => ({ ran: event.TriggerName, type: event.Type }) } })
 `,
     )
-    const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), 'invoke', './trigger-handler.js', '--event', 'timer'], {
-      cwd: installed.project,
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
+    const result = spawnSync(
+      runtime.binary(),
+      [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), 'invoke', './trigger-handler.js', '--event', 'timer'],
+      {
+        cwd: installed.project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    )
     expect(result.status, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toEqual({ ran: 'timer', type: 'Timer' })
     expect(result.stderr).toMatch(/a timer trigger event, request id/)
@@ -255,36 +283,58 @@ interface ExampleRecord {
 }
 
 /** Each example on each runtime its "engines" admits (one Node per major). */
-const EXAMPLE_RUNS = RUNTIMES.filter((r, i, all) => all.findIndex((o) => o.major === r.major) === i).flatMap((runtime) =>
-  EXAMPLES.filter((example) => runtime.major >= example.minMajor).map((example) => ({ ...example, runtime, major: runtime.major })),
+const EXAMPLE_RUNS = RUNTIMES.filter((r, i, all) => all.findIndex((o) => o.major === r.major) === i).flatMap(
+  (runtime) =>
+    EXAMPLES.filter((example) => runtime.major >= example.minMajor).map((example) => ({
+      ...example,
+      runtime,
+      major: runtime.major,
+    })),
 )
 
 describe('the examples, as deployed', () => {
   it('include the Express example on Node 18 to 24 (its engines admit them), so this is not vacuous', () => {
-    expect(EXAMPLE_RUNS.filter((run) => run.name === 'express-app').map((run) => run.major)).toEqual(expect.arrayContaining([18, 20, 22, 24]))
+    expect(EXAMPLE_RUNS.filter((run) => run.name === 'express-app').map((run) => run.major)).toEqual(
+      expect.arrayContaining([18, 20, 22, 24]),
+    )
   })
 
-  it.each(EXAMPLE_RUNS)('$name on Node $major serves its pages, API, static PNG and login cookies', ({ runtime, ...example }) => {
-    const result = spawnSync(runtime.binary(), [join(REPO_ROOT, 'test', 'runtimes', 'smoke', 'examples.cjs'), join(REPO_ROOT, 'examples', example.name)], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
-    expect(result.status, result.stderr).toBe(0)
-    const { node, logoBase64, results } = JSON.parse(result.stdout) as ExampleRecord
-    expect(Number(node.slice(1).split('.')[0])).toBe(runtime.major)
-    const failures = Object.entries(results).filter(([, r]) => r.statusCode >= 500)
-    expect(failures.map(([name, r]) => `${name}: ${r.statusCode} ${r.body}`), `${example.name} on ${node}; stderr:\n${result.stderr}`).toEqual([])
+  it.each(EXAMPLE_RUNS)(
+    '$name on Node $major serves its pages, API, static PNG and login cookies',
+    ({ runtime, ...example }) => {
+      const result = spawnSync(
+        runtime.binary(),
+        [join(REPO_ROOT, 'test', 'runtimes', 'smoke', 'examples.cjs'), join(REPO_ROOT, 'examples', example.name)],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      )
+      expect(result.status, result.stderr).toBe(0)
+      const { node, logoBase64, results } = JSON.parse(result.stdout) as ExampleRecord
+      expect(Number(node.slice(1).split('.')[0])).toBe(runtime.major)
+      const failures = Object.entries(results).filter(([, r]) => r.statusCode >= 500)
+      expect(
+        failures.map(([name, r]) => `${name}: ${r.statusCode} ${r.body}`),
+        `${example.name} on ${node}; stderr:\n${result.stderr}`,
+      ).toEqual([])
 
-    expect(results.home.statusCode).toBe(200)
-    expect(String(results.home.headers['content-type'])).toMatch(/^text\/html/)
-    expect(JSON.parse(results.hello.body)).toEqual({ hello: 'scf' })
-    expect(JSON.parse(results.echo.body)).toMatchObject({ body: { hello: '世界' } })
-    expect(results.logo).toMatchObject({ statusCode: 200, isBase64Encoded: true, body: logoBase64 })
-    expect(results.login.statusCode).toBe(200)
-    const cookieNames = ([] as string[]).concat(results.login.headers['set-cookie'] ?? []).map((c) => c.split('=')[0])
-    expect(cookieNames).toEqual(expect.arrayContaining(['session', 'user']))
-    expect(results.missing.statusCode).toBe(404)
-    expect(JSON.parse(results.whoami.body)).toMatchObject({ servedBy: 'scf', ip: '203.0.113.9', requestId: 'inv-whoami' })
-  }, 120_000)
+      expect(results.home.statusCode).toBe(200)
+      expect(String(results.home.headers['content-type'])).toMatch(/^text\/html/)
+      expect(JSON.parse(results.hello.body)).toEqual({ hello: 'scf' })
+      expect(JSON.parse(results.echo.body)).toMatchObject({ body: { hello: '世界' } })
+      expect(results.logo).toMatchObject({ statusCode: 200, isBase64Encoded: true, body: logoBase64 })
+      expect(results.login.statusCode).toBe(200)
+      const cookieNames = ([] as string[]).concat(results.login.headers['set-cookie'] ?? []).map((c) => c.split('=')[0])
+      expect(cookieNames).toEqual(expect.arrayContaining(['session', 'user']))
+      expect(results.missing.statusCode).toBe(404)
+      expect(JSON.parse(results.whoami.body)).toMatchObject({
+        servedBy: 'scf',
+        ip: '203.0.113.9',
+        requestId: 'inv-whoami',
+      })
+    },
+    120_000,
+  )
 })

@@ -62,12 +62,16 @@ export function installPackedPackage(label: string): InstalledPackage {
       JSON.stringify({ name: 'scf-bridge-consumer', version: '1.0.0', private: true }, null, 2),
     )
     const install = (mode: 'offline' | 'prefer-offline') =>
-      spawnSync('npm', ['install', `--${mode}`, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
-        cwd: project,
-        encoding: 'utf8',
-        // A user's install: no engine-strict or other settings inherited from the repository's test run.
-        env: { ...process.env, npm_config_engine_strict: 'false' },
-      })
+      spawnSync(
+        'npm',
+        ['install', `--${mode}`, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball],
+        {
+          cwd: project,
+          encoding: 'utf8',
+          // A user's install: no engine-strict or other settings inherited from the repository's test run.
+          env: { ...process.env, npm_config_engine_strict: 'false' },
+        },
+      )
     let installMode: InstalledPackage['installMode'] = 'offline'
     let result = install('offline')
     if (result.status !== 0 && /ENOTCACHED/.test(result.stderr)) {

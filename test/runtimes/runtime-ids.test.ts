@@ -10,7 +10,8 @@ import { RUNTIMES, TENCENT_RUNTIME_IDS } from './runtimes'
 import { REPO_ROOT } from './toolchain'
 
 // Real events quote the runtime that served them; the examples' serverless.yml files are being replaced.
-const EXEMPT = (file: string) => file.startsWith('test/fixtures/real-events/') || /^examples\/[^/]+\/serverless\.yml$/.test(file)
+const EXEMPT = (file: string) =>
+  file.startsWith('test/fixtures/real-events/') || /^examples\/[^/]+\/serverless\.yml$/.test(file)
 
 describe('runtime ids', () => {
   it('are all ids Tencent uses (none ending in .x) in every tracked file', () => {
@@ -25,7 +26,8 @@ describe('runtime ids', () => {
       } catch {
         continue // listed but deleted in the working tree
       }
-      for (const [id] of text.matchAll(/Nodejs\d+\.[0-9A-Za-z]+/g)) if (!TENCENT_RUNTIME_IDS.includes(id)) unknown.push(`${file}: ${id}`)
+      for (const [id] of text.matchAll(/Nodejs\d+\.[0-9A-Za-z]+/g))
+        if (!TENCENT_RUNTIME_IDS.includes(id)) unknown.push(`${file}: ${id}`)
     }
     expect(unknown).toEqual([])
   })
@@ -33,7 +35,10 @@ describe('runtime ids', () => {
   it('in the README table are the runtimes the matrix tests, with their Node versions', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
     const section = readme.slice(readme.indexOf('## Supported runtimes'))
-    const rows = [...section.matchAll(/^\| `(Nodejs[^`]+)` \| ([^|]+) \|/gm)].map(([, id, versions]) => ({ id, versions }))
+    const rows = [...section.matchAll(/^\| `(Nodejs[^`]+)` \| ([^|]+) \|/gm)].map(([, id, versions]) => ({
+      id,
+      versions,
+    }))
     const ids = [...new Set(RUNTIMES.map((runtime) => runtime.scf))]
     expect(rows.map((row) => row.id)).toEqual(ids)
     for (const runtime of RUNTIMES) {

@@ -9,7 +9,16 @@ import { NODE_16, NODE_16_13, NODE_18, NODE_18_15, NODE_20, NODE_22_21, NODE_24_
  * from CloudBase, which runs on SCF). None ends in `.x`.
  */
 export const TENCENT_RUNTIME_IDS = [
-  'Nodejs6.10', 'Nodejs8.9', 'Nodejs10.15', 'Nodejs12.16', 'Nodejs14.18', 'Nodejs16.13', 'Nodejs18.15', 'Nodejs20.19', 'Nodejs22.21', 'Nodejs24.11',
+  'Nodejs6.10',
+  'Nodejs8.9',
+  'Nodejs10.15',
+  'Nodejs12.16',
+  'Nodejs14.18',
+  'Nodejs16.13',
+  'Nodejs18.15',
+  'Nodejs20.19',
+  'Nodejs22.21',
+  'Nodejs24.11',
 ]
 
 export interface Runtime {
@@ -24,11 +33,39 @@ export interface Runtime {
 
 export const RUNTIMES: Runtime[] = [
   // 16.13.2: the floor in package.json "engines"; 16.20.2: the last 16.
-  { scf: 'Nodejs16.13', node: NODE_16_13.version, major: 16, binary: () => nodeBinary(NODE_16_13), express: 'express4', koa: 'koa2' },
-  { scf: 'Nodejs16.13', node: NODE_16.version, major: 16, binary: () => nodeBinary(NODE_16), express: 'express4', koa: 'koa2' },
+  {
+    scf: 'Nodejs16.13',
+    node: NODE_16_13.version,
+    major: 16,
+    binary: () => nodeBinary(NODE_16_13),
+    express: 'express4',
+    koa: 'koa2',
+  },
+  {
+    scf: 'Nodejs16.13',
+    node: NODE_16.version,
+    major: 16,
+    binary: () => nodeBinary(NODE_16),
+    express: 'express4',
+    koa: 'koa2',
+  },
   // 18.15.0: what SCF's Nodejs18.15 runs; 18.20.8: the last 18.
-  { scf: 'Nodejs18.15', node: NODE_18_15.version, major: 18, binary: () => nodeBinary(NODE_18_15), express: 'express', koa: 'koa' },
-  { scf: 'Nodejs18.15', node: NODE_18.version, major: 18, binary: () => nodeBinary(NODE_18), express: 'express', koa: 'koa' },
+  {
+    scf: 'Nodejs18.15',
+    node: NODE_18_15.version,
+    major: 18,
+    binary: () => nodeBinary(NODE_18_15),
+    express: 'express',
+    koa: 'koa',
+  },
+  {
+    scf: 'Nodejs18.15',
+    node: NODE_18.version,
+    major: 18,
+    binary: () => nodeBinary(NODE_18),
+    express: 'express',
+    koa: 'koa',
+  },
   {
     scf: 'Nodejs20.19',
     node: process.versions.node.split('.')[0] === '20' ? process.versions.node : NODE_20.version,
@@ -37,6 +74,20 @@ export const RUNTIMES: Runtime[] = [
     express: 'express',
     koa: 'koa',
   },
-  { scf: 'Nodejs22.21', node: NODE_22_21.version, major: 22, binary: () => nodeBinary(NODE_22_21), express: 'express', koa: 'koa' },
-  { scf: 'Nodejs24.11', node: NODE_24_11.version, major: 24, binary: () => nodeBinary(NODE_24_11), express: 'express', koa: 'koa' },
+  {
+    scf: 'Nodejs22.21',
+    node: NODE_22_21.version,
+    major: 22,
+    binary: () => nodeBinary(NODE_22_21),
+    express: 'express',
+    koa: 'koa',
+  },
+  {
+    scf: 'Nodejs24.11',
+    node: NODE_24_11.version,
+    major: 24,
+    binary: () => nodeBinary(NODE_24_11),
+    express: 'express',
+    koa: 'koa',
+  },
 ]

@@ -4,7 +4,7 @@
  * When it runs it marks the page, greets a signed-in user from the readable `user` cookie and fills
  * the item list from the JSON API, using relative URLs so it also works under an APIGW stage path.
  */
-(function () {
+;(() => {
   'use strict'
 
   function readCookie(name) {
@@ -24,7 +24,7 @@
 
   function showItems(list, items) {
     list.textContent = ''
-    items.forEach(function (item) {
+    items.forEach((item) => {
       var li = document.createElement('li')
       li.textContent = item.name + ': ' + item.description
       list.appendChild(li)
@@ -46,11 +46,15 @@
   var list = document.getElementById('items')
   if (list && window.fetch) {
     fetch('api/items', { headers: { accept: 'application/json' } })
-      .then(function (response) {
+      .then((response) => {
         if (!response.ok) throw new Error('HTTP ' + response.status)
         return response.json()
       })
-      .then(function (items) { showItems(list, items) })
-      .catch(function (error) { list.textContent = 'Could not load the items: ' + error.message })
+      .then((items) => {
+        showItems(list, items)
+      })
+      .catch((error) => {
+        list.textContent = 'Could not load the items: ' + error.message
+      })
   }
 })()

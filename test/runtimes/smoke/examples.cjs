@@ -18,7 +18,14 @@ function event(method, pathAndQuery, extra) {
       headers: { host: 'service-smoke.gz.apigw.tencentcs.com', accept: '*/*' },
       queryString,
       isBase64Encoded: false,
-      requestContext: { serviceId: 'service-smoke', path: '/', httpMethod: 'ANY', requestId: 'apigw-smoke', sourceIp: '203.0.113.9', stage: 'release' },
+      requestContext: {
+        serviceId: 'service-smoke',
+        path: '/',
+        httpMethod: 'ANY',
+        requestId: 'apigw-smoke',
+        sourceIp: '203.0.113.9',
+        stage: 'release',
+      },
     },
     extra,
   )
@@ -42,9 +49,14 @@ const CASES = {
 
 ;(async () => {
   const results = {}
-  for (const [name, ev] of Object.entries(CASES)) results[name] = await main_handler(ev, { request_id: `inv-${name}`, time_limit_in_ms: 3000 })
+  for (const [name, ev] of Object.entries(CASES))
+    results[name] = await main_handler(ev, { request_id: `inv-${name}`, time_limit_in_ms: 3000 })
   process.stdout.write(
-    JSON.stringify({ node: process.version, logoBase64: readFileSync(path.join(dir, 'public', 'logo.png')).toString('base64'), results }),
+    JSON.stringify({
+      node: process.version,
+      logoBase64: readFileSync(path.join(dir, 'public', 'logo.png')).toString('base64'),
+      results,
+    }),
   )
 })().catch((error) => {
   console.error(error)

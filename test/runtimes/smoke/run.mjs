@@ -1,6 +1,7 @@
 // Loads the installed scf-bridge with import and runs the smoke suite (see smoke.cjs).
-import smoke from './smoke.cjs'
+
 import { bridge, getCurrentInvoke } from 'scf-bridge'
+import smoke from './smoke.cjs'
 
 let testing
 try {

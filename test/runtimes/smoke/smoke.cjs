@@ -23,7 +23,8 @@ function versionOf(devRequire, name) {
     const file = path.join(dir, 'package.json')
     if (fs.existsSync(file)) {
       const pkg = JSON.parse(fs.readFileSync(file, 'utf8'))
-      if (pkg.version && (pkg.name === name || dir.endsWith(`${path.sep}node_modules${path.sep}${name}`))) return pkg.version
+      if (pkg.version && (pkg.name === name || dir.endsWith(`${path.sep}node_modules${path.sep}${name}`)))
+        return pkg.version
     }
     const parent = path.dirname(dir)
     if (parent === dir) throw new Error(`no package.json for ${name}`)
@@ -60,7 +61,9 @@ function readBody(req) {
 function expressApp(express) {
   const app = express()
   app.use(express.json())
-  app.get('/json', (req, res) => res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip, invocation: currentInvocation() }))
+  app.get('/json', (req, res) =>
+    res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip, invocation: currentInvocation() }),
+  )
   app.post('/echo', (req, res) => res.json({ echo: req.body }))
   app.get('/binary', (req, res) => res.type('application/octet-stream').send(BINARY))
   app.get('/rare', (req, res) => res.type(RARE_TEXT_TYPE).send(Buffer.from(RARE_TEXT)))
@@ -85,8 +88,10 @@ function koaApp(Koa) {
   const app = new Koa()
   app.silent = true // the bridge logs; Koa's own stderr dump would only repeat it
   app.use(async (ctx) => {
-    if (ctx.path === '/json') ctx.body = { name: ctx.query.name, tag: ctx.query.tag, ip: ctx.ip, invocation: currentInvocation() }
-    else if (ctx.path === '/echo' && ctx.method === 'POST') ctx.body = { echo: JSON.parse((await readBody(ctx.req)).toString('utf8')) }
+    if (ctx.path === '/json')
+      ctx.body = { name: ctx.query.name, tag: ctx.query.tag, ip: ctx.ip, invocation: currentInvocation() }
+    else if (ctx.path === '/echo' && ctx.method === 'POST')
+      ctx.body = { echo: JSON.parse((await readBody(ctx.req)).toString('utf8')) }
     else if (ctx.path === '/binary') {
       ctx.type = 'application/octet-stream'
       ctx.body = BINARY
@@ -102,7 +107,8 @@ function koaApp(Koa) {
       ctx.cookies.set('sid', 's1', { secure: true })
       ctx.body = { protocol: ctx.protocol, secure: ctx.secure }
     } else if (ctx.path === '/boom') throw new Error(SECRET)
-    else if (ctx.path.startsWith('/jobs/')) ctx.body = jobAnswer(ctx.state.scf.trigger, JSON.parse((await readBody(ctx.req)).toString('utf8')))
+    else if (ctx.path.startsWith('/jobs/'))
+      ctx.body = jobAnswer(ctx.state.scf.trigger, JSON.parse((await readBody(ctx.req)).toString('utf8')))
   })
   return app
 }
@@ -148,7 +154,11 @@ function jobAnswer(trigger, body) {
 
 function eventsOption(getCurrentInvoke) {
   return {
-    timer: async (event, context) => ({ trigger: getCurrentInvoke().trigger, name: event.TriggerName, invocation: context.request_id }),
+    timer: async (event, context) => ({
+      trigger: getCurrentInvoke().trigger,
+      name: event.TriggerName,
+      invocation: context.request_id,
+    }),
     cos: '/jobs/cos',
     cls: '/jobs/cls',
   }
@@ -161,18 +171,31 @@ const TRIGGER_CASES = {
       {
         cos: {
           cosSchemaVersion: '1.0',
-          cosObject: { url: 'http://b-1250000000.cos.ap-guangzhou.myqcloud.com/a.png', meta: { 'Content-Type': 'image/png' }, vid: '', key: '/1250000000/b/a.png', size: 3 },
+          cosObject: {
+            url: 'http://b-1250000000.cos.ap-guangzhou.myqcloud.com/a.png',
+            meta: { 'Content-Type': 'image/png' },
+            vid: '',
+            key: '/1250000000/b/a.png',
+            size: 3,
+          },
           cosBucket: { region: 'gz', name: 'b', appid: '1250000000' },
           cosNotificationId: 'unkown',
         },
-        event: { eventName: 'cos:ObjectCreated:Put', eventVersion: '1.0', eventTime: 1767236400, eventSource: 'qcs::cos' },
+        event: {
+          eventName: 'cos:ObjectCreated:Put',
+          eventVersion: '1.0',
+          eventTime: 1767236400,
+          eventSource: 'qcs::cos',
+        },
       },
     ],
   }),
   cls: () => ({
     clslogs: {
       data: require('node:zlib')
-        .gzipSync(JSON.stringify({ topic_id: 't', topic_name: 'n', records: [{ timestamp: '1', content: 'GET / 200' }] }))
+        .gzipSync(
+          JSON.stringify({ topic_id: 't', topic_name: 'n', records: [{ timestamp: '1', content: 'GET / 200' }] }),
+        )
         .toString('base64'),
     },
   }),
@@ -186,7 +209,14 @@ function apigwEvent(method, path, extra) {
       headers: { host: 'service-smoke.gz.apigw.tencentcs.com', accept: '*/*' },
       queryString: {},
       isBase64Encoded: false,
-      requestContext: { serviceId: 'service-smoke', path: '/', httpMethod: 'ANY', requestId: 'apigw-smoke', sourceIp: '203.0.113.7', stage: 'release' },
+      requestContext: {
+        serviceId: 'service-smoke',
+        path: '/',
+        httpMethod: 'ANY',
+        requestId: 'apigw-smoke',
+        sourceIp: '203.0.113.7',
+        stage: 'release',
+      },
     },
     extra,
   )
@@ -209,21 +239,32 @@ const CASES = {
   cookies: () => apigwEvent('GET', '/cookies'),
   boom: () => apigwEvent('GET', '/boom'),
   // The client used HTTPS: an encrypted socket on every Node, so secure cookies are set.
-  scheme: () => apigwEvent('GET', '/scheme', { headers: { host: 'service-smoke.gz.apigw.tencentcs.com', 'x-api-scheme': 'https' } }),
+  scheme: () =>
+    apigwEvent('GET', '/scheme', {
+      headers: { host: 'service-smoke.gz.apigw.tencentcs.com', 'x-api-scheme': 'https' },
+    }),
 }
 
 /** Runs every case against one handler; the testing helpers too when the package exports them. */
 async function runApp(handler, testing) {
   const results = {}
   for (const name of Object.keys(CASES)) {
-    results[name] = await handler(CASES[name](), { request_id: `inv-${name}`, memory_limit_in_mb: 128, time_limit_in_ms: 3000 })
+    results[name] = await handler(CASES[name](), {
+      request_id: `inv-${name}`,
+      memory_limit_in_mb: 128,
+      time_limit_in_ms: 3000,
+    })
   }
   results.triggers = {}
   for (const name of Object.keys(TRIGGER_CASES)) {
     results.triggers[name] = await handler(TRIGGER_CASES[name](), { request_id: `inv-${name}`, time_limit_in_ms: 3000 })
   }
   if (testing) {
-    const event = testing.createApigwEvent({ method: 'GET', path: '/json', query: { name: 'builder', tag: ['x', 'y'] } })
+    const event = testing.createApigwEvent({
+      method: 'GET',
+      path: '/json',
+      query: { name: 'builder', tag: ['x', 'y'] },
+    })
     results.builtEvent = await handler(event, testing.createScfContext())
     const res = await testing.invoke(handler, { method: 'POST', path: '/echo', body: { via: 'invoke' } })
     results.invoked = { status: res.status, json: await res.json() }
@@ -251,7 +292,10 @@ async function main(scf) {
     binaryBase64: BINARY.toString('base64'),
     secret: SECRET,
     apps: {
-      express: await runApp(scf.bridge(expressApp(fw.express), { events: eventsOption(scf.getCurrentInvoke) }), scf.testing),
+      express: await runApp(
+        scf.bridge(expressApp(fw.express), { events: eventsOption(scf.getCurrentInvoke) }),
+        scf.testing,
+      ),
       koa: await runApp(scf.bridge(koaApp(fw.Koa), { events: eventsOption(scf.getCurrentInvoke) }), scf.testing),
     },
   }
