@@ -36,7 +36,10 @@ async function main() {
   for (const s of subjects) {
     const r = await s.call()
     if (r.statusCode !== 200) throw new Error(`${s.file}: status ${r.statusCode}`)
-    for (let i = 0; i < Number(batch); i++) await s.call(), await nextTurn()
+    for (let i = 0; i < Number(batch); i++) {
+      await s.call()
+      await nextTurn()
+    }
   }
   for (let round = 0; round < Number(rounds); round++) {
     for (let k = 0; k < subjects.length; k++) {

@@ -8,11 +8,11 @@ function expressApp(express = require('express')) {
   const app = express()
   app.get('/small', (req, res) => res.json({ hello: SMALL.hello, q: req.query.q }))
   app.post('/echo', express.json({ limit: '1mb' }), (req, res) => res.json(req.body))
-  app.get('/image.png', (req, res) => res.type('png').send(PNG))
+  app.get('/image.png', (_req, res) => res.type('png').send(PNG))
   app.post('/upload', express.raw({ type: 'application/octet-stream', limit: '5mb' }), (req, res) =>
     res.json(digest(req.body)),
   )
-  app.get('/cookies', (req, res) => {
+  app.get('/cookies', (_req, res) => {
     for (let i = 0; i < COOKIES; i++) res.cookie(`c${i}`, `value-${i}`, { httpOnly: true, path: '/' })
     res.json({ ok: true })
   })
@@ -95,7 +95,10 @@ function freshExpress() {
   const root = require.resolve('express').replace(/index\.js$/, '')
   const saved = {}
   for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(root)) (saved[key] = require.cache[key]), delete require.cache[key]
+    if (key.startsWith(root)) {
+      saved[key] = require.cache[key]
+      delete require.cache[key]
+    }
   }
   const express = require('express')
   for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key]

@@ -21,12 +21,12 @@ subject
     async (reply) => {
       const ms = performance.now() - started
       const problem = small.check(subject.normalise(reply))
-      process.stdout.write(JSON.stringify({ ms, problem }) + '\n')
+      process.stdout.write(`${JSON.stringify({ ms, problem })}\n`)
       if (subject.close) await subject.close()
       process.exit(0)
     },
     (error) => {
-      process.stdout.write(JSON.stringify({ problem: `threw ${error && error.message}` }) + '\n')
+      process.stdout.write(`${JSON.stringify({ problem: `threw ${error?.message}` })}\n`)
       process.exit(1)
     },
   )

@@ -16,7 +16,7 @@ const { tencentEvent, tencentContext, workloads } = require('./workloads.cjs')
 const { koaApp } = require('./apps.cjs')
 
 const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) || 20000)
-const handler = (req, res) => {
+const handler = (_req, res) => {
   res.setHeader('content-type', 'application/json')
   res.end('{"ok":true}')
 }
@@ -78,7 +78,10 @@ const viaBridge = () => bridgedHandler(event, context)
 const viaBridgeKoa = () => bridgedKoa(event, context)
 
 async function measure(name, call) {
-  for (let i = 0; i < 1000; i++) await call(), await nextTurn()
+  for (let i = 0; i < 1000; i++) {
+    await call()
+    await nextTurn()
+  }
   const scavenges = []
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -89,7 +92,10 @@ async function measure(name, call) {
   observer.observe({ entryTypes: ['gc'] })
   const heapBefore = process.memoryUsage().heapUsed
   const started = process.hrtime.bigint()
-  for (let i = 0; i < count; i++) await call(), await nextTurn()
+  for (let i = 0; i < count; i++) {
+    await call()
+    await nextTurn()
+  }
   const micros = Number(process.hrtime.bigint() - started) / count / 1000
   await nextTurn()
   observer.disconnect()

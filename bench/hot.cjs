@@ -20,10 +20,16 @@ async function main() {
   const call = subject.prepare(workload)
   const problem = workload.check(subject.normalise(await call()))
   if (problem) throw new Error(`${id} answers ${workloadId} wrong: ${problem}`)
-  for (let i = 0; i < 500; i++) await call(), await nextTurn()
+  for (let i = 0; i < 500; i++) {
+    await call()
+    await nextTurn()
+  }
   const started = process.hrtime.bigint()
   const cpu = process.cpuUsage()
-  for (let i = 0; i < Number(count); i++) await call(), await nextTurn()
+  for (let i = 0; i < Number(count); i++) {
+    await call()
+    await nextTurn()
+  }
   const ns = Number(process.hrtime.bigint() - started)
   const { user, system } = process.cpuUsage(cpu)
   // CPU time is steadier than wall time on a shared machine: report both.

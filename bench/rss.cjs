@@ -27,17 +27,26 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 async function main() {
   const subject = adapter.setup(framework)
   const call = subject.prepare(workloads.find((w) => w.id === 'small'))
-  for (let i = 0; i < 2000; i++) await call(), await nextTurn()
+  for (let i = 0; i < 2000; i++) {
+    await call()
+    await nextTurn()
+  }
   await new Promise((resolve) => setTimeout(resolve, 100))
   const before = settle()
-  for (let i = 0; i < total; i++) await call(), await nextTurn()
+  for (let i = 0; i < total; i++) {
+    await call()
+    await nextTurn()
+  }
   await new Promise((resolve) => setTimeout(resolve, 100))
   const after = settle()
-  for (let i = 0; i < total; i++) await call(), await nextTurn()
+  for (let i = 0; i < total; i++) {
+    await call()
+    await nextTurn()
+  }
   await new Promise((resolve) => setTimeout(resolve, 100))
   const again = settle()
   if (subject.close) await subject.close()
-  process.stdout.write(JSON.stringify({ before, after, again, invocations: total }) + '\n')
+  process.stdout.write(`${JSON.stringify({ before, after, again, invocations: total })}\n`)
   process.exit(0)
 }
 main().catch((error) => {

@@ -98,7 +98,7 @@ async function checked(subjects, workload) {
     try {
       problem = workload.check(subject.normalise(await call()))
     } catch (error) {
-      problem = `threw: ${error && error.message}`
+      problem = `threw: ${error?.message}`
     }
     if (problem) wrong.push({ adapter: subject.adapter, problem })
     else ready.push({ adapter: subject.adapter, call })
@@ -107,7 +107,11 @@ async function checked(subjects, workload) {
 }
 
 async function timeInterleaved(entries, { warmup, rounds, batch }) {
-  for (const entry of entries) for (let i = 0; i < warmup; i++) await entry.call(), await nextTurn()
+  for (const entry of entries)
+    for (let i = 0; i < warmup; i++) {
+      await entry.call()
+      await nextTurn()
+    }
   const samples = new Map(entries.map((e) => [e, []]))
   const wall = new Map(entries.map((e) => [e, 0n]))
   for (let round = 0; round < rounds; round++) {
@@ -448,8 +452,8 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
 
 function coldMarkdown(cold, kept = () => true) {
   const out = [
-    '| adapter | ' + plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ') + ' |',
-    '|---|' + plan.coldFrameworks.map(() => '--:|').join(''),
+    `| adapter | ${plan.coldFrameworks.map((f) => `${f} median ms (min)`).join(' | ')} |`,
+    `|---|${plan.coldFrameworks.map(() => '--:|').join('')}`,
   ]
   for (const adapter of adapters.filter(kept)) {
     const cells = plan.coldFrameworks.map((f) => {
@@ -624,8 +628,8 @@ if (write) {
   const to = current.indexOf(END)
   const next =
     from >= 0 && to > from
-      ? current.slice(0, from + START.length) + '\n' + summary + '\n' + current.slice(to)
-      : current + `\n${START}\n${summary}\n${END}\n`
+      ? `${current.slice(0, from + START.length)}\n${summary}\n${current.slice(to)}`
+      : `${current}\n${START}\n${summary}\n${END}\n`
   writeFileSync(file, next)
   log(`wrote ${path.relative(process.cwd(), file)}`)
 }

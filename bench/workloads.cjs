@@ -79,7 +79,7 @@ function headersOf(w) {
   return headers
 }
 
-const search = (query) => (query ? '?' + new URLSearchParams(query).toString() : '')
+const search = (query) => (query ? `?${new URLSearchParams(query).toString()}` : '')
 
 /** The Tencent API Gateway integrated-request event (also what tencent-serverless-http reads). */
 function tencentEvent(w) {
@@ -127,7 +127,7 @@ function awsEvent(w) {
     requestContext: {
       resourcePath: '/{proxy+}',
       httpMethod: w.method,
-      path: '/prod' + w.path,
+      path: `/prod${w.path}`,
       stage: 'prod',
       requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
       accountId: '123456789012',

@@ -61,7 +61,7 @@ export interface BridgeOptions {
   onError?: (
     error: unknown,
     invocation: CurrentInvoke,
-  ) => IntegratedResponse | void | Promise<IntegratedResponse | void>
+  ) => IntegratedResponse | undefined | Promise<IntegratedResponse | undefined>
   /**
    * The app is a fetch handler: a bare `(request: Request, invoke) => Response | Promise<Response>`
    * function, which would otherwise be taken for a Node `(req, res)` listener. Objects with a

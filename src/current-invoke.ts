@@ -42,7 +42,8 @@ export const invokeStorage: AsyncLocalStorage<InvocationScope> = processWide(
 export function processWide<T>(key: string, create: () => T): T {
   const registry = globalThis as unknown as Record<symbol, T | undefined>
   const symbol = Symbol.for(`scf-bridge.${key}`)
-  return (registry[symbol] ??= create())
+  registry[symbol] ??= create()
+  return registry[symbol] as T
 }
 
 /**

@@ -44,7 +44,7 @@ export function encodeQuery(query: Record<string, unknown>): string {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined || item === null || item === false || (typeof item === 'object' && item !== null)) continue
       const pair = item === true ? encodeComponent(key) : `${encodeComponent(key)}=${encodeComponent(String(item))}`
-      search += search ? '&' + pair : pair
+      search += search ? `&${pair}` : pair
     }
   }
   return search

@@ -172,14 +172,14 @@ function guessTrigger(e: Record<string, unknown>): string {
 
 function pathOf(event: ScfHttpEvent): string {
   const path = event.path || '/'
-  return path.charCodeAt(0) === 47 /* / */ ? path : '/' + path
+  return path.charCodeAt(0) === 47 /* / */ ? path : `/${path}`
 }
 
 /** Normalises a `basePath` option once: leading slash, no trailing slash, '' for none. */
 export function normaliseBasePath(basePath: string | undefined): string {
   if (!basePath) return ''
   const trimmed = basePath.replace(/\/+$/, '')
-  return trimmed === '' ? '' : trimmed.startsWith('/') ? trimmed : '/' + trimmed
+  return trimmed === '' ? '' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`
 }
 
 // Characters a path may carry unencoded (RFC 3986 pchar plus '/'); '%' is kept only before two hex digits.
@@ -198,11 +198,11 @@ function queryOf(event: ScfHttpEvent): string {
   // queryStringParameters holds only the parameters declared in the API: a fallback, never merged.
   const query = event.queryString ?? event.queryStringParameters
   if (query === undefined || query === null) return ''
-  if (typeof query === 'string') return query === '' ? '' : query.startsWith('?') ? query : '?' + query
+  if (typeof query === 'string') return query === '' ? '' : query.startsWith('?') ? query : `?${query}`
   if (typeof query !== 'object')
     throw new EventError(`scf-bridge: event.queryString must be an object, got ${describe(query)}`)
   const search = encodeQuery(query as Record<string, unknown>)
-  return search ? '?' + search : ''
+  return search ? `?${search}` : ''
 }
 
 // ---- headers, body, address ------------------------------------------------

@@ -12,7 +12,7 @@ let installed: true | undefined
  * One listener per process, installed at the first invocation, shared by the CommonJS and ESM builds.
  */
 export function routeStrayRejections(): void {
-  installed ??= processWide('stray-rejections', installListener)
+  if (!installed) installed = processWide('stray-rejections', installListener)
 }
 
 function installListener(): true {

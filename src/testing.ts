@@ -233,6 +233,7 @@ export interface InvokeResponse {
   /** The body bytes, decoded from base64 when the integrated response was base64. */
   body: Buffer
   text(): Promise<string>
+  // biome-ignore lint/suspicious/noExplicitAny: as fetch's Response.json(), the caller names the type it expects
   json<T = any>(): Promise<T>
   arrayBuffer(): Promise<ArrayBuffer>
   /** Why the gateway answered with an error of its own (invalid integrated response, handler failure, timeout, size). */
@@ -278,7 +279,7 @@ export interface InvokeEventResult {
  * const { ok, result } = await invokeEvent(main_handler, { orderId: 42 })
  */
 export async function invokeEvent(
-  handler: (event: any, context: any, callback?: any) => unknown,
+  handler: AnyScfHandler,
   event: unknown,
   options: InvokeEventOptions = {},
 ): Promise<InvokeEventResult> {
@@ -286,7 +287,7 @@ export async function invokeEvent(
     throw new TypeError(`scf-bridge/testing: invokeEvent(handler) needs a function, got ${typeof handler}`)
   const context = createScfContext(options.context)
   const timeoutMs = context.time_limit_in_ms ?? 3000
-  const outcome = await callHandler(handler as AnyScfHandler, event, context, timeoutMs)
+  const outcome = await callHandler(handler, event, context, timeoutMs)
   if (outcome.kind === 'returned')
     return { ok: true, result: outcome.value, error: undefined, timedOut: false, event, context }
   const error =
@@ -305,7 +306,7 @@ export async function invokeEvent(
  * const { ok, result } = await invoke(main_handler, createTimerEvent({ message: 'purge' }))
  */
 export function invoke(
-  handler: (event: any, context: any, callback?: any) => unknown,
+  handler: AnyScfHandler,
   event: ScfTriggerEvent,
   options?: InvokeEventOptions,
 ): Promise<InvokeEventResult>
@@ -323,12 +324,12 @@ export function invoke(
  * expect(await res.json()).toEqual({ hello: 'world' })
  */
 export function invoke(
-  handler: (event: any, context: any, callback?: any) => unknown,
+  handler: AnyScfHandler,
   request?: string | RequestDescription | FetchRequestLike,
   options?: InvokeOptions,
 ): Promise<InvokeResponse>
 export async function invoke(
-  handler: (event: any, context: any, callback?: any) => unknown,
+  handler: AnyScfHandler,
   request: string | RequestDescription | FetchRequestLike | ScfTriggerEvent = {},
   options: InvokeOptions = {},
 ): Promise<InvokeResponse | InvokeEventResult> {
@@ -342,7 +343,7 @@ export async function invoke(
       ? { path: request }
       : (request as RequestDescription)
   const { event, context, outcome, reply } = await emulate(
-    handler as AnyScfHandler,
+    handler,
     httpParts(description, trigger, options.https),
     { trigger, stage: options.stage ?? DEFAULT_STAGE },
     options.context,
@@ -409,7 +410,7 @@ function httpParts(description: RequestDescription, trigger: Trigger, https?: bo
     if (https === undefined) scheme = url.protocol === 'http:' ? 'http' : 'https'
     if (headers.host === undefined) headers.host = url.host
   } else if (!pathAndQuery.startsWith('/')) {
-    pathAndQuery = '/' + pathAndQuery
+    pathAndQuery = `/${pathAndQuery}`
   }
   if (headers.host === undefined) headers.host = trigger === 'url' ? DEFAULT_URL_HOST : DEFAULT_APIGW_HOST
   const question = pathAndQuery.indexOf('?')
@@ -428,9 +429,9 @@ function headerRecord(init: RequestHeadersInput | undefined): Record<string, str
   const add = (name: string, value: string) => foldHeader(headers, name, value)
   if (!init) return headers
   if (typeof (init as { forEach?: unknown }).forEach === 'function' && !Array.isArray(init)) {
-    ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) =>
-      add(name, value),
-    )
+    ;(init as { forEach(callback: (value: string, name: string) => void): void }).forEach((value, name) => {
+      add(name, value)
+    })
   } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
     for (const [name, value] of init as Iterable<readonly [string, string]>) add(name, String(value))
   } else {

@@ -5,7 +5,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (Buffer.isBuffer(value)) return 'a Buffer'
   if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return `a ${typeof value} (${String(value)})`
   if (typeof value !== 'object') return `a ${typeof value}`

@@ -44,6 +44,7 @@ describe('a Promise of an app', () => {
     let thens = 0
     const app = expressApp(express)
     const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: the test needs a thenable that is not a Promise
       then: (resolve: (value: unknown) => void) => {
         thens++
         resolve(app)
@@ -298,9 +299,15 @@ describe('fetch-style apps', () => {
 
   it('uses the client scheme for the URL and the default host (never localhost) for a Host that would not make a URL', async () => {
     const urls: string[] = []
-    const handler = bridge((request: Request) => (urls.push(request.url), new Response(null, { status: 204 })), {
-      fetch: true,
-    })
+    const handler = bridge(
+      (request: Request) => {
+        urls.push(request.url)
+        return new Response(null, { status: 204 })
+      },
+      {
+        fetch: true,
+      },
+    )
     for (const host of ['evil.example/path@x', 'a%b', 'example.com:99999', 'Example.COM:8080']) {
       await handler(httpEvent({ path: '/x', headers: { 'x-api-scheme': 'http', host } }), scfContext())
     }
@@ -314,9 +321,15 @@ describe('fetch-style apps', () => {
 
   it('passes a non-ASCII header value as its UTF-8 bytes, as a server would', async () => {
     const values: (string | null)[] = []
-    const handler = bridge((request: Request) => (values.push(request.headers.get('x-name')), new Response('ok')), {
-      fetch: true,
-    })
+    const handler = bridge(
+      (request: Request) => {
+        values.push(request.headers.get('x-name'))
+        return new Response('ok')
+      },
+      {
+        fetch: true,
+      },
+    )
     const response = await handler(httpEvent({ path: '/', headers: { 'x-name': 'café 中文' } }), scfContext())
     expect(response.statusCode).toBe(200)
     expect(values).toHaveLength(1)

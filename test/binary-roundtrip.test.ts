@@ -52,7 +52,7 @@ function expressApp(express: typeof express5) {
   const app = express()
   app.use(compression({ threshold: 0, filter: (req) => req.path === '/bundle.js' }))
   for (const c of cases) {
-    app.get(c.path, (req, res) => {
+    app.get(c.path, (_req, res) => {
       if (c.type) res.setHeader('content-type', c.type)
       res.end(c.body)
     })

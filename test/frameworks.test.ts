@@ -38,7 +38,7 @@ interface Framework {
   /** What a user hands to bridge(): an app, or a Promise of one. */
   create(): unknown
   /** Releases what the app holds (timers, caches), if anything. */
-  close?(app: unknown): Promise<unknown> | void
+  close?(app: unknown): Promise<unknown> | undefined
   /**
    * Frameworks whose own error layer answers a route that throws (Nest's exception filters, Hono's and h3's
    * default error handlers, Koa's ctx.onerror), exactly as under listen(). `logged`: the error also reaches

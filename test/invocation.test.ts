@@ -22,8 +22,8 @@ function apps(release: Promise<void>) {
     return { path: current?.event.path, tag: current?.event.headers['x-tag'], requestId: current?.context.request_id }
   }
   const e = express()
-  e.get('/current', async (req, res) => res.json(await seen()))
-  e.get('/hang', async (req, res) => {
+  e.get('/current', async (_req, res) => res.json(await seen()))
+  e.get('/hang', async (_req, res) => {
     await release
     res.send('late')
   })
@@ -63,9 +63,9 @@ describe('getCurrentInvoke', () => {
           ),
         ),
       )
-      results.forEach((r, i) =>
-        expect(JSON.parse(r.body)).toEqual({ path: '/current', tag: `t${i}`, requestId: `inv-${i}` }),
-      )
+      for (const [i, r] of results.entries()) {
+        expect(JSON.parse(r.body)).toEqual({ path: '/current', tag: `t${i}`, requestId: `inv-${i}` })
+      }
       expect(getCurrentInvoke()).toBeUndefined()
     })
   }

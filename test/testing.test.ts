@@ -14,8 +14,8 @@ app.post('/echo', express.json(), express.urlencoded({ extended: false }), (req,
   res.json({ type: req.get('content-type'), body: req.body }),
 )
 app.post('/bytes', express.raw({ type: () => true }), (req, res) => res.type('application/octet-stream').send(req.body))
-app.get('/image.png', (req, res) => res.type('png').send(image()))
-app.get('/cookies', (req, res) => {
+app.get('/image.png', (_req, res) => res.type('png').send(image()))
+app.get('/cookies', (_req, res) => {
   res.cookie('a', '1')
   res.cookie('b', '2')
   res.send('ok')

@@ -42,7 +42,7 @@ app.get('/api/hello', (req, res) => {
   res.json({ hello: typeof req.query.name === 'string' && req.query.name ? req.query.name : 'world' })
 })
 
-app.get('/api/items', (req, res) => {
+app.get('/api/items', (_req, res) => {
   res.json(items)
 })
 
@@ -68,7 +68,7 @@ app.get('/api/whoami', (req, res) => {
 })
 
 // The files in the bucket, as COS notifications reported them.
-app.get('/api/uploads', (req, res) => {
+app.get('/api/uploads', (_req, res) => {
   res.json(uploads.listUploads())
 })
 
@@ -146,7 +146,7 @@ app.use((error, req, res, next) => {
 })
 
 function onlyFromTrigger(kind) {
-  return (req, res, next) => next(getCurrentInvoke()?.trigger === kind ? undefined : 'route')
+  return (_req, _res, next) => next(getCurrentInvoke()?.trigger === kind ? undefined : 'route')
 }
 
 function statusOf(error) {

@@ -38,7 +38,7 @@ export function compileMediaTypePatterns(patterns: readonly string[]): (essence:
     }
     const essence = pattern.split(';')[0].trim().toLowerCase()
     if (!essence.includes('*')) exact.add(essence)
-    else wildcards.push(new RegExp('^' + essence.split('*').map(escapeRegExp).join('[^]*') + '$'))
+    else wildcards.push(new RegExp(`^${essence.split('*').map(escapeRegExp).join('[^]*')}$`))
   }
   return (essence) => exact.has(essence) || wildcards.some((re) => re.test(essence))
 }

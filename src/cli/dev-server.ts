@@ -218,7 +218,7 @@ function splitTarget(target: string): { pathname: string; search: string } {
       const url = new URL(path)
       path = url.pathname + url.search
     } catch {
-      path = '/' + path
+      path = `/${path}`
     }
   }
   const question = path.indexOf('?')

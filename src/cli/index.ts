@@ -8,7 +8,7 @@ import { runPack } from './pack/run-pack'
 
 /** Runs the CLI; resolves with the exit code once a one-shot command is done (`dev` keeps running). */
 async function main(argv: readonly string[]): Promise<number | undefined> {
-  let command
+  let command: ReturnType<typeof parseArgs>
   try {
     command = parseArgs(argv)
   } catch (error) {
@@ -34,7 +34,7 @@ async function invoke(options: Parameters<typeof runInvoke>[0]): Promise<number>
   try {
     code = await runInvoke(options, {
       out: (text) => process.stdout.write(text),
-      err: (line) => process.stderr.write(line + '\n'),
+      err: (line) => process.stderr.write(`${line}\n`),
     })
   } catch (error) {
     process.stderr.write(`scf-bridge: ${error instanceof Error ? error.message : String(error)}\n`)
@@ -47,8 +47,8 @@ async function invoke(options: Parameters<typeof runInvoke>[0]): Promise<number>
 
 async function dev(options: DevOptions): Promise<number | undefined> {
   const io = {
-    out: (line: string) => process.stdout.write(line + '\n'),
-    err: (line: string) => process.stderr.write(line + '\n'),
+    out: (line: string) => process.stdout.write(`${line}\n`),
+    err: (line: string) => process.stderr.write(`${line}\n`),
   }
   // Installed before anything is printed: whoever reads "Listening on" may signal at once.
   let devServer: DevServer | undefined

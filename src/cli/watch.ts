@@ -1,4 +1,4 @@
-import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs'
+import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, sep } from 'node:path'
 
@@ -51,7 +51,7 @@ export function watchTree(root: string, onChange: (file: string) => void, deboun
 
   const scan = (dir: string) => {
     add(dir)
-    let entries
+    let entries: Dirent[]
     try {
       entries = readdirSync(dir, { withFileTypes: true })
     } catch {

@@ -1,6 +1,7 @@
 import { isThenable } from '../values'
 
 /** Any SCF Node.js handler: `async (event, context)` or `(event, context, callback)`. */
+// biome-ignore lint/suspicious/noExplicitAny: each handler declares its own event and context types; any one of them must be accepted here
 export type AnyScfHandler = (event: any, context: any, callback: (error?: unknown, result?: unknown) => void) => unknown
 
 /** How one invocation ended. */
@@ -44,7 +45,7 @@ export function callHandler(
       result.then(
         (value) => settle({ kind: 'returned', value: value === undefined ? null : value }),
         (error: unknown) =>
-          settle({ kind: 'failed', error: error ?? new Error('the handler rejected with ' + String(error)) }),
+          settle({ kind: 'failed', error: error ?? new Error(`the handler rejected with ${String(error)}`) }),
       )
     } else if (handler.length < 3) {
       settle({ kind: 'returned', value: result === undefined ? null : result })

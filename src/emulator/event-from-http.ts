@@ -74,7 +74,7 @@ export function eventFromHttp(
   headers['x-b3-traceid'] = requestId
   headers['x-api-scheme'] = request.scheme ?? 'http'
   headers['x-qualifier'] = '$DEFAULT'
-  headers['requestsource'] = 'APIGW'
+  headers.requestsource = 'APIGW'
   const event: ScfApigwEvent = {
     headerParameters: {},
     headers,
@@ -105,7 +105,7 @@ export function eventFromHttp(
  * with `path: '/users'`. A path whose first segment is not the stage is kept whole.
  */
 export function stripStage(path: string, stage: string): string {
-  return stage ? stripPrefix(path, '/' + stage) : path
+  return stage ? stripPrefix(path, `/${stage}`) : path
 }
 
 function lowercaseHeaders(source: HttpRequestParts['headers']): Record<string, string> {

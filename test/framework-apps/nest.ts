@@ -84,7 +84,9 @@ const method = (name: keyof ItemsController, ...decorators: MethodDecorator[]) =
     Reflect.decorate(decorators, proto, name, Object.getOwnPropertyDescriptor(proto, name)) as PropertyDescriptor,
   )
 const params = (name: keyof ItemsController, ...decorators: ParameterDecorator[]) =>
-  decorators.forEach((decorate, index) => decorate(proto, name, index))
+  decorators.forEach((decorate, index) => {
+    decorate(proto, name, index)
+  })
 
 method('remove', Delete('items/:name'), HttpCode(204))
 // One handler per verb: Fastify refuses ALL next to DELETE on one path.

@@ -62,7 +62,10 @@ export function normaliseQuery(query: Record<string, unknown>): Record<string, s
 /** A query from URLSearchParams, as frameworks without a parser of their own need it. */
 export function queryOf(params: URLSearchParams): Record<string, string[]> {
   const query: Record<string, string[]> = {}
-  params.forEach((value, key) => (query[key] ??= []).push(value))
+  params.forEach((value, key) => {
+    query[key] ??= []
+    query[key].push(value)
+  })
   return query
 }
 

@@ -38,48 +38,48 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 
 function expressFaults(express: typeof express5 | typeof express4) {
   const app = (express as typeof express5)()
-  app.get('/ok', (req, res) => res.send('ok'))
+  app.get('/ok', (_req, res) => res.send('ok'))
   app.get('/never', () => undefined)
-  app.get('/send-twice', (req, res) => {
+  app.get('/send-twice', (_req, res) => {
     res.send('one')
     res.send('two')
   })
-  app.get('/end-twice', (req, res) => {
+  app.get('/end-twice', (_req, res) => {
     res.end('one')
     res.end('two')
   })
-  app.get('/write-after-end', (req, res) => {
+  app.get('/write-after-end', (_req, res) => {
     res.end('one')
     res.write('more')
   })
-  app.get('/write-after-end-later', (req, res) => {
+  app.get('/write-after-end-later', (_req, res) => {
     res.end('one')
     setImmediate(() => res.write('more'))
   })
-  app.get('/throw-after-headers', (req, res) => {
+  app.get('/throw-after-headers', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' })
     res.write('partial')
     throw new Error('late failure')
   })
-  app.get('/reject-after-headers', async (req, res) => {
+  app.get('/reject-after-headers', async (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' })
     res.write('partial')
     await later()
     throw new Error('late async failure')
   })
-  app.get('/destroy', (req, res) => res.destroy())
-  app.get('/destroy-after-write', (req, res) => {
+  app.get('/destroy', (_req, res) => res.destroy())
+  app.get('/destroy-after-write', (_req, res) => {
     res.write('partial')
     setImmediate(() => res.destroy(new Error('connection reset')))
   })
   app.get('/socket-destroy', (req) => req.socket.destroy())
-  app.get('/response-socket-destroy', (req, res) => {
+  app.get('/response-socket-destroy', (_req, res) => {
     res.write('partial')
     res.socket?.destroy()
   })
   app.post(
     '/request-error',
-    (req, res, next) => {
+    (req, _res, next) => {
       setImmediate(() => req.emit('error', new Error('request stream broke')))
       next()
     },
@@ -253,7 +253,7 @@ describe.each(apps)('$name misbehaving', ({ app, requestErrorStatus }) => {
 describe('a plain (req, res) listener misbehaving', () => {
   it('throws synchronously after writing headers: 500, then serves', async () => {
     let calls = 0
-    const handler = bridge((req: IncomingMessage, res: ServerResponse) => {
+    const handler = bridge((_req: IncomingMessage, res: ServerResponse) => {
       calls++
       if (calls === 1) {
         res.writeHead(200)
@@ -384,7 +384,7 @@ describe('an onError hook that returns something SCF cannot send', () => {
 describe('one failure, one report', () => {
   it('Fastify: an error thrown after the headers went is reported once (one onError call), answered 500', async () => {
     const app = Fastify()
-    app.get('/throw-after-headers', async (request, reply) => {
+    app.get('/throw-after-headers', async (_request, reply) => {
       reply.raw.writeHead(200, { 'content-type': 'text/plain' })
       reply.raw.write('partial')
       throw new Error('late failure')

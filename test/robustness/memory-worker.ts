@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     const after = await settledMemory()
     results.push({ name, invocations: INVOCATIONS, before, after, ms: Date.now() - started })
   }
-  process.stdout.write(JSON.stringify(results) + '\n')
+  process.stdout.write(`${JSON.stringify(results)}\n`)
 }
 
 main().catch((error: unknown) => {

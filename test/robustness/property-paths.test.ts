@@ -56,7 +56,7 @@ const segmentChar = fc.oneof(
 const segmentArb = fc
   .string({ unit: segmentChar, minLength: 1, maxLength: 8 })
   .filter((segment) => segment !== '.' && segment !== '..')
-const pathArb = fc.array(segmentArb, { maxLength: 5 }).map((segments) => '/' + segments.join('/'))
+const pathArb = fc.array(segmentArb, { maxLength: 5 }).map((segments) => `/${segments.join('/')}`)
 
 const decodePath = (url: string) => decodeURIComponent(url.split('?')[0])
 

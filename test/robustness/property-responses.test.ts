@@ -119,7 +119,7 @@ function applyReply(spec: ReplySpec, res: ServerResponse): void {
 
 describe('any reply through a (req, res) listener', () => {
   let current: ReplySpec | undefined
-  const handler = bridge((req: IncomingMessage, res: ServerResponse) => applyReply(current!, res))
+  const handler = bridge((_req: IncomingMessage, res: ServerResponse) => applyReply(current!, res))
 
   it('keeps the status, the headers (minus hop-by-hop) and the bytes, in a valid integrated response', async () => {
     await checkProperty(

@@ -18,20 +18,20 @@ function apps() {
   const make = {
     'Express 5': (hit: () => void) => {
       const app = express5()
-      app.all(ROUTE, (req, res) => {
+      app.all(ROUTE, (_req, res) => {
         hit()
         res.send('job')
       })
-      app.use((req, res) => res.status(200).send('other'))
+      app.use((_req, res) => res.status(200).send('other'))
       return app
     },
     'Express 4': (hit: () => void) => {
       const app = express4()
-      app.all(ROUTE, (req, res) => {
+      app.all(ROUTE, (_req, res) => {
         hit()
         res.send('job')
       })
-      app.use((req, res) => res.status(200).send('other'))
+      app.use((_req, res) => res.status(200).send('other'))
       return app
     },
     'Koa 3 + @koa/router': (hit: () => void) => {

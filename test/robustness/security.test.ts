@@ -281,8 +281,8 @@ describe('dot segments in the path', () => {
 
   it('/public/%2e%2e/admin does not reach the /admin route', async () => {
     const app = express5()
-    app.get('/admin', (req, res) => res.send('secret'))
-    app.use((req, res) => res.status(404).send('not found'))
+    app.get('/admin', (_req, res) => res.send('secret'))
+    app.use((_req, res) => res.status(404).send('not found'))
     const response = await bridge(app)(httpEvent({ path: '/public/%2e%2e/admin' }) as never, scfContext())
     expect(response).toMatchObject({ statusCode: 404, body: 'not found' })
   })
@@ -298,7 +298,7 @@ describe('size limits', () => {
     ['base64', 'application/octet-stream'],
     ['plain text', 'text/plain'],
   ])('a %s request body over 6 MB is refused with 413 before the app runs', async (_, type) => {
-    const app = vi.fn((req: unknown, res: ServerResponse) => res.end('ran'))
+    const app = vi.fn((_req: unknown, res: ServerResponse) => res.end('ran'))
     const bytes = Buffer.alloc(6 * MB + 1, 'a')
     const response = await invoke(bridge(app), {
       method: 'POST',
@@ -337,7 +337,7 @@ describe('size limits', () => {
   it.each(tooLarge)(
     'a response of %s answers 502 with a log line, never an object SCF would reject',
     async (_, type, body) => {
-      const app = (req: unknown, res: ServerResponse) => {
+      const app = (_req: unknown, res: ServerResponse) => {
         res.setHeader('content-type', type)
         res.end(body)
       }
@@ -353,7 +353,7 @@ describe('size limits', () => {
 
   it('a response just under the limit is sent whole', async () => {
     const bytes = Buffer.alloc(4.4 * MB, 9)
-    const app = (req: unknown, res: ServerResponse) => {
+    const app = (_req: unknown, res: ServerResponse) => {
       res.setHeader('content-type', 'application/octet-stream')
       res.end(bytes)
     }
@@ -372,7 +372,7 @@ function failingExpress(express: typeof express5 | typeof express4) {
   app.get('/throw', () => {
     throw new Error(SECRET)
   })
-  app.get('/next', (req, res, next) => next(new Error(SECRET)))
+  app.get('/next', (_req, _res, next) => next(new Error(SECRET)))
   app.get('/reject', async () => {
     await Promise.resolve()
     throw new Error(SECRET)

@@ -8,13 +8,13 @@
   'use strict'
 
   function readCookie(name) {
-    var pairs = document.cookie ? document.cookie.split('; ') : []
-    for (var i = 0; i < pairs.length; i++) {
-      var eq = pairs[i].indexOf('=')
+    const pairs = document.cookie ? document.cookie.split('; ') : []
+    for (let i = 0; i < pairs.length; i++) {
+      const eq = pairs[i].indexOf('=')
       if (pairs[i].slice(0, eq) === name) {
         try {
           return decodeURIComponent(pairs[i].slice(eq + 1))
-        } catch (error) {
+        } catch {
           return pairs[i].slice(eq + 1)
         }
       }
@@ -25,36 +25,36 @@
   function showItems(list, items) {
     list.textContent = ''
     items.forEach((item) => {
-      var li = document.createElement('li')
-      li.textContent = item.name + ': ' + item.description
+      const li = document.createElement('li')
+      li.textContent = `${item.name}: ${item.description}`
       list.appendChild(li)
     })
     list.setAttribute('data-loaded', String(items.length))
   }
 
-  var status = document.getElementById('status')
+  const status = document.getElementById('status')
   if (status) {
     status.textContent = 'JavaScript ran: this line was written by static/app.js.'
     status.className = 'status ran'
     document.documentElement.setAttribute('data-script', 'ran')
   }
 
-  var greeting = document.getElementById('greeting')
-  var user = readCookie('user')
-  if (greeting && user) greeting.textContent = 'Welcome back, ' + user + '.'
+  const greeting = document.getElementById('greeting')
+  const user = readCookie('user')
+  if (greeting && user) greeting.textContent = `Welcome back, ${user}.`
 
-  var list = document.getElementById('items')
+  const list = document.getElementById('items')
   if (list && window.fetch) {
     fetch('api/items', { headers: { accept: 'application/json' } })
       .then((response) => {
-        if (!response.ok) throw new Error('HTTP ' + response.status)
+        if (!response.ok) throw new Error(`HTTP ${response.status}`)
         return response.json()
       })
       .then((items) => {
         showItems(list, items)
       })
       .catch((error) => {
-        list.textContent = 'Could not load the items: ' + error.message
+        list.textContent = `Could not load the items: ${error.message}`
       })
   }
 })()

@@ -59,6 +59,7 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
     throw new PackError(`${manifestPath} is not valid JSON: ${(error as Error).message}`)
   }
   const engines = typeof manifest.engines?.node === 'string' ? manifest.engines.node : undefined
+  // biome-ignore lint/style/noNonNullAssertion: parsePackArgs has refused a --runtime that findRuntime does not know
   const runtime = options.runtime ? findRuntime(options.runtime)! : runtimeFromEngines(engines)
   const dot = options.handler.lastIndexOf('.')
   const handlerStem = options.handler.slice(0, dot)

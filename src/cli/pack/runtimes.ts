@@ -34,6 +34,7 @@ export function findRuntime(id: string): Runtime | undefined {
  * `16.x` Nodejs16.13), else Nodejs18.15 with the mismatch reported by the engines check.
  */
 export function runtimeFromEngines(engines: string | undefined): Runtime {
+  // biome-ignore lint/style/noNonNullAssertion: DEFAULT_RUNTIME is one of RUNTIMES
   const fallback = findRuntime(DEFAULT_RUNTIME)!
   if (!engines || satisfies(fallback.node, engines) !== false) return fallback
   return (

@@ -28,6 +28,7 @@ function satisfiesSet(version: Version, set: string): boolean | undefined {
   }
   const tokens = set.replace(/(>=|<=|>|<|=|\^|~>?)\s+/g, '$1').split(/\s+/)
   for (const token of tokens) {
+    // biome-ignore lint/style/noNonNullAssertion: every part of the pattern is optional, so it matches any token
     const match = /^(>=|<=|>|<|=|\^|~>?|v)?(.*)$/.exec(token)!
     const operator = match[1] ?? ''
     const partial = parsePartial(match[2])
@@ -44,7 +45,8 @@ function comparatorOk(version: Version, operator: string, p: Partial): boolean {
       return compare(version, low) >= 0
     case '>':
       return p[1] === undefined
-        ? version[0] > p[0]!
+        ? // biome-ignore lint/style/noNonNullAssertion: parsePartial always gives the major version
+          version[0] > p[0]!
         : p[2] === undefined
           ? compare(version, [low[0], low[1] + 1, 0]) >= 0
           : compare(version, low) > 0

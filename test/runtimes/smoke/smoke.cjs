@@ -65,9 +65,9 @@ function expressApp(express) {
     res.json({ name: req.query.name, tag: req.query.tag, ip: req.ip, invocation: currentInvocation() }),
   )
   app.post('/echo', (req, res) => res.json({ echo: req.body }))
-  app.get('/binary', (req, res) => res.type('application/octet-stream').send(BINARY))
-  app.get('/rare', (req, res) => res.type(RARE_TEXT_TYPE).send(Buffer.from(RARE_TEXT)))
-  app.get('/cookies', (req, res) => {
+  app.get('/binary', (_req, res) => res.type('application/octet-stream').send(BINARY))
+  app.get('/rare', (_req, res) => res.type(RARE_TEXT_TYPE).send(Buffer.from(RARE_TEXT)))
+  app.get('/cookies', (_req, res) => {
     res.cookie('a', '1')
     res.cookie('b', '2', { httpOnly: true })
     res.cookie('c', '3', { path: '/c' })
