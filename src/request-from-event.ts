@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { encodeComponent, encodeQuery, foldHeader, separatorOf, stripPrefix, TOKEN } from './http-syntax'
+import { compactBase64 } from './scf-contract'
 import { describeKind, recogniseEvent } from './triggers/recognise'
 import type { ScfHttpEvent } from './types'
 import { describe } from './values'
@@ -238,7 +239,6 @@ function headersOf(source: Record<string, unknown>): Record<string, string> {
   return headers
 }
 
-const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/
 // V8 answers this without reading a string it stores one byte per character, as a JSON-parsed base64 body is
 // (where Buffer.byteLength(body, 'utf8') !== length, the guard before, read it all).
 const ABOVE_LATIN1 = /[^\u0000-\u00ff]/
@@ -252,8 +252,9 @@ function bodyOf(event: ScfHttpEvent): Buffer | undefined {
   if (!isTrue(event.isBase64Encoded)) return Buffer.from(body, 'utf8')
   const clean = cleanBase64(body)
   if (clean) return clean
-  const compact = /\s/.test(body) ? body.replace(/\s+/g, '') : body
-  if (!BASE64.test(compact) || compact.length % 4 === 1) {
+  // Node's decoder reads the URL-safe alphabet too, so a body in it is accepted.
+  const compact = compactBase64(body, true)
+  if (compact === undefined) {
     throw new EventError('scf-bridge: event.body is not valid base64, but event.isBase64Encoded says it is')
   }
   return Buffer.from(compact, 'base64')

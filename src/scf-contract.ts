@@ -20,8 +20,6 @@ export function isSendableStatus(status: unknown): status is number {
   return typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
-
 /**
  * An integrated response as SCF reads it, completed (`headers` {}, `body` '', `isBase64Encoded` false when
  * missing; header values as strings) and copied, or why SCF would refuse it or its headers could split
@@ -42,7 +40,8 @@ export function checkIntegratedResponse(value: unknown): IntegratedResponse | st
     return `body must be a string (JSON.stringify objects, base64-encode binary), got ${describe(body)}`
   }
   const text = typeof body === 'string' ? body : ''
-  if (isBase64Encoded === true && text && !isBase64(text)) return 'isBase64Encoded is true but body is not base64'
+  if (isBase64Encoded === true && text && compactBase64(text) === undefined)
+    return 'isBase64Encoded is true but body is not base64'
   const headers = checkHeaders(response.headers)
   if (typeof headers === 'string') return headers
   return { isBase64Encoded: isBase64Encoded === true, statusCode, headers, body: text }
@@ -78,9 +77,17 @@ function checkHeaders(source: unknown): IntegratedResponse['headers'] | string {
   return headers
 }
 
-function isBase64(body: string): boolean {
-  const compact = body.replace(/\s+/g, '')
-  return BASE64.test(compact) && compact.length % 4 !== 1
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+const BASE64_OR_URL_SAFE = /^[A-Za-z0-9+/\-_]*={0,2}$/
+
+/**
+ * Base64 text as SCF carries a body, without its whitespace; undefined when it is not base64: a character
+ * outside the alphabet (with `urlSafe`, '-' and '_' count too), '=' before the end or more than two of
+ * them, or a length that leaves one lone character over.
+ */
+export function compactBase64(text: string, urlSafe = false): string | undefined {
+  const compact = /\s/.test(text) ? text.replace(/\s+/g, '') : text
+  return (urlSafe ? BASE64_OR_URL_SAFE : BASE64).test(compact) && compact.length % 4 !== 1 ? compact : undefined
 }
 
 /** The bytes of a base64 body, whitespace allowed (as SCF decodes it). */

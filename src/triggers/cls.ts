@@ -1,5 +1,6 @@
 import { gunzip } from 'node:zlib'
 import { EventError } from '../request-from-event'
+import { compactBase64 } from '../scf-contract'
 import type { ScfClsEvent, ScfClsLogs } from './events'
 
 /**
@@ -18,8 +19,8 @@ export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
   const data: unknown = event?.clslogs?.data
   if (typeof data !== 'string')
     throw new EventError(`scf-bridge: event.clslogs.data must be a string, got ${typeof data}`)
-  const compact = data.replace(/\s+/g, '')
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+  const compact = compactBase64(data)
+  if (compact === undefined) {
     throw new EventError('scf-bridge: event.clslogs.data is not base64')
   }
   let bytes: Buffer = Buffer.from(compact, 'base64')
