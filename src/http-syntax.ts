@@ -15,6 +15,16 @@ export const TOKEN = new RegExp(`^${TOKEN_CHARS}$`)
  */
 export const UNSENDABLE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
+/** Connection-level headers (lowercased names): they mean nothing once a gateway re-frames the reply. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'trailer',
+])
+
 /**
  * Adds one header to a record of lowercased names, as a server folds repeated headers: cookies joined
  * with `; `, others with `, `. Defined as own properties, so a header named `__proto__` or `constructor`

@@ -1,5 +1,6 @@
 import type { BinaryDecider, ResponseHeaders } from './binary/is-binary'
 import { decodeUtf8Exact } from './binary/utf8'
+import { HOP_BY_HOP } from './http-syntax'
 import type { IntegratedResponse } from './types'
 
 /** The app's reply as the bridge collected it: status, headers as Node reports them, body bytes. */
@@ -8,9 +9,6 @@ export interface InjectedReply {
   headers: ResponseHeaders
   body: Buffer
 }
-
-// Connection-level headers mean nothing once the gateway re-frames the reply.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
 
 /** Maps the app's reply to API Gateway's integrated response. Pure. */
 export function responseToIntegrated(

@@ -1,3 +1,4 @@
+import { HOP_BY_HOP } from '../http-syntax'
 import { checkIntegratedResponse, decodeBase64Body, MAX_RESPONSE_BYTES, serialisedSize } from '../scf-contract'
 import { errorSummary } from '../values'
 import type { HandlerOutcome } from './call-handler'
@@ -11,17 +12,6 @@ export interface GatewayReply {
   /** Why the gateway answered with an error of its own instead of the function's response. */
   problem?: string
 }
-
-// The gateway re-frames the body: framing headers from the function mean nothing to the client.
-const FRAMING = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'proxy-connection',
-  'upgrade',
-  'trailer',
-  'content-length',
-])
 
 /**
  * Turns how a handler ended into what API Gateway (or a Function URL) answers: the integrated response
@@ -80,7 +70,8 @@ function integratedReply(value: unknown): GatewayReply {
   const headers: Record<string, string[]> = {}
   for (const name of Object.keys(response.headers)) {
     const lower = name.toLowerCase()
-    if (FRAMING.has(lower)) continue
+    // The gateway re-frames the body: the function's framing headers, its length included, mean nothing.
+    if (HOP_BY_HOP.has(lower) || lower === 'content-length') continue
     const previous = Object.hasOwn(headers, lower) ? headers[lower] : []
     Object.defineProperty(headers, lower, {
       value: previous.concat(response.headers[name]),
