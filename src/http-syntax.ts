@@ -69,6 +69,12 @@ export function encodeComponent(part: string): string {
   }
 }
 
+/** The path of a request URL (`/a?b=1`) without its query string. */
+export function pathOnly(url: string): string {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
 /**
  * Strips a path prefix (a `basePath`, an API Gateway stage as `/release`) as whole segments only: with
  * `/api`, `/api/users` becomes `/users`, `/api` becomes `/`, and `/apiary` is kept.

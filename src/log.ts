@@ -1,6 +1,8 @@
 import { debuglog } from 'node:util'
 import { errorSummary } from './values'
 
+export { pathOnly } from './http-syntax'
+
 /** `NODE_DEBUG=scf-bridge`: one line per request, and the stacks of the app's errors in the error lines. */
 export const debug = debuglog('scf-bridge')
 
@@ -13,12 +15,6 @@ export interface LogContext {
   method: string
   /** The request path, never its query: query values are often secrets (`?token=`, `?password=`). */
   path: string
-}
-
-/** The path of a request URL without its query string. */
-export function pathOnly(url: string): string {
-  const query = url.indexOf('?')
-  return query < 0 ? url : url.slice(0, query)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type ServerResponse, STATUS_CODES } from 'node:http'
+import { pathOnly } from '../http-syntax'
 import { errorStatus, Invocation } from '../invocation'
 import type { AppAdapter, BridgedRequest } from './types'
 
@@ -69,9 +70,7 @@ function finish(req: BridgedRequest, res: ServerResponse, error: unknown): void 
 }
 
 function pathnameOf(req: BridgedRequest): string {
-  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
-  const query = url.indexOf('?')
-  return query < 0 ? url : url.slice(0, query)
+  return pathOnly((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/')
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
