@@ -9,11 +9,21 @@ export const TOKEN_CHARS = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+"
 /** An HTTP token: a method or a header name. */
 export const TOKEN = new RegExp(`^${TOKEN_CHARS}$`)
 
+// What no header value may carry: NUL, CR, LF and the other controls but tab, and DEL (RFC 9110 5.5).
+const CONTROLS = '\\0-\\x08\\n-\\x1f\\x7f'
+
 /**
- * What a header value may not carry as Node sends it: CR, LF, NUL and other controls but tab, nor
- * characters past Latin-1 (Node refuses them; non-Latin-1 text must be percent-encoded).
+ * A request header value the bridge drops: one with a control character (Node's parser refuses them too,
+ * and such a header could be reflected into a response). Text past Latin-1 is allowed here: the bridge
+ * hands it to the app as its UTF-8 bytes.
  */
-export const UNSENDABLE_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+export const UNSAFE_REQUEST_VALUE = new RegExp(`[${CONTROLS}]`)
+
+/**
+ * What a header value may not carry as Node sends it: the controls, and characters past Latin-1 (Node
+ * refuses them; non-Latin-1 text must be percent-encoded).
+ */
+export const UNSENDABLE_VALUE = new RegExp(`[${CONTROLS}\\u0100-\\uffff]`)
 
 /** Connection-level headers (lowercased names): they mean nothing once a gateway re-frames the reply. */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([

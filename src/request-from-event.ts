@@ -1,5 +1,13 @@
 import { isIP } from 'node:net'
-import { encodeComponent, encodeQuery, foldHeader, separatorOf, stripPrefix, TOKEN } from './http-syntax'
+import {
+  encodeComponent,
+  encodeQuery,
+  foldHeader,
+  separatorOf,
+  stripPrefix,
+  TOKEN,
+  UNSAFE_REQUEST_VALUE,
+} from './http-syntax'
 import { compactBase64 } from './scf-contract'
 import { describeKind, recogniseEvent } from './triggers/recognise'
 import type { ScfHttpEvent } from './types'
@@ -208,10 +216,6 @@ function queryOf(event: ScfHttpEvent): string {
 
 // ---- headers, body, address ------------------------------------------------
 
-// Field values may not carry CR, LF, NUL or other controls but tab (RFC 9110 5.5; Node's parser refuses
-// them too): such a header could be reflected into a response.
-const UNSAFE_VALUE = /[\0-\x08\n-\x1f\x7f]/
-
 /**
  * Header values are bytes, and the event's JSON holds them as text. A non-ASCII value becomes its UTF-8
  * bytes, one character each, which is what a Node server gives the app for the same request (and what
@@ -231,7 +235,7 @@ function headersOf(source: Record<string, unknown>): Record<string, string> {
     if (!TOKEN.test(name) || name === '__proto__') continue
     const lower = name.toLowerCase()
     const text = Array.isArray(raw) ? raw.join(separatorOf(lower)) : typeof raw === 'object' ? undefined : String(raw)
-    if (text === undefined || UNSAFE_VALUE.test(text)) continue
+    if (text === undefined || UNSAFE_REQUEST_VALUE.test(text)) continue
     const value = byteString(text)
     // Two spellings of one name (e.g. "Cookie" and "cookie") are joined, as Node joins repeated headers.
     foldHeader(headers, lower, value)
