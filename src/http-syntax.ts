@@ -1,3 +1,5 @@
+import { setOwn } from './values'
+
 /**
  * HTTP syntax the bridge, the emulator and the CLI share: what a header name and value may be, how
  * repeated headers fold, how a query is encoded, how a path prefix is stripped. Pure.
@@ -44,9 +46,7 @@ export function foldHeader(headers: Record<string, string>, name: string, value:
   const lower = name.toLowerCase()
   const previous = Object.hasOwn(headers, lower) ? headers[lower] : undefined
   const folded = previous === undefined ? value : previous + separatorOf(lower) + value
-  if (lower === '__proto__')
-    Object.defineProperty(headers, lower, { value: folded, enumerable: true, writable: true, configurable: true })
-  else headers[lower] = folded
+  setOwn(headers, lower, folded)
 }
 
 /** What joins two values of one header (lowercased name): `; ` for cookies, `, ` for the rest. */

@@ -1,6 +1,6 @@
 import { TOKEN, UNSENDABLE_VALUE } from './http-syntax'
 import type { IntegratedResponse } from './types'
-import { describe } from './values'
+import { describe, setOwn } from './values'
 
 /**
  * What SCF accepts, in one place for the bridge (its own replies, `onError` results, the 6 MB guard) and
@@ -67,12 +67,7 @@ function checkHeaders(source: unknown): IntegratedResponse['headers'] | string {
       }
       values.push(text)
     }
-    Object.defineProperty(headers, name, {
-      value: Array.isArray(raw) ? values : values[0],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    setOwn(headers, name, Array.isArray(raw) ? values : values[0])
   }
   return headers
 }

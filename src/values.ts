@@ -42,3 +42,13 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
   )
 }
+
+/**
+ * Sets an own, enumerable property, even one named `__proto__`, which plain assignment would take as the
+ * object's prototype: for records whose keys come from a request or an app (headers, query keys).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  else record[key] = value
+}

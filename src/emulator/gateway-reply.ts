@@ -1,6 +1,6 @@
 import { HOP_BY_HOP } from '../http-syntax'
 import { checkIntegratedResponse, decodeBase64Body, MAX_RESPONSE_BYTES, serialisedSize } from '../scf-contract'
-import { errorSummary } from '../values'
+import { errorSummary, setOwn } from '../values'
 import type { HandlerOutcome } from './call-handler'
 import type { Trigger } from './event-from-http'
 
@@ -73,12 +73,7 @@ function integratedReply(value: unknown): GatewayReply {
     // The gateway re-frames the body: the function's framing headers, its length included, mean nothing.
     if (HOP_BY_HOP.has(lower) || lower === 'content-length') continue
     const previous = Object.hasOwn(headers, lower) ? headers[lower] : []
-    Object.defineProperty(headers, lower, {
-      value: previous.concat(response.headers[name]),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    setOwn(headers, lower, previous.concat(response.headers[name]))
   }
   const body = response.isBase64Encoded ? decodeBase64Body(response.body) : Buffer.from(response.body, 'utf8')
   return { status: response.statusCode, headers, body }

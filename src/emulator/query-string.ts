@@ -1,4 +1,5 @@
 import type { ScfQueryValue } from '../types'
+import { setOwn } from '../values'
 
 /**
  * Parses a raw query (`a=1&a=2&flag`) the way API Gateway fills `event.queryString`: values decoded,
@@ -17,8 +18,7 @@ export function parseQueryString(search: string): Record<string, ScfQueryValue> 
     // A bare key inside a repeated list has no place in a string array: it counts as an empty value.
     const next: ScfQueryValue =
       previous === undefined ? value : [...(Array.isArray(previous) ? previous : [asString(previous)]), asString(value)]
-    // defineProperty: a key named "__proto__" must become a field, not a prototype.
-    Object.defineProperty(query, key, { value: next, enumerable: true, writable: true, configurable: true })
+    setOwn(query, key, next)
   }
   return query
 }
