@@ -337,8 +337,7 @@ export function hostOption(host: unknown): string | undefined {
   if (host === undefined) return undefined
   const problem = hostProblem(host)
   if (problem === undefined) return host as string
-  const got = typeof host === 'string' ? JSON.stringify(host) : host === null ? 'null' : `a ${typeof host}`
-  throw new TypeError(`scf-bridge: host must be ${problem}, got ${got}`)
+  throw new TypeError(`scf-bridge: host must be ${problem}, got ${describe(host)}`)
 }
 
 function hostProblem(host: unknown): string | undefined {

@@ -1,6 +1,7 @@
 import { gunzip } from 'node:zlib'
 import { EventError } from '../request-from-event'
 import { compactBase64 } from '../scf-contract'
+import { describe } from '../values'
 import type { ScfClsEvent, ScfClsLogs } from './events'
 
 /**
@@ -18,7 +19,7 @@ import type { ScfClsEvent, ScfClsLogs } from './events'
 export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
   const data: unknown = event?.clslogs?.data
   if (typeof data !== 'string')
-    throw new EventError(`scf-bridge: event.clslogs.data must be a string, got ${typeof data}`)
+    throw new EventError(`scf-bridge: event.clslogs.data must be a string, got ${describe(data)}`)
   const compact = compactBase64(data)
   if (compact === undefined) {
     throw new EventError('scf-bridge: event.clslogs.data is not base64')
