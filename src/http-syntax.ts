@@ -79,6 +79,9 @@ export function encodeComponent(part: string): string {
   }
 }
 
+/** The start of an absolute URL: a scheme (RFC 3986 3.1) and `//`, as in `https://api.example.com/`. */
+export const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
 /** The path of a request URL (`/a?b=1`) without its query string. */
 export function pathOnly(url: string): string {
   const query = url.indexOf('?')

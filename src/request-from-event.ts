@@ -7,6 +7,7 @@ import {
   stripPrefix,
   TOKEN,
   UNSAFE_REQUEST_VALUE,
+  URL_SCHEME,
 } from './http-syntax'
 import { compactBase64 } from './scf-contract'
 import { describeKind, recogniseEvent } from './triggers/recognise'
@@ -342,8 +343,7 @@ export function hostOption(host: unknown): string | undefined {
 
 function hostProblem(host: unknown): string | undefined {
   if (typeof host !== 'string') return 'a string such as api.example.com'
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host))
-    return 'a host name without a scheme (api.example.com, not https://api.example.com)'
+  if (URL_SCHEME.test(host)) return 'a host name without a scheme (api.example.com, not https://api.example.com)'
   if (/[/?#]/.test(host)) return 'a host name without a path or query'
   const match = HOST_OPTION.exec(host)
   const port = match?.[1] === undefined ? undefined : Number(match[1])

@@ -14,7 +14,7 @@ import {
   type ScfContextOptions,
   type Trigger,
 } from './emulator'
-import { encodeQuery, foldHeader } from './http-syntax'
+import { encodeQuery, foldHeader, URL_SCHEME } from './http-syntax'
 import type { ScfTriggerEvent } from './triggers/events'
 import { recogniseEvent } from './triggers/recognise'
 import type {
@@ -404,7 +404,7 @@ function httpParts(description: RequestDescription, trigger: Trigger, https?: bo
   const target = description.path ?? description.url ?? '/'
   let pathAndQuery = target
   let scheme: 'http' | 'https' = https === false ? 'http' : 'https'
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+  if (URL_SCHEME.test(target)) {
     const url = new URL(target)
     pathAndQuery = url.pathname + url.search
     if (https === undefined) scheme = url.protocol === 'http:' ? 'http' : 'https'
