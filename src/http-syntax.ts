@@ -62,7 +62,7 @@ export function encodeQuery(query: Record<string, unknown>): string {
   for (const key of Object.keys(query)) {
     const value = query[key]
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item === undefined || item === null || item === false || (typeof item === 'object' && item !== null)) continue
+      if (item === undefined || item === null || item === false || typeof item === 'object') continue
       const pair = item === true ? encodeComponent(key) : `${encodeComponent(key)}=${encodeComponent(String(item))}`
       search += search ? `&${pair}` : pair
     }

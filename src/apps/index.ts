@@ -13,7 +13,7 @@ export { AppStartError, adapterStarter } from './deferred'
 export type { AnyAdapter, AppAdapter, BridgedRequest, FetchAdapter, ServingAdapter } from './types'
 
 /** What `bridge()` accepts, for messages. */
-export const ACCEPTED_APPS =
+const ACCEPTED_APPS =
   'an Express app, a Koa app, a Fastify instance, a hapi server, a NestJS app, ' +
   'an object with fetch(request) (Hono, h3), an http.Server, a (req, res) listener function, or a Promise of one'
 

@@ -36,7 +36,7 @@ export interface GatewayOptions {
 }
 
 export const DEFAULT_STAGE = 'release'
-export const DEFAULT_SERVICE_ID = 'service-local'
+const DEFAULT_SERVICE_ID = 'service-local'
 
 /**
  * Builds the event Tencent sends an event function for one HTTP request: API Gateway's integrated request

@@ -17,4 +17,3 @@ export type {
   TriggerKind,
   TriggerRoutes,
 } from './events'
-export { describeKind, recogniseEvent } from './recognise'

@@ -253,7 +253,7 @@ function printReport(report: DependencyReport, runtime: Runtime, io: PackIo): vo
 }
 
 /** Bytes in kB/MB (1000s, as a file manager shows them). */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`
   if (bytes < 1000 * 1000) return `${(bytes / 1000).toFixed(1)} kB`
   return `${(bytes / 1000 / 1000).toFixed(1)} MB`

@@ -59,7 +59,7 @@ export async function proveZip(zip: Buffer, options: ProveOptions): Promise<Proo
 }
 
 /** Where the built probe is: beside the CLI in dist/, or dist/ seen from the sources (tests). */
-export function probeScript(): string {
+function probeScript(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(process.argv[1] ?? '.')
   for (const candidate of [join(here, 'pack-probe.js'), join(here, '../../../dist/pack-probe.js')])
     if (existsSync(candidate)) return candidate

@@ -21,7 +21,7 @@ export const RUNTIMES: readonly Runtime[] = [
   { id: 'Nodejs24.11', node: [24, 11, 0], attested: 'third-party' },
 ]
 
-export const DEFAULT_RUNTIME = 'Nodejs18.15'
+const DEFAULT_RUNTIME = 'Nodejs18.15'
 
 /** The runtime for an id, or undefined. */
 export function findRuntime(id: string): Runtime | undefined {
