@@ -112,8 +112,8 @@ const BINARY_TYPES = new Set([
 const isCommonBinary = (essence: string): boolean => BINARY_TOP_LEVEL.test(essence) || BINARY_TYPES.has(essence)
 
 /**
- * mime-types' charset, with mime-types loaded on first use: building its tables from mime-db costs
- * 10–35 ms of cold start (measured on the 2-core test machine), and JSON, HTML and images never need it.
+ * mime-types' charset, with mime-types loaded on first use: building its tables from mime-db adds to every
+ * cold start, and JSON, HTML and images never need it.
  * A plain require() call, so that bundlers still pack mime-types into an app bundled from the CommonJS
  * build; the ES module build gets a module-scoped `require` from tsup.config.mts.
  */
