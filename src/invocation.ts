@@ -94,7 +94,15 @@ export class Invocation implements InvocationScope {
   /** The app's complete reply. */
   reply(reply: InjectedReply): void {
     if (this.settled) return
-    const integrated = this.integrate(reply)
+    let integrated: Outcome
+    try {
+      integrated = this.integrate(reply)
+    } catch (error) {
+      // The user's binaryTypes predicate threw: called from the engine's nextTick, it must fail this
+      // invocation, never escape as an uncaught exception that leaves it unsettled.
+      this.settle(this.failureOutcome(error, () => plainResponse(500), 'the reply could not be converted for SCF'))
+      return
+    }
     const answered = this.answeredError
     this.settle(
       answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated,
