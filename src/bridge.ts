@@ -129,14 +129,8 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandl
     const route = triggers?.routeOf(event)
     if (route?.run) return runTriggerFunction(route, event, ctx)
     if (route) {
-      return deliverToPath(
-        route,
-        event,
-        ctx,
-        settings.host ?? DEFAULT_HOST,
-        async (request) =>
-          (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind))
-            .response,
+      return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, (request) =>
+        serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind),
       )
     }
 

@@ -11,7 +11,7 @@ beforeEach(() => {
 })
 afterEach(() => errorLog.mockRestore())
 
-const logged = () => errorLog.mock.calls.map((call) => call.map(String).join(' ')).join('\n')
+const logged = () => errorLog.mock.calls.map((call: unknown[]) => call.map(String).join(' ')).join('\n')
 
 /** `promise`, or 'unsettled' when it has not settled within `ms` (a hang fails the test instead of timing it out). */
 const within = <T>(promise: Promise<T>, ms: number) =>
@@ -31,5 +31,26 @@ describe('a binaryTypes predicate that throws', () => {
     expect(response).toMatchObject({ statusCode: 500 })
     expect(logged()).toContain('predicate broke')
     expect(logged()).toContain('aa7b70e6-0000-4000-8000-000000000001')
+  })
+})
+
+describe('a trigger path whose route throws while onError answers 2xx', () => {
+  it('still fails the invocation, with the app error as the cause', async () => {
+    const boom = new Error('job broke')
+    const app = express()
+    app.post('/jobs/timer', () => {
+      throw boom
+    })
+    const handler = bridge(app, {
+      events: { timer: '/jobs/timer' },
+      onError: () => ({ isBase64Encoded: false, statusCode: 200, headers: {}, body: 'handled' }),
+    })
+    const timer = { Type: 'Timer', TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' }
+    const failure = await handler(timer, scfContext()).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ name: 'TriggerError', statusCode: 200, trigger: 'timer', cause: boom })
+    expect((failure as Error).message).toMatch(/failed on the timer trigger's POST \/jobs\/timer/)
   })
 })

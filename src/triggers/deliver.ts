@@ -1,4 +1,5 @@
 import { invokeStorage } from '../current-invoke'
+import type { Outcome } from '../invocation'
 import { debug, logLine } from '../log'
 import { EventError, type InjectionRequest } from '../request-from-event'
 import { logContextOf } from '../serve'
@@ -19,8 +20,10 @@ export class TriggerError extends Error {
     readonly trigger: TriggerKind,
     /** The app's answer's status. */
     readonly statusCode: number,
+    /** The app's failure behind that answer, when it threw (an `onError` answer does not make it succeed). */
+    cause?: unknown,
   ) {
-    super(message)
+    super(message, cause === undefined ? undefined : { cause })
   }
 }
 
@@ -112,7 +115,7 @@ export async function deliverToPath(
   event: unknown,
   context: ScfContext,
   host: string,
-  serve: (request: InjectionRequest) => Promise<IntegratedResponse>,
+  serve: (request: InjectionRequest) => Promise<Outcome>,
 ): Promise<unknown> {
   const payload = route.kind === 'cls' ? await decodeClsLogs(event as ScfClsEvent) : event
   let json: string | undefined
@@ -139,12 +142,18 @@ export async function deliverToPath(
     gatewayRequestId: undefined,
     secure: true,
   }
-  const response = await serve(request)
-  if (response.statusCode >= 200 && response.statusCode < 300) return resultOf(response)
+  const { response, failure } = await serve(request)
+  const ok = response.statusCode >= 200 && response.statusCode < 300
+  if (ok && failure === undefined) return resultOf(response)
+  // A throw fails the invocation even when onError answered it with a 2xx: SCF retries an asynchronous one.
+  const what = `the ${route.kind} trigger's POST ${route.path}`
   throw new TriggerError(
-    `scf-bridge: the app answered the ${route.kind} trigger's POST ${route.path} with status ${response.statusCode}, so the invocation fails`,
+    ok
+      ? `scf-bridge: the app failed on ${what} (onError answered status ${response.statusCode}), so the invocation fails`
+      : `scf-bridge: the app answered ${what} with status ${response.statusCode}, so the invocation fails`,
     route.kind,
     response.statusCode,
+    failure,
   )
 }
 
