@@ -15,8 +15,8 @@ export function describe(value: unknown): string {
 }
 
 /**
- * `Name: message` of an error and of its causes (never a stack: the app's internals), or a short text
- * of a thrown non-error.
+ * `Name: message` of an error and of its causes (never a stack: the app's internals), a thrown object's
+ * class and key names (never its values), or a thrown primitive as text.
  */
 export function errorSummary(error: unknown, depth = 0): string {
   if (error instanceof Error) {
@@ -24,13 +24,8 @@ export function errorSummary(error: unknown, depth = 0): string {
     const caused = cause !== undefined && depth < 3 ? `\nCaused by: ${errorSummary(cause, depth + 1)}` : ''
     return `${error.name}: ${error.message}${caused}`
   }
-  if (error !== null && typeof error === 'object') {
-    try {
-      return JSON.stringify(error).slice(0, 200)
-    } catch {
-      return Object.prototype.toString.call(error)
-    }
-  }
+  // A thrown plain object is often a request's { headers, token }: named by its class and keys, never its values.
+  if (error !== null && typeof error === 'object') return `thrown ${describe(error)}`
   return String(error)
 }
 

@@ -54,3 +54,23 @@ describe('a trigger path whose route throws while onError answers 2xx', () => {
     expect((failure as Error).message).toMatch(/failed on the timer trigger's POST \/jobs\/timer/)
   })
 })
+
+describe('a thrown plain object', () => {
+  it('is logged by its key names, never its values', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    const info = vi.spyOn(console, 'log').mockImplementation(() => {})
+    const app = express()
+    app.get('/x', () => Promise.reject({ headers: { authorization: 'Bearer SECRET-42' }, token: 'SECRET-43' }))
+    try {
+      const response = await bridge(app)(httpEvent({ path: '/x' }), scfContext())
+      expect(response.statusCode).toBe(500)
+      expect(response.body).not.toContain('SECRET')
+      const everything = `${logged()}\n${out.mock.calls.join('\n')}\n${info.mock.calls.join('\n')}`
+      expect(logged()).toContain('headers, token')
+      expect(everything).not.toContain('SECRET')
+    } finally {
+      out.mockRestore()
+      info.mockRestore()
+    }
+  })
+})
