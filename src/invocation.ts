@@ -42,7 +42,10 @@ export class Invocation implements InvocationScope {
   /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
   response: ServerResponse | undefined
   private resolve!: (outcome: Outcome | Promise<Outcome>) => void
+  /** No later report of the app changes the outcome (which may still wait for onError). */
   private settled = false
+  /** The outcome is final. */
+  private resolved = false
   private timer: NodeJS.Timeout | undefined
   /** An error the app (or its framework) answers itself: reported with that reply, which stands. */
   private answeredError: { error: unknown } | undefined
@@ -140,6 +143,18 @@ export class Invocation implements InvocationScope {
   private settle(outcome: Outcome | Promise<Outcome>): void {
     if (this.settled) return
     this.settled = true
+    if (outcome instanceof Promise) {
+      // The deadline stays armed while onError runs: one that never settles is answered 504, not SCF's timeout.
+      outcome.then(
+        (settled) => this.finish(settled),
+        (error: unknown) => this.finish({ response: plainResponse(500), failure: error }),
+      )
+    } else this.finish(outcome)
+  }
+
+  private finish(outcome: Outcome): void {
+    if (this.resolved) return
+    this.resolved = true
     if (this.timer) clearTimeout(this.timer)
     this.resolve(outcome)
   }
@@ -183,14 +198,20 @@ export class Invocation implements InvocationScope {
 
   /** Called by the deadline timer. */
   timedOut(budgetMs: number): void {
-    if (this.settled) return
+    if (this.resolved) return
+    if (this.settled) {
+      // The app failed and onError is still running: the deadline's answer wins.
+      logLine(this.log, 'onError did not answer in time: answered 504', { budgetMs })
+      this.finish({ response: plainResponse(504), failure: new Error(`onError did not answer within ${budgetMs} ms`) })
+      return
+    }
     logLine(this.log, 'the app did not answer in time', { budgetMs })
     this.settle({ response: plainResponse(504), failure: new Error(`the app did not answer within ${budgetMs} ms`) })
   }
 
   /** @internal for the deadline's first turn. */
   armTimer(delayMs: number, budgetMs: number): void {
-    if (!this.settled) this.timer = setTimeout(onDeadline, delayMs, this, budgetMs)
+    if (!this.resolved) this.timer = setTimeout(onDeadline, delayMs, this, budgetMs)
   }
 }
 

@@ -74,3 +74,17 @@ describe('a thrown plain object', () => {
     }
   })
 })
+
+describe('an onError that never settles', () => {
+  it('is cut off by the deadline: 504, logged', async () => {
+    const app = express()
+    app.get('/x', () => {
+      throw new Error('app broke')
+    })
+    const handler = bridge(app, { onError: () => new Promise(() => {}), timeoutMarginMs: 0 })
+    const context = scfContext({ getRemainingTimeInMillis: () => 150 })
+    const response = await within(handler(httpEvent({ path: '/x' }), context), 3000)
+    expect(response).toMatchObject({ statusCode: 504 })
+    expect(logged()).toContain('onError did not answer in time')
+  })
+})
