@@ -6,14 +6,20 @@ export { pathOnly } from './http-syntax'
 /** `NODE_DEBUG=scf-bridge`: one line per request, and the stacks of the app's errors in the error lines. */
 export const debug = debuglog('scf-bridge')
 
-/** What every log line of one invocation says about it. */
-export interface LogContext {
+/** What a log line says about the invocation it belongs to: a trigger function's has no request. */
+export interface LogFields {
   /** SCF's invocation id (`context.request_id`). */
   invocationId: string | undefined
-  /** The request's `x-request-id` (the gateway's id, else the invocation id). */
+  /** The request's `x-request-id` (the gateway's id, else the invocation id); '' for none. */
   requestId: string
-  method: string
+  method?: string
   /** The request path, never its query: query values are often secrets (`?token=`, `?password=`). */
+  path?: string
+}
+
+/** What every log line of one request's invocation says about it. */
+export interface LogContext extends LogFields {
+  method: string
   path: string
 }
 
@@ -22,7 +28,7 @@ export interface LogContext {
  * `details` are the bridge's own values; an app error is given as `error` (name and message); its stack is
  * added only when `NODE_DEBUG=scf-bridge` is set, since a stack is the app's internals.
  */
-export function logLine(log: LogContext, message: string, details: Record<string, unknown>, error?: unknown): void {
+export function logLine(log: LogFields, message: string, details: Record<string, unknown>, error?: unknown): void {
   const stack = error instanceof Error && debug.enabled ? { stack: error.stack } : undefined
   console.error(
     JSON.stringify({

@@ -1,6 +1,6 @@
 import { invokeStorage } from '../current-invoke'
 import type { Outcome } from '../invocation'
-import { debug, logLine } from '../log'
+import { logLine } from '../log'
 import { EventError, type InjectionRequest } from '../request-from-event'
 import { logContextOf } from '../serve'
 import { routeStrayRejections } from '../stray-rejections'
@@ -97,7 +97,7 @@ export function runTriggerFunction(
       new Promise<unknown>((done) => done(route.run(event, context))).then(resolve, reject)
     })
   }).catch((error: unknown) => {
-    logTriggerFailure(context, route.kind, error)
+    logTriggerFailure(context, route, error)
     throw error
   })
 }
@@ -117,6 +117,32 @@ export async function deliverToPath(
   host: string,
   serve: (request: InjectionRequest) => Promise<Outcome>,
 ): Promise<unknown> {
+  // The invocation logs an app's failure itself unless onError answered it: any other failure is logged here,
+  // as the function form logs one, so that every failed delivery leaves one line with the invocation id.
+  let logged = false
+  try {
+    const { response, failure } = await serve(requestFor(route, await payloadOf(route, event), host))
+    const ok = response.statusCode >= 200 && response.statusCode < 300
+    if (ok && failure === undefined) return resultOf(response)
+    logged = failure !== undefined && !ok
+    // A throw fails the invocation even when onError answered it with a 2xx: SCF retries an asynchronous one.
+    const what = `the ${route.kind} trigger's POST ${route.path}`
+    throw new TriggerError(
+      ok
+        ? `scf-bridge: the app failed on ${what} (onError answered status ${response.statusCode}), so the invocation fails`
+        : `scf-bridge: the app answered ${what} with status ${response.statusCode}, so the invocation fails`,
+      route.kind,
+      response.statusCode,
+      failure,
+    )
+  } catch (error) {
+    if (!logged) logTriggerFailure(context, route, error)
+    throw error
+  }
+}
+
+/** The event as the delivery's JSON body: CLS's records decoded. */
+async function payloadOf(route: TriggerRoute, event: unknown): Promise<string> {
   const payload = route.kind === 'cls' ? await decodeClsLogs(event as ScfClsEvent) : event
   let json: string | undefined
   try {
@@ -125,6 +151,11 @@ export async function deliverToPath(
     json = undefined
   }
   if (json === undefined) throw new EventError(`scf-bridge: the ${route.kind} event cannot be sent as JSON`)
+  return json
+}
+
+/** `POST <path>` with the JSON body; serveRequest adds the x-request-id (the invocation id). */
+function requestFor(route: TriggerRoute & { path: string }, json: string, host: string): InjectionRequest {
   const body = Buffer.from(json, 'utf8')
   const headers: Record<string, string> = {
     host,
@@ -132,8 +163,7 @@ export async function deliverToPath(
     'content-length': String(body.length),
     'x-forwarded-proto': 'https',
   }
-  if (typeof context.request_id === 'string' && context.request_id) headers['x-request-id'] = context.request_id
-  const request: InjectionRequest = {
+  return {
     method: 'POST',
     url: route.path,
     headers,
@@ -142,19 +172,6 @@ export async function deliverToPath(
     gatewayRequestId: undefined,
     secure: true,
   }
-  const { response, failure } = await serve(request)
-  const ok = response.statusCode >= 200 && response.statusCode < 300
-  if (ok && failure === undefined) return resultOf(response)
-  // A throw fails the invocation even when onError answered it with a 2xx: SCF retries an asynchronous one.
-  const what = `the ${route.kind} trigger's POST ${route.path}`
-  throw new TriggerError(
-    ok
-      ? `scf-bridge: the app failed on ${what} (onError answered status ${response.statusCode}), so the invocation fails`
-      : `scf-bridge: the app answered ${what} with status ${response.statusCode}, so the invocation fails`,
-    route.kind,
-    response.statusCode,
-    failure,
-  )
 }
 
 /**
@@ -185,19 +202,19 @@ function resultOf(response: IntegratedResponse): unknown {
 }
 
 /**
- * One structured line on stderr for a trigger function that failed, as the bridge writes for requests: the
- * invocation id and the error's name and message (its stack with `NODE_DEBUG=scf-bridge`), never the event.
+ * One structured line on stderr for a trigger that failed, as the bridge writes for requests: the invocation
+ * id, the path a path-form delivery went to, and the error's name and message, never the event.
  */
-function logTriggerFailure(context: ScfContext, trigger: TriggerKind, error: unknown): void {
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      source: 'scf-bridge',
-      message: `the ${trigger} trigger function failed`,
-      requestId: context.request_id,
-      trigger,
-      error: errorSummary(error),
-      ...(error instanceof Error && debug.enabled ? { stack: error.stack } : undefined),
-    }),
+function logTriggerFailure(context: ScfContext, route: TriggerRoute, error: unknown): void {
+  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
+  const message = route.path
+    ? `the ${route.kind} trigger's delivery to its path failed`
+    : `the ${route.kind} trigger function failed`
+  const where = route.path ? { method: 'POST', path: route.path } : {}
+  logLine(
+    { invocationId, requestId: '', ...where },
+    message,
+    { trigger: route.kind, error: errorSummary(error) },
+    error,
   )
 }
