@@ -27,14 +27,15 @@ function pathProblem(path: string): string | undefined {
 
 /**
  * The form of a request path that every spelling the app's router could take for the same route shares:
- * without query, percent-decoded (repeatedly, since an app may decode more than once), backslashes as
+ * without query (cut at `;` too: Fastify with useSemicolonDelimiter, Fastify 4's default, reads it as the
+ * query's start), percent-decoded (repeatedly, since an app may decode more than once), backslashes as
  * slashes (the WHATWG URL parser a fetch app's Request goes through reads them so), dot segments resolved,
  * empty segments and a trailing slash dropped, lowercased (Express and @koa/router match case-insensitively
  * by default). Comparing this form can only block more than the app would route, never less.
  */
 export function canonicalPath(path: string): string {
   let p = path
-  const query = p.search(/[?#]/)
+  const query = p.search(/[?#;]/)
   if (query !== -1) p = p.slice(0, query)
   for (let round = 0; round < 8 && p.includes('%'); round++) {
     const decoded = p.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
