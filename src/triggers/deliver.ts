@@ -8,7 +8,7 @@ import type { IntegratedResponse, ScfContext } from '../types'
 import { describe, errorSummary } from '../values'
 import { decodeClsLogs } from './cls'
 import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from './events'
-import { recogniseEvent } from './recognise'
+import { recogniseEvent, TRIGGER_KINDS } from './recognise'
 import { canonicalPath, checkTriggerPath } from './trigger-path'
 
 /** An invocation failed because the app answered a trigger's delivery with a status other than 2xx. */
@@ -40,7 +40,22 @@ export interface TriggerRouter {
   guards(url: string): boolean
 }
 
-const KINDS: readonly TriggerKind[] = ['timer', 'cos', 'ckafka', 'cmq', 'cls', 'other']
+const KINDS: readonly string[] = TRIGGER_KINDS
+
+/**
+ * A path that canonicalPath returns unchanged: single slashes between segments with nothing it decodes, folds,
+ * resolves, cuts or lowercases (no %, backslash, dot, ;, #, upper-case ASCII or any non-ASCII character). Most requests' paths are
+ * such, and the guard compares them with the trigger paths' canonical forms as they are.
+ */
+const CANONICAL = /^(?:\/[^/%\\.;#?A-Z\u0080-\uffff]+)+$/
+
+/** The guard: true when `url` is one of the `guarded` canonical paths under some router's reading. */
+function isGuarded(guarded: ReadonlySet<string>, url: string): boolean {
+  if (guarded.size === 0) return false
+  const query = url.indexOf('?')
+  const path = query === -1 ? url : url.slice(0, query)
+  return guarded.has(CANONICAL.test(path) ? path : canonicalPath(path))
+}
 
 /** Checks the `events` option (TypeError for anything unusable); undefined when there is none. */
 export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter | undefined {
@@ -54,7 +69,7 @@ export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter 
   const guarded = new Set<string>()
   for (const key of Object.keys(events)) {
     const value = (events as Record<string, unknown>)[key]
-    if (!(KINDS as readonly string[]).includes(key)) {
+    if (!KINDS.includes(key)) {
       const hint = key === 'http' || key === 'apigw' || key === 'url' ? ': HTTP events always go to the app' : ''
       throw new TypeError(`scf-bridge: events.${key} is not a trigger kind${hint}; the kinds are ${KINDS.join(', ')}`)
     }
@@ -75,7 +90,7 @@ export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter 
       const kind = recogniseEvent(event)
       return kind === 'http' ? undefined : routes[kind]
     },
-    guards: (url) => guarded.size > 0 && guarded.has(canonicalPath(url)),
+    guards: (url) => isGuarded(guarded, url),
   }
 }
 

@@ -50,3 +50,8 @@ const KIND_NAMES: Record<'http' | TriggerKind, string> = {
   cls: 'a CLS trigger event',
   other: "a direct invocation or another trigger's event",
 }
+
+/** Every trigger kind, in the order messages list them: the keys of the `events` option. */
+export const TRIGGER_KINDS = (Object.keys(KIND_NAMES) as Array<keyof typeof KIND_NAMES>).filter(
+  (kind): kind is TriggerKind => kind !== 'http',
+)
