@@ -1,7 +1,8 @@
 import { debuglog } from 'node:util'
+import { pathOnly } from './http-syntax'
 import { errorSummary } from './values'
 
-export { pathOnly } from './http-syntax'
+export { pathOnly }
 
 /** `NODE_DEBUG=scf-bridge`: one line per request, and the stacks of the app's errors in the error lines. */
 export const debug = debuglog('scf-bridge')
@@ -13,14 +14,14 @@ export interface LogFields {
   /** The request's `x-request-id` (the gateway's id, else the invocation id); '' for none. */
   requestId: string
   method?: string
-  /** The request path, never its query: query values are often secrets (`?token=`, `?password=`). */
-  path?: string
+  /** The request URL: logged as its path only (pathOnly, when a line is written), never its query. */
+  url?: string
 }
 
 /** What every log line of one request's invocation says about it. */
 export interface LogContext extends LogFields {
   method: string
-  path: string
+  url: string
 }
 
 /**
@@ -38,7 +39,7 @@ export function logLine(log: LogFields, message: string, details: Record<string,
       requestId: log.invocationId,
       xRequestId: log.requestId || undefined,
       method: log.method,
-      path: log.path,
+      path: log.url === undefined ? undefined : pathOnly(log.url),
       ...details,
       ...stack,
     }),
@@ -47,5 +48,5 @@ export function logLine(log: LogFields, message: string, details: Record<string,
 
 /** A line for `NODE_DEBUG=scf-bridge` only. */
 export function debugLine(log: LogContext, message: string, error: unknown): void {
-  if (debug.enabled) debug('%s %s %s: %s', log.method, log.path, message, errorSummary(error))
+  if (debug.enabled) debug('%s %s %s: %s', log.method, pathOnly(log.url), message, errorSummary(error))
 }

@@ -65,7 +65,7 @@ export function serveRequest(
       debug(
         '%s %s %d %dms %d bytes%s',
         log.method,
-        log.path,
+        pathOnly(log.url),
         response.statusCode,
         Date.now() - started,
         Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'),
@@ -83,7 +83,7 @@ export function serveRequest(
 export function logContextOf(request: InjectionRequest, context: ScfContext): LogContext {
   const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
   const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
-  return { invocationId, requestId, method: request.method, path: pathOnly(request.url) }
+  return { invocationId, requestId, method: request.method, url: request.url }
 }
 
 function exchange(adapter: ServingAdapter, invocation: Invocation): void {

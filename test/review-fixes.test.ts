@@ -2,6 +2,8 @@ import express from 'express'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge } from '../src'
+import { logLine } from '../src/log'
+import { logContextOf } from '../src/serve'
 import { triggerRouter } from '../src/triggers/deliver'
 import { TRIGGER_KINDS } from '../src/triggers/recognise'
 import { canonicalPath } from '../src/triggers/trigger-path'
@@ -173,5 +175,17 @@ describe("the trigger guard's fast path", () => {
   it('knows every trigger kind from one list', () => {
     expect(TRIGGER_KINDS).toEqual(['timer', 'cos', 'ckafka', 'cmq', 'cls', 'other'])
     expect(() => triggerRouter({ http: '/x' } as never)).toThrow(/the kinds are timer, cos, ckafka, cmq, cls, other/)
+  })
+})
+
+describe('the log context of a request', () => {
+  it('keeps the URL and cuts its query only when a line is written', () => {
+    const request = { method: 'GET', url: '/a/b?token=SECRET-7', headers: {}, body: Buffer.alloc(0) }
+    const log = logContextOf(request as never, scfContext())
+    expect(log).not.toHaveProperty('path')
+    logLine(log, 'test line', {})
+    const line = JSON.parse(String(errorLog.mock.calls[0][0]))
+    expect(line).toMatchObject({ method: 'GET', path: '/a/b', requestId: 'aa7b70e6-0000-4000-8000-000000000001' })
+    expect(logged()).not.toContain('SECRET')
   })
 })

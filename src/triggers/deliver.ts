@@ -225,7 +225,7 @@ function logTriggerFailure(context: ScfContext, route: TriggerRoute, error: unkn
   const message = route.path
     ? `the ${route.kind} trigger's delivery to its path failed`
     : `the ${route.kind} trigger function failed`
-  const where = route.path ? { method: 'POST', path: route.path } : {}
+  const where = route.path ? { method: 'POST', url: route.path } : {}
   logLine(
     { invocationId, requestId: '', ...where },
     message,
