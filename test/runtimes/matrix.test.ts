@@ -255,6 +255,25 @@ exports.main_handler = bridge((req, res) => res.end('http'), { events: { timer: 
     expect(result.stderr).toMatch(/a timer trigger event, request id/)
   })
 
+  it("gives the engine's socket every member Node's HTTP code uses of a socket on this Node", () => {
+    // test/engine-socket-probe.cjs finds those members through a recording socket under a real request and
+    // response, then checks the socket of a request served by the installed package.
+    const result = spawnSync(
+      runtime.binary(),
+      [
+        join(REPO_ROOT, 'test', 'engine-socket-probe.cjs'),
+        join(installed.project, 'node_modules', 'scf-bridge', 'dist', 'index.js'),
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
+    expect(result.status, result.stderr).toBe(0)
+    const record = JSON.parse(result.stdout)
+    expect(record.node).toBe(`v${runtime.node}`)
+    expect(record.status).toBe(200)
+    expect(record.members).toEqual(expect.arrayContaining(['_httpMessage', 'write', 'cork', 'uncork', 'destroy']))
+    expect(record.missing).toEqual([])
+  })
+
   it('runs the scf-bridge CLI (--help)', () => {
     const result = spawnSync(runtime.binary(), [join('node_modules', 'scf-bridge', 'dist', 'cli.js'), '--help'], {
       cwd: installed.project,
