@@ -1,6 +1,9 @@
 import { TRIGGER_EVENT_KINDS, type Trigger } from '../emulator'
 import type { InvokeCliOptions } from './invoke'
 import { type PackOptions, parsePackArgs } from './pack/pack-args'
+import { scanArgs, UsageError } from './scan-args'
+
+export { UsageError }
 
 /** The settings of `scf-bridge dev`, every default applied. */
 export interface DevOptions {
@@ -25,11 +28,6 @@ export type Command =
   | { name: 'invoke'; options: InvokeCliOptions }
   | { name: 'help' }
   | { name: 'version' }
-
-/** A command line the CLI cannot run; the message says what to change. */
-export class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 export const USAGE = `Usage: scf-bridge dev [entry] [options]
        scf-bridge invoke [entry] --event <kind>   (one invocation with a trigger's event: below)
@@ -89,6 +87,8 @@ Examples:
   npx scf-bridge invoke . --handler app.main_handler --event-file cos-event.json
 `
 
+const DEV_SWITCHES = new Set(['--watch', '-w', '--https'])
+
 const VALUE_OPTIONS: Record<string, keyof DevOptions> = {
   '--handler': 'handler',
   '--port': 'port',
@@ -128,37 +128,12 @@ export function parseArgs(argv: readonly string[]): Command {
     watch: false,
   }
   let entry: string | undefined
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]
-    if (arg === '--watch' || arg === '-w') {
-      options.watch = true
-      continue
-    }
-    if (arg === '--https') {
-      options.https = true
-      continue
-    }
-    if (arg === '--') {
-      for (const positional of rest.slice(i + 1)) entry = setEntry(entry, positional)
-      break
-    }
-    if (arg.startsWith('-') && arg !== '-') {
-      const eq = arg.indexOf('=')
-      const flag = eq === -1 ? arg : arg.slice(0, eq)
-      const key = VALUE_OPTIONS[flag]
-      if (key === undefined) throw new UsageError(`unknown option ${flag} (see scf-bridge --help)`)
-      let value: string | undefined
-      if (eq !== -1) value = arg.slice(eq + 1)
-      else {
-        value = rest[++i]
-        if (value === undefined || (value.startsWith('-') && value.length > 1 && !/^-\d/.test(value))) {
-          throw new UsageError(`option ${flag} needs a value`)
-        }
-      }
-      applyOption(options, key, flag, value)
-      continue
-    }
-    entry = setEntry(entry, arg)
+  const takes = (flag: string) => (DEV_SWITCHES.has(flag) ? false : flag in VALUE_OPTIONS ? true : undefined)
+  for (const arg of scanArgs(rest, takes, ' (see scf-bridge --help)')) {
+    if ('positional' in arg) entry = setEntry(entry, arg.positional)
+    else if (arg.value !== undefined) applyOption(options, VALUE_OPTIONS[arg.flag], arg.flag, arg.value)
+    else if (arg.flag === '--https') options.https = true
+    else options.watch = true
   }
   if (entry !== undefined) options.entry = entry
   return { name: 'dev', options }
@@ -244,19 +219,15 @@ function parseInvokeArgs(rest: readonly string[]): InvokeCliOptions {
     memoryMb: 128,
   }
   let entry: string | undefined
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]
-    if (!arg.startsWith('-') || arg === '-') {
-      entry = setEntry(entry, arg)
+  const takes = (flag: string) => (flag in INVOKE_OPTIONS ? true : undefined)
+  for (const arg of scanArgs(rest, takes, ' for invoke (see scf-bridge --help)')) {
+    if ('positional' in arg) {
+      entry = setEntry(entry, arg.positional)
       continue
     }
-    const eq = arg.indexOf('=')
-    const flag = eq === -1 ? arg : arg.slice(0, eq)
+    const { flag } = arg
+    const value = arg.value as string
     const key = INVOKE_OPTIONS[flag]
-    if (key === undefined) throw new UsageError(`unknown option ${flag} for invoke (see scf-bridge --help)`)
-    const value = eq !== -1 ? arg.slice(eq + 1) : rest[++i]
-    if (value === undefined || (eq === -1 && value.startsWith('-') && value.length > 1))
-      throw new UsageError(`option ${flag} needs a value`)
     if (key === 'event') {
       if (!(TRIGGER_EVENT_KINDS as readonly string[]).includes(value)) {
         throw new UsageError(

@@ -1,4 +1,4 @@
-import { UsageError } from '../args'
+import { scanArgs, UsageError } from '../scan-args'
 import { findRuntime, RUNTIMES } from './runtimes'
 
 /** The settings of `scf-bridge pack`, defaults applied where they do not depend on the project. */
@@ -109,26 +109,16 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     node: undefined,
   }
   let dir: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '--bundle') {
-      options.bundle = true
-      continue
-    }
-    if (!arg.startsWith('-') || arg === '-') {
+  const takes = (flag: string) => (flag === '--bundle' ? false : FLAGS[flag] ? true : undefined)
+  for (const arg of scanArgs(argv, takes, ' for pack (see scf-bridge pack --help)')) {
+    if ('positional' in arg) {
       if (dir !== undefined)
-        throw new UsageError(`one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg)}`)
-      dir = arg
-      continue
-    }
-    const eq = arg.indexOf('=')
-    const flag = eq === -1 ? arg : arg.slice(0, eq)
-    const key = FLAGS[flag]
-    if (!key) throw new UsageError(`unknown option ${flag} for pack (see scf-bridge pack --help)`)
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
-    if (value === undefined || (eq === -1 && value.startsWith('-') && value !== '-'))
-      throw new UsageError(`option ${flag} needs a value`)
-    apply(options, key, flag, value)
+        throw new UsageError(
+          `one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg.positional)}`,
+        )
+      dir = arg.positional
+    } else if (arg.value === undefined) options.bundle = true
+    else apply(options, FLAGS[arg.flag], arg.flag, arg.value)
   }
   if (dir !== undefined) options.dir = dir
   if (options.external.length && !options.bundle) throw new UsageError('--external only means something with --bundle')

@@ -1,4 +1,4 @@
-import { UsageError } from '../args'
+import { UsageError } from '../scan-args'
 import { PackError, type PackIo, pack } from './pack'
 import type { PackOptions } from './pack-args'
 
