@@ -9,7 +9,7 @@ import { describe, errorSummary } from '../values'
 import { decodeClsLogs } from './cls'
 import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from './events'
 import { recogniseEvent, TRIGGER_KINDS } from './recognise'
-import { canonicalPath, checkTriggerPath } from './trigger-path'
+import { checkTriggerPath, foldedJobPath, reachesJobPath } from './trigger-path'
 
 /** An invocation failed because the app answered a trigger's delivery with a status other than 2xx. */
 export class TriggerError extends Error {
@@ -42,21 +42,6 @@ export interface TriggerRouter {
 
 const KINDS: readonly string[] = TRIGGER_KINDS
 
-/**
- * A path that canonicalPath returns unchanged: single slashes between segments with nothing it decodes, folds,
- * resolves, cuts or lowercases (no %, backslash, dot, ;, #, upper-case ASCII or any non-ASCII character). Most requests' paths are
- * such, and the guard compares them with the trigger paths' canonical forms as they are.
- */
-const CANONICAL = /^(?:\/[^/%\\.;#?A-Z\u0080-\uffff]+)+$/
-
-/** The guard: true when `url` is one of the `guarded` canonical paths under some router's reading. */
-function isGuarded(guarded: ReadonlySet<string>, url: string): boolean {
-  if (guarded.size === 0) return false
-  const query = url.indexOf('?')
-  const path = query === -1 ? url : url.slice(0, query)
-  return guarded.has(CANONICAL.test(path) ? path : canonicalPath(path))
-}
-
 /** Checks the `events` option (TypeError for anything unusable); undefined when there is none. */
 export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter | undefined {
   if (events === undefined) return undefined
@@ -78,7 +63,7 @@ export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter 
     if (typeof value === 'function') routes[kind] = { kind, run: value as TriggerFunction<unknown> }
     else if (typeof value === 'string') {
       routes[kind] = { kind, path: checkTriggerPath(kind, value) }
-      guarded.add(canonicalPath(value))
+      guarded.add(foldedJobPath(value))
     } else {
       throw new TypeError(
         `scf-bridge: events.${kind} must be a function (event, context) or a path such as '/jobs/${kind}', got ${describe(value)}`,
@@ -90,7 +75,7 @@ export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter 
       const kind = recogniseEvent(event)
       return kind === 'http' ? undefined : routes[kind]
     },
-    guards: (url) => isGuarded(guarded, url),
+    guards: (url) => reachesJobPath(guarded, url),
   }
 }
 
