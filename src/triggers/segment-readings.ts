@@ -72,7 +72,22 @@ function lenientUtf8(bytes: Buffer, latin1: boolean): string {
   let out = ''
   for (let i = 0; i < bytes.length; ) {
     const lead = bytes[i]
-    const extra = lead < 0x80 ? 0 : lead < 0xc0 ? -1 : lead < 0xe0 ? 1 : lead < 0xf0 ? 2 : lead < 0xf8 ? 3 : lead < 0xfc ? 4 : lead < 0xfe ? 5 : -1
+    const extra =
+      lead < 0x80
+        ? 0
+        : lead < 0xc0
+          ? -1
+          : lead < 0xe0
+            ? 1
+            : lead < 0xf0
+              ? 2
+              : lead < 0xf8
+                ? 3
+                : lead < 0xfc
+                  ? 4
+                  : lead < 0xfe
+                    ? 5
+                    : -1
     let code = extra <= 0 ? lead : lead & (0x3f >> extra)
     let length = 1
     while (length <= extra && i + length < bytes.length && (bytes[i + length] & 0xc0) === 0x80) {

@@ -156,7 +156,11 @@ function single(after: States, piece: Piece, job: string[], matched: number, low
 /** A piece that starts a run read as one segment with the pieces after it: a segment no job path has, unless its start is the job path's last one. */
 function run(after: States, piece: Piece, job: string[], matched: number, low: number, high: number): void {
   after.add(matched, true, low + 1, high + 1)
-  if (low === 0 && matched === job.length - 1 && piece.some((text) => text === job[matched] || startsName(text, job[matched]))) {
+  if (
+    low === 0 &&
+    matched === job.length - 1 &&
+    piece.some((text) => text === job[matched] || startsName(text, job[matched]))
+  ) {
     after.add(matched + 1, true, 0, 0)
   }
 }
