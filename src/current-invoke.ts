@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { TriggerKind } from './triggers/events'
+import type { TriggerKind } from './trigger-types'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /**

@@ -10,7 +10,7 @@ import {
   URL_SCHEME,
 } from './http-syntax'
 import { compactBase64 } from './scf-contract'
-import { describeKind, recogniseEvent } from './triggers/recognise'
+import { describeKind, recogniseEvent } from './event-kind'
 import type { ScfHttpEvent } from './types'
 import { describe } from './values'
 

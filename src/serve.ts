@@ -7,7 +7,7 @@ import { Invocation, type Outcome, timeBudget } from './invocation'
 import { debug, type LogContext, pathOnly } from './log'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
-import type { TriggerKind } from './triggers/events'
+import type { TriggerKind } from './trigger-types'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /** `bridge()`'s options, checked and completed once. */

@@ -2,7 +2,7 @@
  * The events of Tencent SCF's non-HTTP triggers, from Tencent's docs and real captures
  * (test/fixtures/real-events/). Every shape stays open: the platform adds fields over time.
  */
-import type { ScfContext } from '../types'
+import type { ScfContext } from './types'
 
 /** A timer trigger's event. */
 export interface ScfTimerEvent {

@@ -5,7 +5,7 @@ import { bridge } from '../src'
 import { logLine } from '../src/log'
 import { logContextOf } from '../src/serve'
 import { triggerRouter } from '../src/triggers/deliver'
-import { TRIGGER_KINDS } from '../src/triggers/recognise'
+import { TRIGGER_KINDS } from '../src/event-kind'
 import { canonicalPath } from '../src/triggers/trigger-path'
 import { httpEvent, scfContext } from './fixtures/events'
 

@@ -14,7 +14,7 @@ import {
   invoke,
   invokeEvent,
 } from '../src/testing'
-import { recogniseEvent } from '../src/triggers/recognise'
+import { recogniseEvent } from '../src/event-kind'
 import { CLI } from './fixtures/cli/start-cli'
 import { triggerApps } from './fixtures/trigger-apps'
 

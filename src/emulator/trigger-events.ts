@@ -7,7 +7,7 @@ import type {
   ScfCmqEvent,
   ScfCosEvent,
   ScfTimerEvent,
-} from '../triggers/events'
+} from '../trigger-types'
 
 /*
  * Trigger events as SCF delivers them, with defaults taken from real events (test/fixtures/real-events/):

@@ -7,8 +7,8 @@ import { routeStrayRejections } from '../stray-rejections'
 import type { IntegratedResponse, ScfContext } from '../types'
 import { describe, errorSummary } from '../values'
 import { decodeClsLogs } from './cls'
-import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from './events'
-import { recogniseEvent, TRIGGER_KINDS } from './recognise'
+import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from '../trigger-types'
+import { recogniseEvent, TRIGGER_KINDS } from '../event-kind'
 import { canonicalPath, checkTriggerPath } from './trigger-path'
 
 /** An invocation failed because the app answered a trigger's delivery with a status other than 2xx. */

@@ -16,4 +16,4 @@ export type {
   TriggerFunction,
   TriggerKind,
   TriggerRoutes,
-} from './events'
+} from '../trigger-types'
