@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { describeKind, recogniseEvent } from './event-kind'
 import {
   encodeComponent,
   encodeQuery,
@@ -10,7 +11,6 @@ import {
   URL_SCHEME,
 } from './http-syntax'
 import { compactBase64 } from './scf-contract'
-import { describeKind, recogniseEvent } from './event-kind'
 import type { ScfHttpEvent } from './types'
 import { describe } from './values'
 

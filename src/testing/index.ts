@@ -14,9 +14,9 @@ import {
   type ScfContextOptions,
   type Trigger,
 } from '../emulator'
+import { recogniseEvent } from '../event-kind'
 import { encodeQuery, foldHeader, URL_SCHEME } from '../http-syntax'
 import type { ScfTriggerEvent } from '../trigger-types'
-import { recogniseEvent } from '../event-kind'
 import type {
   ScfApigwEvent,
   ScfContext,

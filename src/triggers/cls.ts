@@ -1,8 +1,8 @@
 import { gunzip } from 'node:zlib'
 import { EventError } from '../request-from-event'
 import { compactBase64 } from '../scf-contract'
-import { describe } from '../values'
 import type { ScfClsEvent, ScfClsLogs } from '../trigger-types'
+import { describe } from '../values'
 
 /**
  * The log records of a CLS trigger's event. CLS sends them as `clslogs.data`: base64 of a gzipped JSON

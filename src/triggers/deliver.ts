@@ -1,14 +1,14 @@
 import { invokeStorage } from '../current-invoke'
+import { recogniseEvent, TRIGGER_KINDS } from '../event-kind'
 import type { Outcome } from '../invocation'
 import { logLine } from '../log'
 import { EventError, type InjectionRequest } from '../request-from-event'
 import { logContextOf } from '../serve'
 import { routeStrayRejections } from '../stray-rejections'
+import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from '../trigger-types'
 import type { IntegratedResponse, ScfContext } from '../types'
 import { describe, errorSummary } from '../values'
 import { decodeClsLogs } from './cls'
-import type { ScfClsEvent, TriggerFunction, TriggerKind, TriggerRoutes } from '../trigger-types'
-import { recogniseEvent, TRIGGER_KINDS } from '../event-kind'
 import { canonicalPath, checkTriggerPath } from './trigger-path'
 
 /** An invocation failed because the app answered a trigger's delivery with a status other than 2xx. */

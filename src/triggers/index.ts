@@ -1,6 +1,3 @@
-export { decodeClsLogs } from './cls'
-export type { TriggerRoute, TriggerRouter } from './deliver'
-export { deliverToPath, refuseTriggerPath, runTriggerFunction, TriggerError, triggerRouter } from './deliver'
 export type {
   ScfCkafkaEvent,
   ScfCkafkaMessage,
@@ -17,3 +14,6 @@ export type {
   TriggerKind,
   TriggerRoutes,
 } from '../trigger-types'
+export { decodeClsLogs } from './cls'
+export type { TriggerRoute, TriggerRouter } from './deliver'
+export { deliverToPath, refuseTriggerPath, runTriggerFunction, TriggerError, triggerRouter } from './deliver'
