@@ -1,5 +1,5 @@
 import { gunzip } from 'node:zlib'
-import { EventError } from '../request-from-event'
+import { EventError } from '../errors'
 import { compactBase64 } from '../scf-contract'
 import type { ScfClsEvent, ScfClsLogs } from '../trigger-types'
 import { describe } from '../values'

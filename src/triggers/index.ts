@@ -1,19 +1,5 @@
-export type {
-  ScfCkafkaEvent,
-  ScfCkafkaMessage,
-  ScfClsEvent,
-  ScfClsLogs,
-  ScfCmqEvent,
-  ScfCmqMessage,
-  ScfCosEvent,
-  ScfCosRecord,
-  ScfTimerEvent,
-  ScfTriggerEvent,
-  ScfTriggerEvents,
-  TriggerFunction,
-  TriggerKind,
-  TriggerRoutes,
-} from '../trigger-types'
 export { decodeClsLogs } from './cls'
-export type { TriggerRoute, TriggerRouter } from './deliver'
-export { deliverToPath, refuseTriggerPath, runTriggerFunction, TriggerError, triggerRouter } from './deliver'
+export { deliverToPath } from './deliver'
+export { refuseTriggerPath } from './refuse'
+export { triggerRouter } from './router'
+export { runTriggerFunction } from './run-function'
