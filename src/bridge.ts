@@ -5,6 +5,7 @@ import { DEFAULT_HOST, hostOption, normaliseBasePath, requestFromEvent } from '.
 import { type Settings, serveRequest } from './serve'
 import { deliverToPath, refuseTriggerPath, runTriggerFunction, type TriggerRoutes, triggerRouter } from './triggers'
 import type { IntegratedResponse, ScfContext, ScfEventHandler, ScfHandler, ScfHttpEvent } from './types'
+import { markWebHandle, type WebSocketSetup } from './web-handle'
 
 /** Options of `bridge(app, options)`. */
 export interface BridgeOptions {
@@ -80,6 +81,12 @@ export interface BridgeOptions {
    * bridge(app, { events: { timer: async () => { await purgeSessions() }, cos: '/internal/cos-uploaded' } })
    */
   events?: TriggerRoutes
+  /**
+   * Web function target only (`scf-bridge pack --target web`, docs/web-functions.md): called with the
+   * runner's `http.Server` before it listens, to attach a WebSocket server. Ignored by event functions.
+   * @example bridge(app, { websocket: (server) => new WebSocketServer({ server }).on('connection', onSocket) })
+   */
+  websocket?: WebSocketSetup
 }
 
 /**
@@ -120,24 +127,28 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandl
     onError: options.onError,
   }
 
-  return async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
-    const started = Date.now()
-    const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
-    if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
+  return markWebHandle(
+    async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
+      const started = Date.now()
+      const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
+      if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
 
-    // ---- other triggers (src/triggers): a function, or a request to a path served like any other ----
-    const route = triggers?.routeOf(event)
-    if (route?.run) return runTriggerFunction(route, event, ctx)
-    if (route) {
-      return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, (request) =>
-        serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind),
-      )
-    }
+      // ---- other triggers (src/triggers): a function, or a request to a path served like any other ----
+      const route = triggers?.routeOf(event)
+      if (route?.run) return runTriggerFunction(route, event, ctx)
+      if (route) {
+        return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, (request) =>
+          serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started, route.kind),
+        )
+      }
 
-    const request = requestFromEvent(event, settings)
-    if (triggers?.guards(request.url)) return refuseTriggerPath(request, ctx)
-    return (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started)).response
-  } as ScfEventHandler
+      const request = requestFromEvent(event, settings)
+      if (triggers?.guards(request.url)) return refuseTriggerPath(request, ctx)
+      return (await serveRequest(startAdapter, request, event as ScfHttpEvent, ctx, settings, started)).response
+    },
+    app,
+    options,
+  ) as ScfEventHandler
 }
 
 function marginOf(value: number | undefined): number {

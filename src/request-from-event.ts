@@ -315,7 +315,7 @@ const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{
 let lastUsableHost = ''
 
 /** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
-function isUsableHost(host: string): boolean {
+export function isUsableHost(host: string): boolean {
   if (host === lastUsableHost) return true
   if (!HOST_SYNTAX.test(host)) return false
   try {
