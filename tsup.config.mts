@@ -6,7 +6,7 @@ export default defineConfig({
   // web-runner: what a Web function's scf_bootstrap runs (src/web/).
   entry: {
     index: 'src/index.ts',
-    testing: 'src/testing.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/cli/index.ts',
     'pack-probe': 'src/cli/pack/probe.ts',
     'web-runner': 'src/web/main.ts',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import { callHandler, createScfContext, createTriggerEvent, type TRIGGER_EVENT_KINDS } from '../emulator'
-import { describeKind, recogniseEvent } from '../triggers/recognise'
+import { describeKind, recogniseEvent } from '../event-kind'
 import { errorSummary } from '../values'
 import { loadHandler, resolveHandler } from './load-handler'
 

@@ -13,10 +13,10 @@ import {
   type HttpRequestParts,
   type ScfContextOptions,
   type Trigger,
-} from './emulator'
-import { encodeQuery, foldHeader, URL_SCHEME } from './http-syntax'
-import type { ScfTriggerEvent } from './triggers/events'
-import { recogniseEvent } from './triggers/recognise'
+} from '../emulator'
+import { recogniseEvent } from '../event-kind'
+import { encodeQuery, foldHeader, URL_SCHEME } from '../http-syntax'
+import type { ScfTriggerEvent } from '../trigger-types'
 import type {
   ScfApigwEvent,
   ScfContext,
@@ -24,7 +24,7 @@ import type {
   ScfHttpEvent,
   ScfQueryValue,
   ScfRequestContext,
-} from './types'
+} from '../types'
 
 export type {
   CkafkaEventOptions,
@@ -35,7 +35,7 @@ export type {
   ScfContextOptions,
   TimerEventOptions,
   Trigger,
-} from './emulator'
+} from '../emulator'
 export {
   createCkafkaEvent,
   createClsEvent,
@@ -43,7 +43,7 @@ export {
   createCosEvent,
   createScfContext,
   createTimerEvent,
-} from './emulator'
+} from '../emulator'
 
 /** Header values as a plain object, `[name, value]` pairs, or a fetch `Headers`. */
 export type RequestHeadersInput =
@@ -474,5 +474,5 @@ export type {
   ScfCosEvent,
   ScfTimerEvent,
   ScfTriggerEvent,
-} from './triggers/events'
+} from '../trigger-types'
 export type { ScfApigwEvent, ScfContext, ScfFunctionUrlEvent, ScfHttpEvent, ScfQueryValue }
