@@ -39,6 +39,7 @@ export function createWebServer(handle: WebHandle): WebServer {
   const startAdapter = adapterStarter(adapterFor(handle.app, { fetch: settings.fetch }))
   let adapter: ServingAdapter | undefined
   const busy = new Set<Socket>()
+  const inFlight = new Set<ServerResponse>()
   const sockets = new Set<Socket>()
   let closing = false
 
@@ -50,6 +51,8 @@ export function createWebServer(handle: WebHandle): WebServer {
       if (closing) socket.end()
     })
     res.once('close', () => busy.delete(socket))
+    inFlight.add(res)
+    res.once('close', () => inFlight.delete(res))
     if (closing) res.setHeader('connection', 'close')
     serve(adapter as ServingAdapter, req as WebRequest, res, settings)
   })
@@ -78,6 +81,8 @@ export function createWebServer(handle: WebHandle): WebServer {
       closing = true
       server.close()
       for (const socket of sockets) if (!busy.has(socket)) socket.end()
+      // A reply still to come tells the client not to reuse the connection.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close')
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy()
