@@ -40,8 +40,8 @@ export function bootstrapScript(settings: BootstrapSettings): string {
 /** What is wrong with a bootstrap file for the platform (D7's 405 causes), or undefined. */
 export function bootstrapProblem(script: Buffer, mode: number): string | undefined {
   const text = script.toString('utf8')
-  if (!text.startsWith('#!/bin/bash\n')) return 'its first line is not #!/bin/bash'
   if (text.includes('\r')) return 'it has CR line endings (CRLF): the platform needs LF'
+  if (!text.startsWith('#!/bin/bash\n')) return 'its first line is not #!/bin/bash'
   if ((mode & 0o755) !== 0o755) return `its mode is ${mode.toString(8)}, not 755: the platform cannot execute it`
   return undefined
 }
