@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { connect } from 'node:net'
+import { CliError } from './cli-error'
 
 /** What a Web function instance gets in its environment (web-functions.md §1), for a local run. */
 export interface PlatformSettings {
@@ -27,7 +28,7 @@ export function platformEnv(settings: PlatformSettings): Record<string, string> 
 }
 
 /** The instance did not come up: the platform answers such a function with 405 ContainerStateExited. */
-export class BootstrapError extends Error {
+export class BootstrapError extends CliError {
   override name = 'BootstrapError'
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { DevOptions } from '../../src/cli/args'
+import { type DevOptions, parseArgs } from '../../src/cli/args'
 import { type DevWeb, startDevWeb } from '../../src/cli/dev-web'
 import { forwardedHeaders } from '../../src/cli/dev-web-proxy'
 
@@ -121,6 +121,17 @@ describe('the front', () => {
   it('keeps Connection: upgrade and Upgrade for a WebSocket', () => {
     const out = forwardedHeaders({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' }, {}, true)
     expect(out).toEqual({ connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' })
+  })
+})
+
+describe('dev arguments for the Web target', () => {
+  it('reads --target web, --concurrency and --init-timeout, and refuses what does not fit', () => {
+    expect(parseArgs(['dev', '.', '--target', 'web', '--concurrency', '4', '--init-timeout=2.5'])).toMatchObject({
+      options: { target: 'web', concurrency: 4, initTimeoutMs: 2500 },
+    })
+    expect(() => parseArgs(['dev', '--target', 'lambda'])).toThrow(/event or web/)
+    expect(() => parseArgs(['dev', '--concurrency', '0'])).toThrow(/from 1 to 100/)
+    expect(() => parseArgs(['dev', '--target', 'web', '--watch'])).toThrow(/--watch is not available with --target web/)
   })
 })
 
