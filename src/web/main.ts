@@ -33,8 +33,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
-    info(`${signal}: finishing the requests in flight, then exiting`)
-    web.close(SHUTDOWN_GRACE_MS).then(() => process.exit(0))
+    const closed = web.close(SHUTDOWN_GRACE_MS)
+    // Written once the server stopped accepting: whoever reads it finds the port closed.
+    info(`${signal}: no new connections; finishing the requests in flight, then exiting`)
+    closed.then(() => process.exit(0))
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

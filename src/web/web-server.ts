@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { adapterFor, adapterStarter, type FetchAdapter, type ServingAdapter } from '../apps'
 import { invokeStorage } from '../current-invoke'
 import { attachFailureSink } from '../invocation'
+import { logLine } from '../log'
 import { isThenable } from '../values'
 import type { WebHandle } from '../web-handle'
 import { fetchRequestFromNode, writeFetchResponse } from './fetch-stream'
@@ -64,9 +66,15 @@ export function createWebServer(handle: WebHandle): WebServer {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
-  // Before any listener the app attaches: an upgrade request gets the same scheme, Host, path and id.
-  server.on('upgrade', (req: WebRequest) => {
-    prepareRequest(req, settings)
+  // Before any listener the app attaches: an upgrade request gets the same scheme, Host, path and id. With no
+  // WebSocket server attached, Node would leave the socket to this listener alone: it is answered and closed.
+  server.on('upgrade', (req: WebRequest, socket: Duplex) => {
+    const { log } = prepareRequest(req, settings)
+    if (server.listenerCount('upgrade') > 1) return
+    logLine(log, 'an upgrade request reached no WebSocket server: attach one with the websocket option', {
+      status: 501,
+    })
+    socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
   })
 
   return {

@@ -344,6 +344,19 @@ describe('WebSockets through the websocket option', () => {
     expect((await fetchText(`${url}/`)).body).toBe('koa page')
   })
 
+  it('without a WebSocket server, an upgrade is answered 501 and logged, never left hanging', async () => {
+    const lines: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line)))
+    const { url } = await serve(bridge(express()))
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: { 'x-scf-request-id': 'up-1' } })
+    const status = await new Promise<number | undefined>((done) => {
+      socket.on('unexpected-response', (_req, res) => done(res.statusCode))
+      socket.on('error', () => done(undefined))
+    })
+    expect(status).toBe(501)
+    expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ requestId: 'up-1', status: 501 })])
+  })
+
   it('bridge() refuses a websocket option that is not a function', () => {
     expect(() => bridge(express(), { websocket: 'yes' as never })).toThrow(/websocket must be a function/)
   })
