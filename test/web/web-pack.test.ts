@@ -15,7 +15,7 @@ import { freePort } from '../../src/cli/pack/web-target'
 import { type BootstrapProcess, startBootstrap } from '../../src/cli/run-bootstrap'
 import { CLI } from '../fixtures/cli/start-cli'
 import { packRepository } from '../runtimes/packed-package'
-import { REPO_ROOT } from '../runtimes/toolchain'
+import { NODE_18_15, nodeBinary, REPO_ROOT } from '../runtimes/toolchain'
 
 const root = mkdtempSync(join(tmpdir(), 'scf-bridge-web-pack-'))
 let project = ''
@@ -153,5 +153,20 @@ describe('examples/express-app packed both ways', () => {
     } finally {
       await instance?.stop(1000)
     }
+  }, 240_000)
+
+  it('as a bundled Web function, proved on Node 18.15: the runner ships beside the bundle', () => {
+    const node18 = nodeBinary(NODE_18_15)
+    const result = pack(['--target', 'web', '--bundle', '--node', node18], join(root, 'web-bundle.zip'))
+    expect(result.code, result.out + result.err).toBe(0)
+    expect(result.out).toMatch(/proof: GET \/ -> 200 text\/html.* on Node 18\.15\.0/)
+    const names = execFileSync('unzip', ['-Z1', join(root, 'web-bundle.zip')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+    expect(names).toContain('scf-bridge-web-runner.js')
+    expect(names).toContain('scf_bootstrap')
+    expect(names.some((name) => name.startsWith('node_modules/scf-bridge/'))).toBe(false)
+    const script = execFileSync('unzip', ['-p', join(root, 'web-bundle.zip'), 'scf_bootstrap'], { encoding: 'utf8' })
+    expect(script).toContain('exec /var/lang/node18/bin/node scf-bridge-web-runner.js index.main_handler')
   }, 240_000)
 })
