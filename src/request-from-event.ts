@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { EventError } from './errors'
-import { describeKind, recogniseEvent } from './event-kind'
+import { describeKind, httpDialectOf, recogniseEvent } from './event-kind'
 import {
   encodeComponent,
   encodeQuery,
@@ -75,18 +75,8 @@ const functionUrl: EventDialect = {
     event.requestContext?.requestId ?? headers['x-scf-request-id'] ?? headers['x-api-requestid'],
 }
 
-/**
- * API Gateway names its service and stage in every event, real or documented. A Function URL event has no
- * requestContext in the doc, and one holding only `sourceIp` in real 2025 events.
- */
-function dialectOf(event: ScfHttpEvent): EventDialect {
-  const context = event.requestContext as { serviceId?: unknown; stage?: unknown } | null | undefined
-  return context !== null &&
-    typeof context === 'object' &&
-    (typeof context.serviceId === 'string' || typeof context.stage === 'string')
-    ? apigw
-    : functionUrl
-}
+/** The readers of the event's dialect, as event-kind.ts tells it. */
+const dialectOf = (event: ScfHttpEvent): EventDialect => (httpDialectOf(event) === 'apigw' ? apigw : functionUrl)
 
 /** Turns an HTTP event of either dialect into the request to inject. Pure; throws `EventError`. */
 export function requestFromEvent(event: unknown, options: RequestOptions = {}): InjectionRequest {
