@@ -221,6 +221,16 @@ function armLater(invocation: Invocation, budgetMs: number, armedAt: number): vo
   invocation.armTimer(Math.max(0, budgetMs - (Date.now() - armedAt)), budgetMs)
 }
 
+/** @internal what else takes an app's failure reports through `Invocation.of()`: the Web function runner's exchange. */
+export interface FailureSink {
+  fail(error: unknown, options?: { answered?: boolean }): void
+}
+
+/** @internal makes `sink` what `Invocation.of(carrier)` finds, for requests served outside an invocation (src/web/). */
+export function attachFailureSink(carrier: object, sink: FailureSink): void {
+  ;(carrier as Record<symbol, unknown>)[kInvocation] = sink
+}
+
 /**
  * The status an error object asks for, as Express's, Koa's and Fastify's error handlers read it: `status`,
  * else `statusCode`, when it is an integer from 400 to 599; undefined otherwise.
