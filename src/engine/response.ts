@@ -136,7 +136,9 @@ export class ReplyCollector {
       bodyOverflow: bodyBytes,
     }
     process.nextTick(deliverReply, this.sink, reply)
-    process.nextTick(destroyResponse, res)
+    // At once, inside the write that overflowed: that write already returns false, so a pipe stops here
+    // instead of pumping a synchronous source to its end first.
+    res.destroy()
   }
 
   /** Reads chunked framing (size line, data, CRLF; a zero size ends it, trailers are left out). */
@@ -193,10 +195,6 @@ function deliverReply(sink: ReplySink, reply: EngineReply): void {
 
 function deliverBroken(sink: ReplySink, error: Error): void {
   sink.broken(error)
-}
-
-function destroyResponse(res: NodeResponse): void {
-  res.destroy()
 }
 
 const EMPTY = Buffer.alloc(0)
