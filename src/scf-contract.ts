@@ -150,9 +150,12 @@ function envelopeSize(response: IntegratedResponse): number {
 
 const ENVELOPE_BYTES = '{"isBase64Encoded":false,"statusCode":,"headers":,"body":""}'.length
 
-/** Why SCF could not send `response` once `reserve` bytes are added to it, or undefined when it can. */
-function sizeProblem(response: IntegratedResponse, reserve: number): string | undefined {
-  const size = serialisedSize(response) + reserve
+/**
+ * Why SCF could not return `value` (any value a handler returns) once `reserve` bytes are added to it: its
+ * size once serialised; undefined when it fits. Throws what JSON.stringify throws.
+ */
+export function sizeProblem(value: unknown, reserve = 0): string | undefined {
+  const size = serialisedSize(value) + reserve
   return size > MAX_RESPONSE_BYTES
     ? `the response is ${size} bytes once serialised, more than the ${MAX_RESPONSE_BYTES} (6 MB) SCF allows`
     : undefined
