@@ -10,9 +10,13 @@ export interface KoaLike {
   createContext: unknown
   on(event: 'error', listener: KoaErrorListener): unknown
   off(event: 'error', listener: KoaErrorListener): unknown
+  listenerCount(event: 'error'): number
+  /** Koa's default error logging, which its default 'error' listener is. */
+  onerror(error: unknown): void
 }
 
-type KoaErrorListener = (error: unknown, ctx?: { req?: BridgedRequest; res?: ServerResponse }) => void
+type KoaErrorContext = { req?: BridgedRequest; res?: ServerResponse }
+type KoaErrorListener = (error: unknown, ctx?: KoaErrorContext) => void
 
 export function isKoaApp(app: unknown): app is KoaLike {
   const a = app as Partial<KoaLike> | null
@@ -29,14 +33,26 @@ export function isKoaApp(app: unknown): app is KoaLike {
 }
 
 /**
- * Serves a Koa app through `app.callback()`, taken once, as `app.listen()` does (Koa then adds its default
- * 'error' listener, `app.onerror`, if the app has none: the app is as under listen()). Koa answers its own
- * errors (500 "Internal Server Error", never a stack; or the app's own error page) and reports them with
- * its public 'error' event: while a bridged request is in flight the bridge listens to it too, and hands a
- * server error of that request to the invocation, which logs it with the request id (or hands it to
- * `onError`) and keeps Koa's reply. Once no bridged request is in flight the listener is removed again.
+ * Serves a Koa app through `app.callback()`, taken once, as `app.listen()` does. Koa answers its own errors
+ * (500 "Internal Server Error", never a stack; or the app's own error page) and reports them with its
+ * public 'error' event; a server error of a bridged request goes to the invocation, which logs it with the
+ * request id (or hands it to `onError`) and keeps Koa's reply.
+ *
+ * How the bridge listens, compared with `app.listen()` (whose `callback()` adds Koa's default listener,
+ * `app.onerror`, to an app that has none):
+ * - An app with an 'error' listener of its own is left as it is: the bridge's listener is on it only while
+ *   a bridged request is in flight, and the app's own listeners hear every error, as under listen().
+ * - An app with none gets `defaultErrorListener` where listen() would add `app.onerror`, before callback()
+ *   so that Koa adds no second one: it calls `app.onerror` for every error but a bridged request's server
+ *   error, which the bridge logs once, with the request id, instead of Koa printing it too (or which
+ *   `onError` handles). That listener stays: Koa's 'error' event must always have one, or an error raised
+ *   after a request (a late stream failure) would be thrown.
  */
 export function koaAdapter(app: KoaLike): AppAdapter {
+  if (app.listenerCount('error') === 0) {
+    app.on('error', defaultErrorListener)
+    return { dispatch: app.callback() }
+  }
   const handle = app.callback()
   const listening = new ErrorListening(app)
   return {
@@ -65,6 +81,11 @@ export function koaAdapter(app: KoaLike): AppAdapter {
       return result
     },
   }
+}
+
+/** In place of Koa's default listener (`app.onerror`): a bridged request's server error is the bridge's. */
+export function defaultErrorListener(this: KoaLike, error: unknown, ctx?: KoaErrorContext): void {
+  if (!reportBridgedError(error, ctx)) this.onerror(error)
 }
 
 /** The bridge's 'error' listener on the app, there only while bridged requests are in flight. */
@@ -104,11 +125,12 @@ function replyThrough(this: object): void {
   requests.get(this)?.replyThrough()
 }
 
-/** Koa's 'error' event for a bridged request: a server error goes to the invocation, anything else is Koa's. */
-function reportBridgedError(error: unknown, ctx?: { req?: BridgedRequest; res?: ServerResponse }): void {
+/** Koa's 'error' event: a bridged request's server error goes to its invocation (true), anything else is Koa's. */
+function reportBridgedError(error: unknown, ctx?: KoaErrorContext): boolean {
   const invocation = Invocation.of(ctx?.req)
-  if (!invocation || !isServerError(error)) return
+  if (!invocation || !isServerError(error)) return false
   // Koa does not answer an error raised after the headers went out (it marks it headerSent).
   const answered = !(error as { headerSent?: boolean } | null)?.headerSent && !ctx?.res?.headersSent
   invocation.fail(error, { answered })
+  return true
 }
