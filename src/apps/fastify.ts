@@ -74,7 +74,13 @@ export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
 
 /** Whether Fastify's default handler sent this reply to `error`: then it stands, or the bridge answers plain. */
 function judgeReply(error: unknown, reply: InjectedReply): ReturnType<ReplyJudge> {
-  if (!reply.body.equals(Buffer.from(defaultErrorBody(error, reply.statusCode)))) return 'own'
+  const expected = Buffer.from(defaultErrorBody(error, reply.statusCode))
+  // A reply to HEAD has no body, but the length of the one it stands for.
+  const same =
+    reply.body.length === 0 && expected.length > 0
+      ? String(reply.headers['content-length']) === String(expected.length)
+      : reply.body.equals(expected)
+  if (!same) return 'own'
   return errorStatus(error) === undefined ? 'replaced' : 'stands'
 }
 
