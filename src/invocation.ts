@@ -5,7 +5,13 @@ import type { Settings } from './options'
 import { plainResponse } from './plain-reply'
 import type { InjectionRequest } from './request-from-event'
 import { type InjectedReply, responseToIntegrated } from './response-to-integrated'
-import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
+import {
+  addedHeaderBytes,
+  checkIntegratedResponse,
+  isSendableStatus,
+  MAX_BODY_BYTES,
+  MAX_RESPONSE_BYTES,
+} from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
 import { errorSummary } from './values'
 
@@ -36,6 +42,8 @@ type Carrier = { [kInvocation]?: Invocation }
  */
 export class Invocation implements InvocationScope {
   readonly outcome: Promise<Outcome>
+  /** The engine and the fetch reader stop collecting a body past it (no reply that large fits SCF). */
+  readonly maxBodyBytes = MAX_BODY_BYTES
   /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
   response: ServerResponse | undefined
   private resolve!: (outcome: Outcome | Promise<Outcome>) => void
@@ -169,11 +177,12 @@ export class Invocation implements InvocationScope {
       logLine(this.log, reason, { status: reply.statusCode })
       return { response: plainResponse(500), failure: new Error(reason) }
     }
-    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary)
-    const size = serialisedSize(response, MAX_RESPONSE_BYTES)
-    if (size <= MAX_RESPONSE_BYTES) return { response }
-    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
-    const reason = `the response is ${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
+    const reserve = addedHeaderBytes(this.log.requestId)
+    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary, reserve)
+    if (!('tooLarge' in response)) return { response }
+    const { tooLarge: size, cutOff } = response
+    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES, cutOff })
+    const reason = `the response is ${cutOff ? 'at least ' : ''}${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
     return {
       response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'),
       failure: new Error(reason),
@@ -188,7 +197,7 @@ export class Invocation implements InvocationScope {
         // onError's public type names the HTTP event; a delivered job's failure carries its trigger's event.
         const custom = await onError(error, this.invoke as CurrentInvoke)
         if (custom === undefined || custom === null) return { response: fallback(), failure: error }
-        const checked = checkIntegratedResponse(custom)
+        const checked = checkIntegratedResponse(custom, addedHeaderBytes(this.log.requestId))
         if (typeof checked !== 'string') return { response: checked, failure: error }
         logLine(this.log, 'onError returned an unusable response', { problem: checked })
       } catch (onErrorFailure) {
@@ -242,6 +251,16 @@ function onDeadline(invocation: Invocation, budgetMs: number): void {
 
 function armLater(invocation: Invocation, budgetMs: number, armedAt: number): void {
   invocation.armTimer(Math.max(0, budgetMs - (Date.now() - armedAt)), budgetMs)
+}
+
+/** @internal what else takes an app's failure reports through `Invocation.of()`: the Web function runner's exchange. */
+export interface FailureSink {
+  fail(error: unknown, options?: { answered?: boolean }): void
+}
+
+/** @internal makes `sink` what `Invocation.of(carrier)` finds, for requests served outside an invocation (src/web/). */
+export function attachFailureSink(carrier: object, sink: FailureSink): void {
+  ;(carrier as Record<symbol, unknown>)[kInvocation] = sink
 }
 
 /**

@@ -18,7 +18,8 @@ import {
   type TriggerKind,
 } from '../src'
 import { recogniseEvent } from '../src/event-kind'
-import { canonicalPath } from '../src/triggers/trigger-path'
+import { isGuarded } from '../src/triggers/guard'
+import { foldedJobPath } from '../src/triggers/trigger-path'
 import { scfContext } from './fixtures/events'
 import { collectionDigests, fixtureDigest } from './fixtures/real-events-collection'
 import { triggerApps } from './fixtures/trigger-apps'
@@ -321,6 +322,8 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
     '\\internal\\cos-uploaded',
     '/internal\\cos-uploaded',
     'internal/cos-uploaded',
+    '/internal/cos-uploaded/x',
+    '/internal/cos-uploaded/..',
   ]
 
   describe.each(triggerApps)('on $name', (makeApp) => {
@@ -363,29 +366,29 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
     })
 
     it('other paths, including ones that only start like a trigger path, still reach the app', async () => {
+      // A sub-path of a trigger path (/internal/cos-uploaded/x) is refused too: a mount routes it to the job.
       const { app, seen } = makeApp()
       const handler = bridge(app, { events: { cos: '/internal/cos-uploaded', timer: () => 1 } })
-      for (const path of ['/internal/cos-uploaded-list', '/internal/cos', '/internal/cos-uploaded/x', '/']) {
+      for (const path of ['/internal/cos-uploaded-list', '/internal/cos', '/internal/cos-uploaded2', '/']) {
         const r = await handler({ httpMethod: 'GET', path, headers: {} }, scfContext())
         expect(r).toMatchObject({ statusCode: 200, body: 'reached' })
       }
       expect(seen).toEqual([
         'GET /internal/cos-uploaded-list',
         'GET /internal/cos',
-        'GET /internal/cos-uploaded/x',
+        'GET /internal/cos-uploaded2',
         'GET /',
       ])
     })
   })
 
-  it('canonicalPath: one form for every spelling, and different paths stay different', () => {
-    for (const path of spellings)
-      expect(canonicalPath(path.startsWith('/') || path.startsWith('\\') ? path : `/${path}`)).toBe(
-        '/internal/cos-uploaded',
-      )
-    expect(canonicalPath('/internal/cos-uploaded?x=/a')).toBe('/internal/cos-uploaded')
-    expect(canonicalPath('/a/../../b')).toBe('/b')
-    expect(canonicalPath('/internal/cos-uploaded2')).not.toBe('/internal/cos-uploaded')
+  it('isGuarded: every spelling reaches the trigger path, and different paths stay different', () => {
+    const guarded = new Set([foldedJobPath('/internal/cos-uploaded')])
+    for (const path of spellings) expect(isGuarded(guarded, path), path).toBe(true)
+    expect(isGuarded(guarded, '/internal/cos-uploaded?x=/a')).toBe(true)
+    expect(isGuarded(guarded, '/a/../../internal/cos-uploaded')).toBe(true)
+    expect(isGuarded(guarded, '/internal/cos-uploaded2')).toBe(false)
+    expect(isGuarded(guarded, '/internal/x/cos-uploaded')).toBe(false)
   })
 })
 
