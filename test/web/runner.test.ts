@@ -229,7 +229,7 @@ describe('what the app sees', () => {
     router.get('/who', (ctx) => {
       ctx.body = {
         protocol: ctx.protocol,
-        id: (ctx.req as unknown as { scf: { context: { request_id: string } } }).scf.context.request_id,
+        id: (ctx.req as { scf?: { context: { request_id: string } } }).scf?.context.request_id,
       }
     })
     koa.use(router.routes())
