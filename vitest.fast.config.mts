@@ -17,6 +17,7 @@ export const SPAWNING_SUITES = [
   'test/pack/examples-pack.test.ts',
   'test/pack/deploy-files.test.ts',
   'test/robustness/memory.test.ts',
+  'test/robustness/big-reply-memory.test.ts',
 ]
 
 export default mergeConfig(
