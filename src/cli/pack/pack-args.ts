@@ -12,6 +12,8 @@ export interface PackOptions {
   /** The path and query the proof requests. */
   check: string
   bundle: boolean
+  /** With bundle: a V8 code cache made by `node` and the loader that uses it (code-cache.ts). */
+  codeCache: boolean
   external: string[]
   deploy: 'tccli' | 'none'
   /** The function's name; default from package.json's name. */
@@ -24,7 +26,7 @@ export interface PackOptions {
   cosBucket: string | undefined
   cosRegion: string | undefined
   cosObject: string | undefined
-  /** The Node binary the proof runs on; default the one running pack. */
+  /** The Node the proof runs on (and that makes the code cache): a path or an exact version; default this one. */
   node: string | undefined
 }
 
@@ -46,6 +48,8 @@ Options:
   --bundle                One bundled handler file instead of node_modules (needs esbuild)
   --external <pkg>        With --bundle, keep a package as files (repeatable; packages
                           with native addons are kept anyway)
+  --code-cache            With --bundle, add a V8 code cache made by --node, used only on
+                          that exact Node build (docs/code-cache.md)
   --deploy <tccli|none>   Write the tccli request files beside the zip (default: tccli)
   --name <function>       The function's name (default: package.json's name)
   --region <region>       Default region in deploy.sh (default: ap-guangzhou)
@@ -57,13 +61,17 @@ Options:
   --cos-bucket <bucket-appid> --cos-region <region> --cos-object </path.zip>
                           Deploy the code through COS (needed above the ~7 MB an
                           inline upload allows)
-  --node <path>           The Node binary the proof runs on (default: this one)
+  --node <path|version>   The Node the proof runs on and the code cache is made by: a
+                          binary, or an exact version (20.19.5) fetched from the npm
+                          registry (default: this one)
 
 Examples:
   npx scf-bridge pack
   npx scf-bridge pack ./app --runtime Nodejs20.19 --check /health
   npx scf-bridge pack --bundle --external sharp
 `
+
+const SWITCHES = new Set(['--bundle', '--code-cache'])
 
 const FLAGS: Record<string, string> = {
   '--handler': 'handler',
@@ -95,6 +103,7 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     runtime: undefined,
     check: '/',
     bundle: false,
+    codeCache: false,
     external: [],
     deploy: 'tccli',
     name: undefined,
@@ -109,7 +118,7 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     node: undefined,
   }
   let dir: string | undefined
-  const takes = (flag: string) => (flag === '--bundle' ? false : FLAGS[flag] ? true : undefined)
+  const takes = (flag: string) => (SWITCHES.has(flag) ? false : FLAGS[flag] ? true : undefined)
   for (const arg of scanArgs(argv, takes, ' for pack (see scf-bridge pack --help)')) {
     if ('positional' in arg) {
       if (dir !== undefined)
@@ -117,11 +126,14 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
           `one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg.positional)}`,
         )
       dir = arg.positional
-    } else if (arg.value === undefined) options.bundle = true
+    } else if (arg.flag === '--code-cache') options.codeCache = true
+    else if (arg.value === undefined) options.bundle = true
     else apply(options, FLAGS[arg.flag], arg.flag, arg.value)
   }
   if (dir !== undefined) options.dir = dir
   if (options.external.length && !options.bundle) throw new UsageError('--external only means something with --bundle')
+  if (options.codeCache && !options.bundle)
+    throw new UsageError('--code-cache needs --bundle: the cache is of the bundle')
   const cos = [options.cosBucket, options.cosRegion, options.cosObject].filter((v) => v !== undefined).length
   if (cos && options.cosBucket === undefined) throw new UsageError('--cos-region and --cos-object need --cos-bucket')
   return options

@@ -9,6 +9,8 @@ const EXPECTED = new Set([
   'ZipLimitError',
   'ZipFormatError',
   'HandlerLoadError',
+  'CodeCacheError',
+  'NodeBinaryError',
 ])
 
 /** The CLI's `pack` command: runs pack and turns a known failure into one clear line and exit code 1. */
