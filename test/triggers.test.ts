@@ -17,7 +17,7 @@ import {
   type ScfTimerEvent,
   type TriggerKind,
 } from '../src'
-import { recogniseEvent } from '../src/triggers/recognise'
+import { recogniseEvent } from '../src/event-kind'
 import { canonicalPath } from '../src/triggers/trigger-path'
 import { scfContext } from './fixtures/events'
 import { triggerApps } from './fixtures/trigger-apps'

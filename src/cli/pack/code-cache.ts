@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix } from 'node:path'
+import { CliError } from '../cli-error'
 import { type CodeCacheFiles, loaderSource, producerSource } from './code-cache-loader'
 
 /** `--code-cache` cannot be made for this project or on this Node; the message says why. */
-export class CodeCacheError extends Error {
+export class CodeCacheError extends CliError {
   override name = 'CodeCacheError'
 }
 

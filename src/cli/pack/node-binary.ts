@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { CliError } from '../cli-error'
 
 /** `--node` names no Node pack can run; the message says what to pass instead. */
-export class NodeBinaryError extends Error {
+export class NodeBinaryError extends CliError {
   override name = 'NodeBinaryError'
 }
 
