@@ -73,12 +73,21 @@ async function measure(subjects, workload, plan) {
 const us = (ns) => (ns / 1000).toFixed(ns < 100_000 ? 1 : 0)
 const pad = (text, width) => String(text).padStart(width)
 
+// For development: --only=png,upload and --frameworks=koa narrow the run (CI runs every row).
+const option = (name) =>
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',')
+const only = option('only')
+const frameworks = option('frameworks') ?? ['express', 'koa']
+
 const started = Date.now()
 const pool = adapters.filter((a) => a.id === 'scf-bridge' || PEERS.includes(a.id))
 const rows = []
-for (const framework of ['express', 'koa']) {
+for (const framework of frameworks) {
   const subjects = pool.map((adapter) => ({ id: adapter.id, ...adapter.setup(framework) }))
-  for (const workload of workloads) {
+  for (const workload of workloads.filter((w) => !only || only.includes(w.id))) {
     const plan = HEAVY.has(workload.id) ? PLAN.heavy : PLAN.light
     let result = await measure(subjects, workload, plan)
     let again = false

@@ -79,8 +79,9 @@ export class ReplyCollector {
       this.chunked = res.chunkedEncoding
       // Node sends the head first: alone, or in front of the first chunk when that is a string.
       if (typeof data === 'string' && data.startsWith(head)) data = data.slice(head.length)
-      if (data.length === 0) return
     }
+    // end() writes '' to carry its callback: kept, it would make a one-chunk body two, copied again whole.
+    if (data.length === 0) return
     // A copy: once a write has called back, the app may reuse its buffer.
     const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : Buffer.from(data)
     if (this.chunked) this.unchunk(bytes)
