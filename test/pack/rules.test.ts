@@ -205,6 +205,8 @@ describe('parsePackArgs', () => {
       cosRegion: undefined,
       cosObject: '/x/y.zip',
       node: '/usr/bin/node',
+      target: 'event',
+      websocketIdleTimeoutS: undefined,
     })
   })
   it.each([
