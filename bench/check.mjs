@@ -17,8 +17,8 @@ const HEAVY = new Set(['png', 'upload'])
 // Enough warm-up for the JIT to settle on the code every adapter runs (V8 tiers up within a few hundred
 // calls of a 1 MB body, a few thousand small ones), rounds rotated so no adapter always follows another.
 const PLAN = {
-  light: { warmup: 1000, rounds: 5, batch: 100 },
-  heavy: { warmup: 40, rounds: 5, batch: 6 },
+  light: { warmup: 800, rounds: 5, batch: 80 },
+  heavy: { warmup: 30, rounds: 5, batch: 6 },
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
