@@ -1,8 +1,9 @@
-// node bench/cold-start-zip.mjs [--runs=15] [--node=/path/to/node]
+// node bench/cold-start-zip.mjs [--runs=15] [--node=/path/to/node] [--examples=express-app,koa-app]
 // Cold start of the examples as deployed: each example is packed with `scf-bridge pack` (npm pack of the
-// repository as its scf-bridge, its own lockfile) with and without --bundle, both zips are unzipped, and
-// fresh processes alternate between the two: process start -> require the handler -> first reply to a
-// Function URL event for GET /. Prints medians (and quartiles); needs a build (npm run build) and unzip.
+// repository as its scf-bridge, its own lockfile) with node_modules, with --bundle, and with --bundle
+// --code-cache (made by the same Node that runs), the zips are unzipped, and fresh processes alternate
+// between them: process start -> require the handler -> first reply to a Function URL event for GET /.
+// Prints a markdown table of medians (and quartiles); needs a build (npm run build) and unzip.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -15,6 +16,7 @@ const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}
 const RUNS = Number(arg('runs', '15'))
 const NODE = arg('node', process.execPath)
 const WARMUP = 2
+const EXAMPLES = arg('examples', 'express-app,koa-app').split(',')
 
 // What the SCF runtime does on a cold start, reduced to its steps: load the handler module, call it once.
 const RUNNER = `
@@ -47,7 +49,7 @@ try {
   )
   console.log('| --- | --- | --- | --- | --- | --- |')
   const rows = []
-  for (const example of ['express-app', 'koa-app']) {
+  for (const example of EXAMPLES) {
     const dir = path.join(work, example)
     cpSync(path.join(ROOT, 'examples', example), dir, {
       recursive: true,
@@ -73,6 +75,7 @@ try {
     for (const [label, extra] of [
       ['node_modules', []],
       ['bundled', ['--bundle']],
+      ['bundled + code cache', ['--bundle', '--code-cache', '--node', NODE]],
     ]) {
       const zip = path.join(work, `${example}-${label}.zip`)
       const result = spawnSync(process.execPath, [CLI, 'pack', dir, '-o', zip, '--deploy', 'none', ...extra], {
@@ -82,6 +85,15 @@ try {
       const unzipped = path.join(work, `${example}-${label}`)
       execFileSync('unzip', ['-q', zip, '-d', unzipped])
       const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').length
+      if (extra.includes('--code-cache')) {
+        // A cache that is not used would measure --bundle again: the loader's debug line must say it is.
+        const check = spawnSync(NODE, [runner, path.join(unzipped, 'index.js')], {
+          cwd: unzipped,
+          env: { PATH: process.env.PATH, NODE_ENV: 'production', HOME: unzipped, NODE_DEBUG: 'scf-bridge' },
+          encoding: 'utf8',
+        })
+        if (!/code cache used/.test(check.stderr)) throw new Error(`the code cache is not used:\n${check.stderr}`)
+      }
       variants[label] = { zip, unzipped, files, size: statSync(zip).size, total: [], inProcess: [] }
     }
     // The floor: Node's own start and the runner, with a handler that requires nothing.
@@ -103,11 +115,11 @@ try {
       rows.push(row)
       console.log(row)
     }
-    const ratio = quantile(variants.bundled.total, 0.5) / quantile(variants.node_modules.total, 0.5)
-    const inRatio = quantile(variants.bundled.inProcess, 0.5) / quantile(variants.node_modules.inProcess, 0.5)
-    console.log(
-      `| ${example} | bundled / node_modules | | | ${(ratio * 100).toFixed(0)} % | ${(inRatio * 100).toFixed(0)} % |`,
-    )
+    for (const label of ['bundled', 'bundled + code cache']) {
+      const ratio = quantile(variants[label].total, 0.5) / quantile(variants.node_modules.total, 0.5)
+      const inRatio = quantile(variants[label].inProcess, 0.5) / quantile(variants.node_modules.inProcess, 0.5)
+      console.log(`| ${example} | ${label} / node_modules | | | **${ratio.toFixed(2)}×** | ${inRatio.toFixed(2)}× |`)
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true })

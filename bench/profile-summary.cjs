@@ -17,14 +17,14 @@ const shortUrl = (url) =>
   url
     .replace(/^file:\/\//, '')
     .replace(/.*node_modules\//, '')
-    .replace(/^\/work\/main\//, '')
+    .replace(`${process.cwd()}/`, '')
 const fnKey = (n) =>
   `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`
 const fileKey = (n) => {
   const url = shortUrl(n.callFrame.url)
   if (!url) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : '(native)'
   const m = url.match(/^(@[^/]+\/[^/]+|[^/]+)/)
-  return url.startsWith('node:') ? url : url.startsWith('dist/') || url.startsWith('bench/') ? url : m[1]
+  return url.startsWith('node:') || url.startsWith('dist/') || url.startsWith('bench/') || !m ? url : m[1]
 }
 
 function table(keyOf) {

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--write] [--only=small,png] [--frameworks=express] [--skip=cold,rss]
+// npm run bench [-- --quick] [--write] [--only=small,png] [--frameworks=express] [--skip=cold,rss,zip,isolated]
 // Measures scf-bridge against its peers and the floors, interleaved in one process; cold start and
 // memory in fresh processes. A complete full run (no --quick, no filter) rewrites the generated part of BENCHMARKS.md.
 
@@ -280,6 +280,34 @@ function coldStarts() {
   return table
 }
 
+/** The examples packed as users deploy them (bench/cold-start-zip.mjs): its markdown table, or why not. */
+function zipColdStarts() {
+  const runs = quick ? 3 : 15
+  const examples = quick ? 'express-app' : 'express-app,koa-app'
+  log(`cold start from the zip: node_modules, --bundle, --bundle --code-cache; ${runs} runs each (${examples})`)
+  const result = spawnSync(
+    process.execPath,
+    [path.join(HERE, 'cold-start-zip.mjs'), `--runs=${runs}`, `--examples=${examples}`],
+    { cwd: ROOT, encoding: 'utf8', timeout: 1_800_000, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  if (result.status !== 0) return { problem: result.error?.message ?? `exit ${result.status}`, table: [] }
+  const lines = result.stdout.trim().split('\n')
+  return { runs, header: lines[0], table: lines.filter((line) => line.startsWith('|')) }
+}
+
+function zipMarkdown(zip) {
+  if (zip.problem) return [`The zip cold start failed: ${zip.problem}.`]
+  return [
+    `${zip.header}. Each example is packed by \`scf-bridge pack\` three ways (with \`node_modules\`, \`--bundle\`,`,
+    '`--bundle --code-cache` with the cache made by the same Node build), unzipped, and fresh processes alternate',
+    'between them and an empty handler (order reversed each round, 2 rounds discarded): spawn, require `index.js`,',
+    "one Function URL `GET /`, reply. The time is from `spawn()` to the reply, Node's own boot included; the last",
+    'column is what the process itself counts from require to reply. Read the ratios, not the milliseconds.',
+    '',
+    ...zip.table,
+  ]
+}
+
 function memory() {
   const table = []
   for (const framework of plan.rssFrameworks) {
@@ -520,6 +548,7 @@ const alone = (framework, workload, id) => isolated.get(`${framework}/${workload
 const base64Ns = base64Cost()
 const cold = skip.has('cold') ? [] : coldStarts()
 const mem = skip.has('rss') ? [] : memory()
+const zip = skip.has('zip') ? undefined : zipColdStarts()
 
 const versions = [
   'express',
@@ -569,6 +598,9 @@ const report = [
         '',
       ]
     : []),
+  ...(zip
+    ? ['### Cold start from the zip: node_modules, --bundle, --bundle --code-cache', '', ...zipMarkdown(zip), '']
+    : []),
   ...(mem.length
     ? [
         '### Memory',
@@ -604,6 +636,9 @@ const summary = [
         ...coldMarkdown(cold, keptInFile),
         '',
       ]
+    : []),
+  ...(zip
+    ? ['#### Cold start from the zip: node_modules, --bundle, --bundle --code-cache', '', ...zipMarkdown(zip), '']
     : []),
   ...(mem.length
     ? [

@@ -293,9 +293,14 @@ function lastForwarded(forwarded: string): string {
 // ---- host ----------------------------------------------------------------------
 
 // What a Host header may hold to make a URL: a name or IPv4 address, or an [IPv6] address, and a port.
+// The shape of nearly every Host, which the URL parser always accepts, answered without it (a URL per
+// request adds up): dot-separated labels of letters, digits and '-', no port, the last label starting with a
+// letter (so it is no IPv4 address) and no label an "xn--" one (whose Punycode the parser checks).
+const PLAIN_HOST_NAME = /^(?:(?![Xx][Nn]--)[A-Za-z0-9-]+\.)*(?![Xx][Nn]--)[A-Za-z][A-Za-z0-9-]*$/
 const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 /** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
 export function isUsableHost(host: string): boolean {
+  if (PLAIN_HOST_NAME.test(host)) return true
   if (!HOST_SYNTAX.test(host)) return false
   try {
     new URL(`https://${host}`)

@@ -95,8 +95,9 @@ export class ReplyCollector {
       this.chunked = res.chunkedEncoding
       // Node sends the head first: alone, or in front of the first chunk when that is a string.
       if (typeof data === 'string' && data.startsWith(head)) data = data.slice(head.length)
-      if (data.length === 0) return
     }
+    // end() writes '' to carry its callback: kept, it would make a one-chunk body two, copied again whole.
+    if (data.length === 0) return
     // Measured before it is copied: a write far past the limit is never copied at all.
     const length = typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.byteLength
     if (this.bodyBytes + this.bodyPart(length) > this.maxBodyBytes) {

@@ -1,4 +1,3 @@
-import { gunzip } from 'node:zlib'
 import { EventError } from '../errors'
 import { compactBase64 } from '../scf-contract'
 import type { ScfClsEvent, ScfClsLogs } from '../trigger-types'
@@ -28,7 +27,7 @@ export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = await new Promise<Buffer>((resolve, reject) =>
-        gunzip(bytes, (error, out) => (error ? reject(error) : resolve(out))),
+        zlib().gunzip(bytes, (error, out) => (error ? reject(error) : resolve(out))),
       )
     } catch (error) {
       throw new EventError(`scf-bridge: event.clslogs.data is not valid gzip: ${(error as Error).message}`)
@@ -44,4 +43,14 @@ export async function decodeClsLogs(event: ScfClsEvent): Promise<ScfClsLogs> {
     throw new EventError('scf-bridge: event.clslogs.data holds no records array once decoded')
   }
   return logs as ScfClsLogs
+}
+
+/**
+ * node:zlib, loaded when a CLS event is first decoded: an HTTP function never needs it, and loading it adds
+ * to every cold start. A plain require() call, as in binary/is-binary.ts (the ES module build defines one).
+ */
+let zlibModule: typeof import('node:zlib') | undefined
+function zlib(): typeof import('node:zlib') {
+  zlibModule ??= require('node:zlib') as typeof import('node:zlib')
+  return zlibModule
 }

@@ -192,6 +192,7 @@ describe('parsePackArgs', () => {
       runtime: 'Nodejs20.19',
       check: '/health?full=1',
       bundle: true,
+      codeCache: false,
       external: ['sharp', 'canvas', 'pg-native'],
       deploy: 'none',
       name: 'my-app',
@@ -204,6 +205,8 @@ describe('parsePackArgs', () => {
       cosRegion: undefined,
       cosObject: '/x/y.zip',
       node: '/usr/bin/node',
+      target: 'event',
+      websocketIdleTimeoutS: undefined,
     })
   })
   it.each([

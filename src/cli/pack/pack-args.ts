@@ -12,6 +12,8 @@ export interface PackOptions {
   /** The path and query the proof requests. */
   check: string
   bundle: boolean
+  /** With bundle: a V8 code cache made by `node` and the loader that uses it (code-cache.ts). */
+  codeCache: boolean
   external: string[]
   deploy: 'tccli' | 'none'
   /** The function's name; default from package.json's name. */
@@ -24,7 +26,7 @@ export interface PackOptions {
   cosBucket: string | undefined
   cosRegion: string | undefined
   cosObject: string | undefined
-  /** The Node binary the proof runs on; default the one running pack. */
+  /** The Node the proof runs on (and that makes the code cache): a path or an exact version; default this one. */
   node: string | undefined
   /** `event`: the bridge as an event function; `web`: a Web function started by scf_bootstrap (docs/web-functions.md). */
   target: 'event' | 'web'
@@ -50,6 +52,8 @@ Options:
   --bundle                One bundled handler file instead of node_modules (needs esbuild)
   --external <pkg>        With --bundle, keep a package as files (repeatable; packages
                           with native addons are kept anyway)
+  --code-cache            With --bundle, add a V8 code cache made by --node, used only on
+                          that exact Node build (docs/code-cache.md)
   --deploy <tccli|none>   Write the tccli request files beside the zip (default: tccli)
   --name <function>       The function's name (default: package.json's name)
   --region <region>       Default region in deploy.sh (default: ap-guangzhou)
@@ -61,7 +65,9 @@ Options:
   --cos-bucket <bucket-appid> --cos-region <region> --cos-object </path.zip>
                           Deploy the code through COS (needed above the ~7 MB an
                           inline upload allows)
-  --node <path>           The Node binary the proof runs on (default: this one)
+  --node <path|version>   The Node the proof runs on and the code cache is made by: a
+                          binary, or an exact version (20.19.5) fetched from the npm
+                          registry (default: this one)
   --target <event|web>    event: an event function served by bridge(); web: a Web
                           function (scf_bootstrap, streaming, WebSockets; see
                           docs/choosing-a-target.md) (default: event)
@@ -97,7 +103,7 @@ const FLAGS: Record<string, string> = {
   '--ws-idle-timeout': 'wsIdleTimeout',
 }
 
-const SWITCHES = new Set(['--bundle', '--websocket'])
+const SWITCHES = new Set(['--bundle', '--code-cache', '--websocket'])
 
 /** Parses `scf-bridge pack`'s arguments (after the command). Pure; throws `UsageError`. */
 export function parsePackArgs(argv: readonly string[]): PackOptions {
@@ -108,6 +114,7 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     runtime: undefined,
     check: '/',
     bundle: false,
+    codeCache: false,
     external: [],
     deploy: 'tccli',
     name: undefined,
@@ -135,12 +142,17 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
         )
       dir = arg.positional
     } else if (arg.flag === '--bundle') options.bundle = true
+    else if (arg.flag === '--code-cache') options.codeCache = true
     else if (arg.flag === '--websocket') websocket = true
     else if (arg.flag === '--ws-idle-timeout') idleTimeoutS = wholeSeconds(arg.flag, arg.value as string, 1, 7200)
     else apply(options, FLAGS[arg.flag], arg.flag, arg.value as string)
   }
   if (dir !== undefined) options.dir = dir
   if (options.external.length && !options.bundle) throw new UsageError('--external only means something with --bundle')
+  if (options.codeCache && !options.bundle)
+    throw new UsageError('--code-cache needs --bundle: the cache is of the bundle')
+  if (options.codeCache && options.target === 'web')
+    throw new UsageError('--code-cache is for event functions: its loader is the handler file SCF requires')
   const cos = [options.cosBucket, options.cosRegion, options.cosObject].filter((v) => v !== undefined).length
   if (cos && options.cosBucket === undefined) throw new UsageError('--cos-region and --cos-object need --cos-bucket')
   if (websocket && options.target !== 'web')

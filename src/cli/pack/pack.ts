@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { CliError } from '../cli-error'
 import { bundleHandler, loadEsbuild } from './bundle'
+import { makeCodeCache } from './code-cache'
 import { type CollectedFile, collectFiles } from './collect-files'
 import { type DependencyReport, dependencyReport } from './dependency-report'
 import {
@@ -11,6 +12,7 @@ import {
   INLINE_ZIP_LIMIT,
   writeDeployFiles,
 } from './deploy-files'
+import { nodeBinaryOf } from './node-binary'
 import { nodeModulesFiles } from './node-modules-files'
 import type { PackOptions } from './pack-args'
 import { type Proof, proveZip } from './prove-zip'
@@ -94,6 +96,7 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
     io.out(`  left out ${env}: SCF gives the function environment variables instead (--env KEY=VALUE, or the console)`)
   for (const link of collection.brokenLinks) io.err(`  warning: ${link} is a link to nothing; left out`)
 
+  const node = nodeBinaryOf(options.node, io.out)
   const staging = stageProduction(projectDir, { log: io.out })
   try {
     const dependencyFiles = nodeModulesFiles(staging.dir)
@@ -125,6 +128,31 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         `  bundled ${handlerFile} (${formatBytes(bundle.code.length)})${bundle.externals.length ? `; kept as files: ${bundle.externals.join(', ')}` : ''}`,
       )
       entries = [...collection.files, ...kept]
+      if (options.codeCache) {
+        const cache = makeCodeCache({
+          stagingDir: staging.dir,
+          handlerFile,
+          handler: options.handler,
+          bundle: bundle.code,
+          esm,
+          node: node ?? process.execPath,
+          check: options.check,
+          timeoutMs: options.timeoutS * 1000,
+          taken: new Set(entries.map((entry) => entry.name)),
+        })
+        for (const file of cache.files) {
+          contents.set(file.name, file.data)
+          if (file.name !== handlerFile)
+            entries.push({ name: file.name, path: '', mode: 0o644, size: file.data.length })
+        }
+        io.out(
+          `  code cache: ${formatBytes(cache.cacheBytes)} made after GET ${options.check} (${cache.status}) on Node ${cache.nodeVersion}; used only on that exact build (${cache.described})`,
+        )
+        if (Number(cache.nodeVersion.slice(1).split('.')[0]) !== runtime.node[0])
+          io.err(
+            `  warning: ${runtime.id} runs Node ${runtime.node[0]}: a cache made by Node ${cache.nodeVersion} will never be used there; --node <the exact ${runtime.node[0]}.x.y SCF runs> (docs/code-cache.md)`,
+          )
+      }
     } else entries = [...collection.files, ...dependencyFiles]
 
     const unique = new Map<string, CollectedFile>()
@@ -163,12 +191,12 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
             runtime,
             functionName: name,
             region: options.region,
-            node: options.node,
+            node,
           })
         : await proveZip(zip, {
             handler: options.handler,
             target: options.check,
-            node: options.node,
+            node,
             timeoutMs: options.timeoutS * 1000,
             memoryMb: options.memoryMb,
           })
