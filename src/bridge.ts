@@ -36,8 +36,8 @@ export function bridge(app: unknown, options: BridgeOptions & { events: TriggerR
  */
 export function bridge(app: unknown, options?: BridgeOptions): ScfHandler
 export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandler {
-  const startAdapter = adapterStarter(adapterFor(app, { fetch: options.fetch }))
   const settings = settingsOf(options)
+  const startAdapter = adapterStarter(adapterFor(app, { fetch: settings.fetch }))
   const { triggers } = settings
 
   return markWebHandle(
@@ -66,6 +66,6 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandl
       return (await serveRequest(startAdapter, request, invoke, settings, started)).response
     },
     app,
-    options,
+    settings,
   ) as ScfEventHandler
 }

@@ -2,11 +2,14 @@
  * What `bridge(app, options)` accepts, and the one settings object it is checked into (settings.ts) that every
  * step of an invocation reads. Types only: every layer may import them, and nothing needs bridge.ts for them.
  */
+import type { Server } from 'node:http'
 import type { BinaryDecider, BinaryTypes } from './binary'
 import type { CurrentInvoke } from './current-invoke'
 import type { ScfTriggerEvents, TriggerKind } from './trigger-types'
 import type { IntegratedResponse, ScfContext } from './types'
-import type { WebSocketSetup } from './web-handle'
+
+/** Called by the Web function runner with its `http.Server`, before it listens: attach `ws` and the like. */
+export type WebSocketSetup = (server: Server) => unknown
 
 /** Options of `bridge(app, options)`. */
 export interface BridgeOptions {
@@ -115,6 +118,12 @@ export interface Settings {
   onError: BridgeOptions['onError']
   /** The `events` option, checked: undefined when there is none. */
   triggers: TriggerRouter | undefined
+  /** The app is a fetch handler (the `fetch` option). */
+  fetch: boolean
+  /** The Web function target's WebSocket setup, checked to be a function. */
+  websocket: WebSocketSetup | undefined
+  /** The options given (not undefined), for the Web function runner's word on those it cannot apply. */
+  given: readonly (keyof BridgeOptions)[]
 }
 
 /** Where an event of one kind goes. */

@@ -1,10 +1,9 @@
 import type { CurrentInvoke } from '../current-invoke'
-import { hostOption, normaliseBasePath } from '../request-from-event'
-import { triggerRouter } from '../triggers'
+import type { WebSocketSetup } from '../options'
 import type { IntegratedResponse } from '../types'
-import type { WebHandle, WebSocketSetup } from '../web-handle'
+import type { WebHandle } from '../web-handle'
 
-/** What the Web function runner takes from `bridge()`'s options, checked once. */
+/** What the Web function runner takes from `bridge()`'s settings. */
 export interface WebSettings {
   /** Normalised: '' for none. */
   basePath: string
@@ -30,17 +29,17 @@ export const IGNORED_OPTIONS: Readonly<Record<string, string>> = {
   timeoutMarginMs: "the platform ends a request at the function's timeout",
 }
 
-/** The runner's settings from the options the handler carries (already checked by `bridge()`). */
+/** The runner's settings from those `bridge()` checked, which the handler carries. */
 export function webSettingsOf(handle: WebHandle): WebSettings {
-  const options = handle.options as Record<string, unknown>
+  const { settings } = handle
   return {
-    basePath: normaliseBasePath(options.basePath as string | undefined),
-    host: hostOption(options.host),
-    fetch: options.fetch === true,
-    websocket: typeof options.websocket === 'function' ? (options.websocket as WebSocketSetup) : undefined,
-    onError: typeof options.onError === 'function' ? (options.onError as WebSettings['onError']) : undefined,
-    guards: triggerRouter(options.events as Parameters<typeof triggerRouter>[0])?.guards,
-    ignored: Object.keys(IGNORED_OPTIONS).filter((name) => options[name] !== undefined),
+    basePath: settings.basePath,
+    host: settings.host,
+    fetch: settings.fetch,
+    websocket: settings.websocket,
+    onError: settings.onError,
+    guards: settings.triggers?.guards,
+    ignored: settings.given.filter((name) => name in IGNORED_OPTIONS),
   }
 }
 
