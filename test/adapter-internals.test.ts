@@ -51,6 +51,21 @@ describe.each([
     await app.close()
   })
 
+  it('is the length announced by the reply to HEAD, which has no body: that error is reported too', async () => {
+    const app = factory()
+    app.get('/boom', async () => {
+      throw new Error('secret')
+    })
+    const onError = vi.fn()
+    const response = await bridge(app, { onError })(httpEvent({ method: 'HEAD', path: '/boom' }), scfContext())
+    expect(response.statusCode).toBe(500)
+    expect(onError).toHaveBeenCalledTimes(1)
+    const reply = await app.inject({ method: 'HEAD', url: '/boom' })
+    expect([reply.statusCode, reply.body]).toEqual([500, ''])
+    expect(reply.headers['content-length']).toBe(String(defaultErrorBody(new Error('secret'), 500).length))
+    await app.close()
+  })
+
   it("differs from the reply of the app's own error handler, of a plugin or of a route", async () => {
     const app = factory()
     app.get('/route', { errorHandler: (_error, _request, reply) => void reply.code(500).send('route') }, async () => {

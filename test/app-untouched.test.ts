@@ -8,8 +8,8 @@
  * nothing more, except the one error subscription a kind documents (docs/frameworks.md). Then the same app
  * object still serves under its own listen() on 127.0.0.1.
  */
-import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Agent, createServer, request as httpRequest, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import Hapi from '@hapi/hapi'
 import express from 'express'
 import express4 from 'express4'
@@ -21,7 +21,7 @@ import Koa from 'koa'
 import Koa2 from 'koa2'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { bridge } from '../src'
-import { defaultErrorListener } from '../src/apps/koa'
+import { defaultErrorListener, koaAdapter } from '../src/apps/koa'
 import { changedPaths, snapshot } from './fixtures/app-snapshot'
 import { httpEvent, scfContext } from './fixtures/events'
 import { nestApp } from './framework-apps/nest'
@@ -336,6 +336,41 @@ describe('the internals the old adapters replaced', () => {
     expect(during).toHaveLength(2)
     expect(app.listeners('error')).toEqual([own])
     expect(own).toHaveBeenCalledTimes(1)
+  })
+
+  it("Koa: on a keep-alive connection (a Web function's server), the bridge's listeners do not pile up", async () => {
+    const app = new Koa()
+    const own = vi.fn()
+    app.on('error', own)
+    app.use((ctx) => {
+      ctx.body = 'ok'
+    })
+    const { dispatch } = koaAdapter(app)
+    const server = createServer((req, res) => void dispatch(req, res))
+    const served = await serverOf(server)
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const sockets = new Set<Socket>()
+    server.on('connection', (socket: Socket) => sockets.add(socket))
+    try {
+      for (let i = 0; i < 15; i++) {
+        await new Promise<void>((resolve, reject) => {
+          httpRequest({ host: '127.0.0.1', port: served.port, path: '/', agent }, (res) => {
+            res.resume()
+            res.on('end', resolve)
+          })
+            .on('error', reject)
+            .end()
+        })
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      expect(sockets.size).toBe(1)
+      const [socket] = sockets
+      expect(socket.listenerCount('close')).toBeLessThan(5)
+      expect(app.listeners('error')).toEqual([own])
+    } finally {
+      agent.destroy()
+      await served.close()
+    }
   })
 
   it("Hono: errorHandler stays the app's, and no other instance of its class is made", async () => {

@@ -218,7 +218,7 @@ describe('the encoding that fits', () => {
     const room = MAX_RESPONSE_BYTES - envelope - ',"body":""'.length
     const statuses = new Set<number>()
     for (const id of ['short-id', 'i'.repeat(120)]) {
-      for (let delta = -200; delta <= 0; delta += 8) {
+      for (let delta = -200; delta <= 0; delta += 25) {
         const app = (_req: IncomingMessage, res: ServerResponse) => {
           res.setHeader('content-type', 'text/plain')
           res.end(Buffer.alloc(room + delta, 0x61))
@@ -236,7 +236,7 @@ describe('the encoding that fits', () => {
       }
     }
     expect([...statuses].sort()).toEqual([200, 502])
-  })
+  }, 60_000)
 
   it('through the bridge and the emulator, the client gets the bytes the app sent, in either encoding', async () => {
     const sent = Buffer.concat([Buffer.alloc(MB, 0), Buffer.from('end "\n" \u2028 中文')])

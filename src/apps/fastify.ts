@@ -12,7 +12,7 @@ export interface FastifyLike {
   register: unknown
   addHook(
     name: 'onError',
-    hook: (request: FastifyRequestLike, reply: unknown, error: unknown) => Promise<void>,
+    hook: (request: FastifyRequestLike, reply: { raw: ServerResponse }, error: unknown) => Promise<void>,
   ): unknown
 }
 
@@ -44,14 +44,18 @@ export function isFastifyInstance(app: unknown): app is FastifyLike {
  * `status`) that reply stands, as under listen(), and the error is logged (or handed to `onError`); without
  * one the bridge answers a plain 500, as it does for Express: the default reply shows the error's message,
  * and Fastify's logger is off by default. An error handler of the app's own (setErrorHandler, a route's
- * errorHandler) answers otherwise, and the bridge is not told. An instance handed over already ready keeps
- * Fastify's default error reply.
+ * errorHandler) answers otherwise, and the bridge is not told. An error raised after the headers went out
+ * is answered by the bridge (no handler can). An instance handed over already ready keeps Fastify's
+ * default error reply.
  */
 export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
   try {
-    app.addHook('onError', async (request, _reply, error) => {
+    app.addHook('onError', async (request, reply, error) => {
       if (!isServerError(error)) return
-      Invocation.of(request.raw)?.fail(error, { answered: true, judge: (reply) => judgeReply(error, reply) })
+      const invocation = Invocation.of(request.raw)
+      // With the headers already sent no error handler can answer: the bridge does, as for Express.
+      if (reply.raw.headersSent) invocation?.fail(error)
+      else invocation?.fail(error, { answered: true, judge: (sent) => judgeReply(error, sent) })
     })
   } catch {
     // Already started (FST_ERR_INSTANCE_ALREADY_LISTENING): hooks are closed.
@@ -70,7 +74,13 @@ export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
 
 /** Whether Fastify's default handler sent this reply to `error`: then it stands, or the bridge answers plain. */
 function judgeReply(error: unknown, reply: InjectedReply): ReturnType<ReplyJudge> {
-  if (!reply.body.equals(Buffer.from(defaultErrorBody(error, reply.statusCode)))) return 'own'
+  const expected = Buffer.from(defaultErrorBody(error, reply.statusCode))
+  // A reply to HEAD has no body, but the length of the one it stands for.
+  const same =
+    reply.body.length === 0 && expected.length > 0
+      ? String(reply.headers['content-length']) === String(expected.length)
+      : reply.body.equals(expected)
+  if (!same) return 'own'
   return errorStatus(error) === undefined ? 'replaced' : 'stands'
 }
 

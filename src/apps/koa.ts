@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { Invocation, isServerError } from '../invocation'
 import type { AppAdapter, BridgedRequest } from './types'
 
@@ -60,13 +61,7 @@ export function koaAdapter(app: KoaLike): AppAdapter {
       const request = listening.begin()
       // Koa reports a request's errors until its middleware chain has settled and until the reply is
       // through (a body stream that fails while it is piped): the listener stays for both.
-      requests.set(res, request)
-      res.once('close', replyThrough)
-      // A connection broken off closes the socket, not the response.
-      if (req.socket) {
-        requests.set(req.socket, request)
-        req.socket.once('close', replyThrough)
-      }
+      watchReply(request, res, req.socket)
       let result: unknown
       try {
         result = handle(req, res)
@@ -119,10 +114,46 @@ class InFlightRequest {
   }
 }
 
-// Shared listeners, so that no function made for one request is stored on its objects (see invocation.ts).
-const requests = new WeakMap<object, InFlightRequest>()
-function replyThrough(this: object): void {
-  requests.get(this)?.replyThrough()
+/**
+ * Calls `request.replyThrough()` once the response closes, or its connection does (the in-memory engine
+ * closes only the socket when a connection is broken off). A keep-alive socket serves many requests: each
+ * response that closes takes its request off the socket, and the socket's listener goes with the last one.
+ * The listeners are shared functions, so that none made for one request is stored on its objects
+ * (invocation.ts).
+ */
+function watchReply(request: InFlightRequest, res: ServerResponse, socket: Socket | null | undefined): void {
+  responses.set(res, { request, socket: socket ?? undefined })
+  res.once('close', responseClosed)
+  if (!socket) return
+  let onSocket = sockets.get(socket)
+  if (!onSocket) {
+    onSocket = new Set()
+    sockets.set(socket, onSocket)
+    socket.once('close', socketClosed)
+  }
+  onSocket.add(request)
+}
+
+const responses = new WeakMap<object, { request: InFlightRequest; socket: Socket | undefined }>()
+const sockets = new WeakMap<object, Set<InFlightRequest>>()
+
+function responseClosed(this: ServerResponse): void {
+  const watched = responses.get(this)
+  if (!watched) return
+  responses.delete(this)
+  watched.request.replyThrough()
+  const onSocket = watched.socket && sockets.get(watched.socket)
+  if (!watched.socket || !onSocket) return
+  onSocket.delete(watched.request)
+  if (onSocket.size > 0) return
+  sockets.delete(watched.socket)
+  watched.socket.removeListener('close', socketClosed)
+}
+
+function socketClosed(this: Socket): void {
+  const onSocket = sockets.get(this)
+  sockets.delete(this)
+  for (const request of onSocket ?? []) request.replyThrough()
 }
 
 /** Koa's 'error' event: a bridged request's server error goes to its invocation (true), anything else is Koa's. */

@@ -4,10 +4,11 @@ import type { Duplex } from 'node:stream'
 import { adapterFor, adapterStarter, type FetchAdapter, type ServingAdapter } from '../apps'
 import { invokeStorage } from '../current-invoke'
 import { attachFailureSink } from '../invocation'
-import { logLine } from '../log'
+import { type LogContext, logLine } from '../log'
 import { isThenable } from '../values'
 import type { WebHandle } from '../web-handle'
 import { fetchRequestFromNode, writeFetchResponse } from './fetch-stream'
+import { routeStrayRejections } from './stray-rejections'
 import { WebExchange } from './web-exchange'
 import { prepareRequest, type WebRequest } from './web-request'
 import { type WebSettings, webSettingsOf } from './web-settings'
@@ -70,6 +71,13 @@ export function createWebServer(handle: WebHandle): WebServer {
   // WebSocket server attached, Node would leave the socket to this listener alone: it is answered and closed.
   server.on('upgrade', (req: WebRequest, socket: Duplex) => {
     const { log } = prepareRequest(req, settings)
+    if (settings.guards?.(req.url ?? '/')) {
+      refuseLog(log)
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      // Destroyed, so a WebSocket server listening after us finds no writable socket to take over.
+      socket.destroy()
+      return
+    }
     if (server.listenerCount('upgrade') > 1) return
     logLine(log, 'an upgrade request reached no WebSocket server: attach one with the websocket option', {
       status: 501,
@@ -81,6 +89,7 @@ export function createWebServer(handle: WebHandle): WebServer {
     server,
     settings,
     async start() {
+      routeStrayRejections()
       const started = startAdapter()
       adapter = isThenable(started) ? await started : started
       if (settings.websocket) await settings.websocket(server)
@@ -112,6 +121,11 @@ export function createWebServer(handle: WebHandle): WebServer {
 function serve(adapter: ServingAdapter, req: WebRequest, res: ServerResponse, settings: WebSettings): void {
   const { invoke, log } = prepareRequest(req, settings)
   if (log.requestId) res.setHeader('x-request-id', log.requestId)
+  if (settings.guards?.(req.url ?? '/')) {
+    refuseLog(log)
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found')
+    return
+  }
   const exchange = new WebExchange(invoke, log, res, settings)
   invokeStorage.run(exchange, () => {
     if (typeof (adapter as FetchAdapter).fetch === 'function') serveFetch(adapter as FetchAdapter, req, res, exchange)
@@ -151,4 +165,8 @@ function serveFetch(adapter: FetchAdapter, req: WebRequest, res: ServerResponse,
     .then(() => adapter.fetch(request, exchange.invoke))
     .then((response) => writeFetchResponse(response, res, request.method))
     .catch((error: unknown) => exchange.fail(error))
+}
+
+function refuseLog(log: LogContext): void {
+  logLine(log, 'an HTTP request for a trigger path was answered 404 without reaching the app', { status: 404 })
 }

@@ -1,5 +1,6 @@
 import type { CurrentInvoke } from '../current-invoke'
 import { hostOption, normaliseBasePath } from '../request-from-event'
+import { triggerRouter } from '../triggers'
 import type { IntegratedResponse } from '../types'
 import type { WebHandle, WebSocketSetup } from '../web-handle'
 
@@ -11,13 +12,19 @@ export interface WebSettings {
   fetch: boolean
   websocket: WebSocketSetup | undefined
   onError: ((error: unknown, invoke: CurrentInvoke) => unknown) | undefined
+  /**
+   * The `events` option's job paths stay out of reach of HTTP, as in the event target: a job route trusts its
+   * caller to be SCF, and in a Web function every request comes from a client.
+   */
+  guards: ((url: string) => boolean) | undefined
   /** Options that mean nothing in a Web function, for a warning. */
   ignored: string[]
 }
 
 /** Options of `bridge()` that the Web function target cannot apply, and why. */
 export const IGNORED_OPTIONS: Readonly<Record<string, string>> = {
-  events: 'a Web function receives HTTP requests only: no timer, COS, CKafka, CMQ or CLS events reach it',
+  events:
+    'a Web function receives HTTP requests only: no timer, COS, CKafka, CMQ or CLS events reach it (its job paths still answer 404 to HTTP)',
   binaryTypes: 'replies are streamed as bytes: nothing is base64-encoded',
   waitForEmptyEventLoop: 'the process keeps running between requests',
   timeoutMarginMs: "the platform ends a request at the function's timeout",
@@ -32,6 +39,7 @@ export function webSettingsOf(handle: WebHandle): WebSettings {
     fetch: options.fetch === true,
     websocket: typeof options.websocket === 'function' ? (options.websocket as WebSocketSetup) : undefined,
     onError: typeof options.onError === 'function' ? (options.onError as WebSettings['onError']) : undefined,
+    guards: triggerRouter(options.events as Parameters<typeof triggerRouter>[0])?.guards,
     ignored: Object.keys(IGNORED_OPTIONS).filter((name) => options[name] !== undefined),
   }
 }

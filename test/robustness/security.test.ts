@@ -441,9 +441,10 @@ describe.each([
   { name: 'Koa 2', app: failingKoa(Koa2) as unknown },
   { name: 'Fastify 5', app: failingFastify() as unknown },
   { name: 'hapi', app: failingHapi() as unknown },
-  { name: 'Hono', app: failingHono() as unknown },
-  { name: 'h3', app: failingH3() as unknown },
-])('$name errors reach the log, not the caller', ({ app }) => {
+  // Hono and h3 report their route errors to nothing the bridge observes (issue 21): they print them.
+  { name: 'Hono', app: failingHono() as unknown, printsItself: true },
+  { name: 'h3', app: failingH3() as unknown, printsItself: true },
+])('$name errors reach the log, not the caller', ({ app, printsItself }) => {
   const options: BridgeOptions[] = [
     {},
     {
@@ -463,7 +464,12 @@ describe.each([
         const visible = JSON.stringify(response)
         expect(visible).not.toContain('hunter2')
         expect(visible).not.toMatch(/\bat .+:\d+:\d+/)
-        expect(JSON.stringify(loggedLines())).toContain('hunter2')
+        if (!printsItself) expect(JSON.stringify(loggedLines())).toContain('hunter2')
+        else {
+          expect(JSON.stringify(loggedLines())).not.toContain('hunter2')
+          const printed = errorLog.mock.calls.flat().filter((value: unknown) => value instanceof Error)
+          expect(printed.map((error: unknown) => (error as Error).message)).toEqual([SECRET])
+        }
       }
     },
   )
