@@ -34,7 +34,7 @@ function countedOptions(values: Partial<Record<(typeof OPTION_NAMES)[number], un
 }
 
 describe("bridge()'s options", () => {
-  it('are each read once, when bridge() is called, never per invocation', async () => {
+  it('are read when bridge() is called, never per invocation', async () => {
     const app = express()
     app.get('/x', (req, res) => res.json({ host: req.get('host'), url: req.url }))
     app.post('/jobs/timer', (_req, res) => res.json({ ran: true }))
@@ -47,14 +47,16 @@ describe("bridge()'s options", () => {
       events: { timer: '/jobs/timer' },
     })
     const handler = bridge(app, options)
-    expect(Object.values(reads).every((count) => count === 1)).toBe(true)
+    // Each option is checked when bridge() is called (the Web runner's handle copies them then too).
+    const atBridge = { ...reads }
+    expect(Object.values(atBridge).every((count) => count >= 1)).toBe(true)
     for (let i = 0; i < 3; i++) {
       const response = await handler(httpEvent({ path: '/api/x', headers: { host: undefined } as never }), scfContext())
       expect(JSON.parse(response.body)).toEqual({ host: 'api.example.com', url: '/x' })
     }
     const timer = { Type: 'Timer', TriggerName: 't', Time: '2026-01-01T00:00:00Z', Message: '' }
     expect(await handler(timer, scfContext())).toEqual({ ran: true })
-    expect(reads).toEqual(Object.fromEntries(OPTION_NAMES.map((name) => [name, 1])))
+    expect(reads).toEqual(atBridge)
   })
 
   it('changed after bridge() change nothing', async () => {
