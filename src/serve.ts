@@ -4,7 +4,7 @@ import type { BridgeOptions } from './bridge'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
 import { Invocation, type Outcome, timeBudget } from './invocation'
-import { debug, type LogContext, pathOnly } from './log'
+import { debug, type LogContext, loggedPath, usableRequestId } from './log'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
 import type { TriggerKind } from './triggers/events'
@@ -65,7 +65,7 @@ export function serveRequest(
       debug(
         '%s %s %d %dms %d bytes%s',
         log.method,
-        pathOnly(log.url),
+        loggedPath(log.url),
         response.statusCode,
         Date.now() - started,
         Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'),
@@ -78,11 +78,16 @@ export function serveRequest(
 
 /**
  * What the log lines of a request say about it. Its request id is the client's x-request-id, else the
- * gateway's id, else the invocation's: the app sees it, and the reply carries it.
+ * gateway's id, else the invocation's, the first that `usableRequestId` accepts: the app sees it, and the
+ * reply carries it.
  */
 export function logContextOf(request: InjectionRequest, context: ScfContext): LogContext {
   const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
-  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
+  const requestId =
+    usableRequestId(request.headers['x-request-id']) ??
+    usableRequestId(request.gatewayRequestId) ??
+    usableRequestId(invocationId) ??
+    ''
   return { invocationId, requestId, method: request.method, url: request.url }
 }
 
