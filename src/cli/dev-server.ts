@@ -113,6 +113,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
         path: options.trigger === 'apigw' ? stripStage(pathname, options.stage) : pathname,
         search,
         headers: req.headers,
+        headerValues: 'bytes',
         body,
         remoteAddress: req.socket.remoteAddress,
         scheme: options.https ? 'https' : 'http',
