@@ -1,5 +1,7 @@
+import { CliError } from './cli-error'
+
 /** A command line the CLI cannot run; the message says what to change. */
-export class UsageError extends Error {
+export class UsageError extends CliError {
   override name = 'UsageError'
 }
 

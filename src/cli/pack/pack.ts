@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
+import { CliError } from '../cli-error'
 import { bundleHandler, loadEsbuild } from './bundle'
 import { type CollectedFile, collectFiles } from './collect-files'
 import { type DependencyReport, dependencyReport } from './dependency-report'
@@ -24,7 +25,7 @@ export interface PackIo {
 }
 
 /** A project pack cannot turn into a zip, or a zip that failed its proof; the message says why. */
-export class PackError extends Error {
+export class PackError extends CliError {
   override name = 'PackError'
 }
 

@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib'
+import { CliError } from '../cli-error'
 import { crc32 } from './crc32'
 
 /** One file read back from a zip. */
@@ -10,7 +11,7 @@ export interface ZipEntry {
 }
 
 /** A zip this reader cannot read, or one whose bytes do not match its own records. */
-export class ZipFormatError extends Error {
+export class ZipFormatError extends CliError {
   override name = 'ZipFormatError'
 }
 

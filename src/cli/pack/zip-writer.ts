@@ -1,4 +1,5 @@
 import { deflateRawSync } from 'node:zlib'
+import { CliError } from '../cli-error'
 import { crc32 } from './crc32'
 
 /** One file to store in the zip. */
@@ -12,7 +13,7 @@ export interface ZipInput {
 }
 
 /** A zip that would need Zip64 (which SCF's unpacker is not documented to read) or has a bad entry. */
-export class ZipLimitError extends Error {
+export class ZipLimitError extends CliError {
   override name = 'ZipLimitError'
 }
 
