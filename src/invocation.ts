@@ -5,7 +5,13 @@ import type { Settings } from './options'
 import { plainResponse } from './plain-reply'
 import type { InjectionRequest } from './request-from-event'
 import { type InjectedReply, responseToIntegrated } from './response-to-integrated'
-import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
+import {
+  addedHeaderBytes,
+  checkIntegratedResponse,
+  isSendableStatus,
+  MAX_BODY_BYTES,
+  MAX_RESPONSE_BYTES,
+} from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
 import { errorSummary, timerDelay } from './values'
 
@@ -35,6 +41,8 @@ type Carrier = { [kInvocation]?: Invocation }
  * such stores kept every request alive through young-generation GCs (test/robustness/per-request-closures.test.ts).
  */
 export class Invocation implements InvocationScope {
+  /** The engine and the fetch reader stop collecting a body past it (no reply that large fits SCF). */
+  readonly maxBodyBytes = MAX_BODY_BYTES
   /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
   response: ServerResponse | undefined
   /** Until `run()` hands it out. */
@@ -48,8 +56,8 @@ export class Invocation implements InvocationScope {
   private answeredBy: 'app' | 'bridge' | 'deadline' | undefined
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
-  /** An error the app (or its framework) answers itself: reported with that reply, which stands. */
-  private answeredError: { error: unknown } | undefined
+  /** An error the app (or its framework) answers itself: reported with that reply, which stands (see `judge`). */
+  private answeredError: { error: unknown; judge?: ReplyJudge } | undefined
   /**
    * Errors already reported (logged or handed to onError), and their summaries: a second report of one, or
    * of an equal one (a stream failing the same way at each chunk), adds nothing.
@@ -119,10 +127,16 @@ export class Invocation implements InvocationScope {
       return
     }
     const answered = this.answeredError
-    this.answeredBy = 'app'
-    this.settle(
-      answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated,
-    )
+    const verdict = answered ? judged(answered.judge, reply) : 'own'
+    if (!answered || verdict === 'own') {
+      this.answeredBy = 'app'
+      this.settle(integrated)
+      return
+    }
+    const fallback =
+      verdict === 'replaced' ? () => plainResponse(errorStatus(answered.error) ?? 500) : () => integrated.response
+    this.answeredBy = verdict === 'replaced' ? 'bridge' : 'app'
+    this.settle(this.failureOutcome(answered.error, fallback, 'the app failed'))
   }
 
   /** The app completed a reply that cannot be read (a header value that throws when read, say): 500. */
@@ -138,15 +152,16 @@ export class Invocation implements InvocationScope {
   /**
    * The app failed this request. `answered`: the app or its framework sends its own error reply, which
    * follows through `reply()` and stands unless `onError` returns another. Without it, the bridge answers:
-   * with the error's own 4xx/5xx status (`status` or `statusCode`), else 500.
+   * with the error's own 4xx/5xx status (`status` or `statusCode`), else 500. `judge` (with `answered`) reads
+   * the framework's reply once it comes, for adapters that learn only from it which handler answered.
    */
-  fail(error: unknown, options?: { answered?: boolean }): void {
+  fail(error: unknown, options?: { answered?: boolean; judge?: ReplyJudge }): void {
     if (this.settled) {
       this.failedAfterAnswer(error)
       return
     }
     if (options?.answered) {
-      this.answeredError ??= { error }
+      this.answeredError ??= { error, judge: options.judge }
       return
     }
     // A real server has sent that reply: it stands, the failure is only logged.
@@ -231,11 +246,12 @@ export class Invocation implements InvocationScope {
       logLine(this.log, reason, { status: reply.statusCode })
       return { response: plainResponse(500), failure: new Error(reason) }
     }
-    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary)
-    const size = serialisedSize(response, MAX_RESPONSE_BYTES)
-    if (size <= MAX_RESPONSE_BYTES) return { response }
-    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
-    const reason = `the response is ${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
+    const reserve = addedHeaderBytes(this.log.requestId)
+    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary, reserve)
+    if (!('tooLarge' in response)) return { response }
+    const { tooLarge: size, cutOff } = response
+    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES, cutOff })
+    const reason = `the response is ${cutOff ? 'at least ' : ''}${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
     return {
       response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'),
       failure: new Error(reason),
@@ -251,7 +267,7 @@ export class Invocation implements InvocationScope {
         // onError's public type names the HTTP event; a delivered job's failure carries its trigger's event.
         const custom = await onError(error, this.invoke as CurrentInvoke)
         if (custom === undefined || custom === null) return { response: fallback(), failure: error }
-        const checked = checkIntegratedResponse(custom)
+        const checked = checkIntegratedResponse(custom, addedHeaderBytes(this.log.requestId))
         if (typeof checked !== 'string') return { response: checked, failure: error }
         logLine(this.log, 'onError returned an unusable response', { problem: checked })
       } catch (onErrorFailure) {
@@ -288,12 +304,39 @@ export class Invocation implements InvocationScope {
 /** Failures one invocation reports: the one that decided its answer, and those after it. */
 const MAX_REPORTED = 10
 
+/**
+ * What a framework's reply to a reported error was: 'stands' (its default handler answered; the reply stands
+ * and the error is reported), 'replaced' (its default reply would show the error: the bridge answers plain,
+ * with the error's own status or 500, and reports it), 'own' (an error handler of the app's own answered:
+ * the reply stands, and the error is not the bridge's to report).
+ */
+export type ReplyJudge = (reply: InjectedReply) => 'stands' | 'replaced' | 'own'
+
+/** A judge that throws leaves the reply standing and the error reported, as without a judge. */
+function judged(judge: ReplyJudge | undefined, reply: InjectedReply): ReturnType<ReplyJudge> {
+  try {
+    return judge ? judge(reply) : 'stands'
+  } catch {
+    return 'stands'
+  }
+}
+
 function onDeadline(invocation: Invocation, budgetMs: number): void {
   invocation.timedOut(budgetMs)
 }
 
 function armLater(invocation: Invocation, budgetMs: number, armedAt: number): void {
   invocation.armTimer(Math.max(0, budgetMs - (Date.now() - armedAt)), budgetMs)
+}
+
+/** @internal what else takes an app's failure reports through `Invocation.of()`: the Web function runner's exchange. */
+export interface FailureSink {
+  fail(error: unknown, options?: { answered?: boolean }): void
+}
+
+/** @internal makes `sink` what `Invocation.of(carrier)` finds, for requests served outside an invocation (src/web/). */
+export function attachFailureSink(carrier: object, sink: FailureSink): void {
+  ;(carrier as Record<symbol, unknown>)[kInvocation] = sink
 }
 
 /**

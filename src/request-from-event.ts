@@ -295,7 +295,7 @@ function lastForwarded(forwarded: string): string {
 // What a Host header may hold to make a URL: a name or IPv4 address, or an [IPv6] address, and a port.
 const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 /** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
-function isUsableHost(host: string): boolean {
+export function isUsableHost(host: string): boolean {
   if (!HOST_SYNTAX.test(host)) return false
   try {
     new URL(`https://${host}`)

@@ -20,6 +20,12 @@ export interface DevOptions {
   /** Tell the app its client used HTTPS (API Gateway's `x-api-scheme: https`); the server itself stays HTTP. */
   https: boolean
   watch: boolean
+  /** `web`: run the function as a Web function (scf_bootstrap behind a local front proxy; src/cli/dev-web.ts). */
+  target: 'event' | 'web'
+  /** With `--target web`: requests the instance takes at once (SCF's MaxConcurrency, default 1). */
+  concurrency: number
+  /** With `--target web`: how long scf_bootstrap may take to listen (SCF's InitTimeout). */
+  initTimeoutMs: number
 }
 
 export type Command =
@@ -59,6 +65,11 @@ Options:
                           (default: http, the scheme this server speaks; a Function
                           URL is HTTPS only, so --trigger url always says https)
   -w, --watch             Reload the handler when a file under its folder changes
+  --target <event|web>    web: run it as a Web function (scf_bootstrap, streaming,
+                          WebSockets) behind a local front (default: event)
+  --concurrency <n>       With --target web: requests served at once (default: 1)
+  --init-timeout <s>      With --target web: how long the server may take to
+                          listen on its port (default: 65)
   -h, --help              Show this help
   -v, --version           Show the version
 
@@ -99,6 +110,9 @@ const VALUE_OPTIONS: Record<string, keyof DevOptions> = {
   '-t': 'timeoutMs',
   '--memory': 'memoryMb',
   '--trigger': 'trigger',
+  '--target': 'target',
+  '--concurrency': 'concurrency',
+  '--init-timeout': 'initTimeoutMs',
 }
 
 /** Parses the CLI arguments (without `node` and the script). Pure; throws `UsageError`. */
@@ -126,6 +140,9 @@ export function parseArgs(argv: readonly string[]): Command {
     trigger: 'apigw',
     https: false,
     watch: false,
+    target: 'event',
+    concurrency: 1,
+    initTimeoutMs: 65_000,
   }
   let entry: string | undefined
   const takes = (flag: string) => (DEV_SWITCHES.has(flag) ? false : flag in VALUE_OPTIONS ? true : undefined)
@@ -136,6 +153,8 @@ export function parseArgs(argv: readonly string[]): Command {
     else options.watch = true
   }
   if (entry !== undefined) options.entry = entry
+  if (options.target === 'web' && options.watch)
+    throw new UsageError('--watch is not available with --target web: restart dev after a change')
   return { name: 'dev', options }
 }
 
@@ -187,6 +206,26 @@ function applyOption(options: Partial<DevOptions>, key: keyof DevOptions, flag: 
         throw new UsageError(`${flag} must look like index.main_handler (file.export), got ${JSON.stringify(value)}`)
       }
       options.handler = value
+      return
+    }
+    case 'target': {
+      if (value !== 'event' && value !== 'web')
+        throw new UsageError(`${flag} must be event or web, got ${JSON.stringify(value)}`)
+      options.target = value
+      return
+    }
+    case 'concurrency': {
+      const n = Number(value)
+      if (!/^\d+$/.test(value) || n < 1 || n > 100)
+        throw new UsageError(`${flag} must be a whole number from 1 to 100, got ${JSON.stringify(value)}`)
+      options.concurrency = n
+      return
+    }
+    case 'initTimeoutMs': {
+      const seconds = Number(value)
+      if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+        throw new UsageError(`${flag} must be a number of seconds above 0, got ${JSON.stringify(value)}`)
+      options.initTimeoutMs = Math.round(seconds * 1000)
       return
     }
     case 'host': {

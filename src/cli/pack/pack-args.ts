@@ -26,6 +26,10 @@ export interface PackOptions {
   cosObject: string | undefined
   /** The Node binary the proof runs on; default the one running pack. */
   node: string | undefined
+  /** `event`: the bridge as an event function; `web`: a Web function started by scf_bootstrap (docs/web-functions.md). */
+  target: 'event' | 'web'
+  /** With `--target web`: create the function with WebSockets on, and this idle timeout in seconds. */
+  websocketIdleTimeoutS: number | undefined
 }
 
 export const PACK_USAGE = `Usage: scf-bridge pack [dir] [options]
@@ -58,6 +62,11 @@ Options:
                           Deploy the code through COS (needed above the ~7 MB an
                           inline upload allows)
   --node <path>           The Node binary the proof runs on (default: this one)
+  --target <event|web>    event: an event function served by bridge(); web: a Web
+                          function (scf_bootstrap, streaming, WebSockets; see
+                          docs/choosing-a-target.md) (default: event)
+  --websocket             With --target web: create the function with WebSockets on
+  --ws-idle-timeout <s>   With --websocket: the WebSocket idle timeout (default: 15)
 
 Examples:
   npx scf-bridge pack
@@ -84,7 +93,11 @@ const FLAGS: Record<string, string> = {
   '--cos-region': 'cosRegion',
   '--cos-object': 'cosObject',
   '--node': 'node',
+  '--target': 'target',
+  '--ws-idle-timeout': 'wsIdleTimeout',
 }
+
+const SWITCHES = new Set(['--bundle', '--websocket'])
 
 /** Parses `scf-bridge pack`'s arguments (after the command). Pure; throws `UsageError`. */
 export function parsePackArgs(argv: readonly string[]): PackOptions {
@@ -107,9 +120,13 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
     cosRegion: undefined,
     cosObject: undefined,
     node: undefined,
+    target: 'event',
+    websocketIdleTimeoutS: undefined,
   }
+  let websocket = false
+  let idleTimeoutS: number | undefined
   let dir: string | undefined
-  const takes = (flag: string) => (flag === '--bundle' ? false : FLAGS[flag] ? true : undefined)
+  const takes = (flag: string) => (SWITCHES.has(flag) ? false : FLAGS[flag] ? true : undefined)
   for (const arg of scanArgs(argv, takes, ' for pack (see scf-bridge pack --help)')) {
     if ('positional' in arg) {
       if (dir !== undefined)
@@ -117,13 +134,27 @@ export function parsePackArgs(argv: readonly string[]): PackOptions {
           `one project folder only: got ${JSON.stringify(dir)} and ${JSON.stringify(arg.positional)}`,
         )
       dir = arg.positional
-    } else if (arg.value === undefined) options.bundle = true
-    else apply(options, FLAGS[arg.flag], arg.flag, arg.value)
+    } else if (arg.flag === '--bundle') options.bundle = true
+    else if (arg.flag === '--websocket') websocket = true
+    else if (arg.flag === '--ws-idle-timeout') idleTimeoutS = wholeSeconds(arg.flag, arg.value as string, 1, 7200)
+    else apply(options, FLAGS[arg.flag], arg.flag, arg.value as string)
   }
   if (dir !== undefined) options.dir = dir
   if (options.external.length && !options.bundle) throw new UsageError('--external only means something with --bundle')
   const cos = [options.cosBucket, options.cosRegion, options.cosObject].filter((v) => v !== undefined).length
   if (cos && options.cosBucket === undefined) throw new UsageError('--cos-region and --cos-object need --cos-bucket')
+  if (websocket && options.target !== 'web')
+    throw new UsageError('--websocket needs --target web: event functions cannot hold a WebSocket')
+  if (idleTimeoutS !== undefined && !websocket)
+    throw new UsageError('--ws-idle-timeout only means something with --websocket')
+  if (websocket) {
+    options.websocketIdleTimeoutS = idleTimeoutS ?? 15
+    // Tencent's WebSocket doc: the function's timeout must be at least the idle timeout.
+    if (options.websocketIdleTimeoutS > options.timeoutS)
+      throw new UsageError(
+        `--ws-idle-timeout ${options.websocketIdleTimeoutS} is above the function's timeout (${options.timeoutS} s): raise --timeout`,
+      )
+  }
   return options
 }
 
@@ -227,5 +258,19 @@ function apply(options: PackOptions, key: string, flag: string, value: string): 
     case 'node':
       options.node = value
       return
+    case 'target':
+      if (value !== 'event' && value !== 'web')
+        throw new UsageError(`${flag} must be event or web, got ${JSON.stringify(value)}`)
+      options.target = value
+      return
   }
+}
+
+function wholeSeconds(flag: string, value: string, min: number, max: number): number {
+  const s = Number(value)
+  if (!/^\d+$/.test(value) || s < min || s > max)
+    throw new UsageError(
+      `${flag} must be a whole number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    )
+  return s
 }

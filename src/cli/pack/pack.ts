@@ -16,6 +16,8 @@ import type { PackOptions } from './pack-args'
 import { type Proof, proveZip } from './prove-zip'
 import { findRuntime, type Runtime, runtimeFromEngines } from './runtimes'
 import { findLockfile, stageProduction } from './stage-production'
+import { writeWebDeployFiles } from './web-deploy-files'
+import { addWebInputs, proveWebZip } from './web-target'
 import { writeZip } from './zip-writer'
 
 /** Where pack writes its lines. */
@@ -131,6 +133,11 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
       const data = contents.get(file.name) ?? readFileSync(file.path)
       return { name: file.name, data, mode: file.mode, mtime: new Date(2020, 0, 1) }
     })
+    if (options.target === 'web') {
+      const web = addWebInputs(inputs, { runtime, handler: options.handler, bundle: options.bundle })
+      for (const warning of web.warnings) io.err(`  warning: ${warning}`)
+      if (web.problem) throw new PackError(web.problem)
+    }
     const unpackedBytes = inputs.reduce((sum, input) => sum + input.data.length, 0)
     const projectCount = collection.files.length
     io.out(
@@ -149,13 +156,23 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         `${formatBytes(unpackedBytes)} unpacked of SCF's 500 MB)`,
     )
 
-    const proof = await proveZip(zip, {
-      handler: options.handler,
-      target: options.check,
-      node: options.node,
-      timeoutMs: options.timeoutS * 1000,
-      memoryMb: options.memoryMb,
-    })
+    const proof =
+      options.target === 'web'
+        ? await proveWebZip(zip, {
+            target: options.check,
+            runtime,
+            functionName: name,
+            region: options.region,
+            node: options.node,
+          })
+        : await proveZip(zip, {
+            handler: options.handler,
+            target: options.check,
+            node: options.node,
+            timeoutMs: options.timeoutS * 1000,
+            memoryMb: options.memoryMb,
+          })
+    for (const warning of (proof as { warnings?: string[] }).warnings ?? []) io.err(`  warning: ${warning}`)
     if (!proof.loaded)
       throw new PackError(
         `the zip's handler does not load on its own (nothing but the zip's ${proof.fileCount ?? ''} files):\n${proof.error}`,
@@ -192,7 +209,11 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         )
       } else {
         const cosUri = code.kind === 'cos' ? `cos://${options.cosBucket}${code.object}` : undefined
-        writeDeployFiles(deployDir, settings, code, basename(zipPath), cosUri)
+        if (options.target === 'web')
+          writeWebDeployFiles(deployDir, settings, code, basename(zipPath), cosUri, {
+            websocketIdleTimeoutS: options.websocketIdleTimeoutS,
+          })
+        else writeDeployFiles(deployDir, settings, code, basename(zipPath), cosUri)
         writtenDeployDir = deployDir
         io.out(
           `deploy files: ${relative(process.cwd(), deployDir) || deployDir}/ (${code.kind === 'inline' ? 'code inline' : `code from cos://${options.cosBucket}${code.object}`}); run ${relative(process.cwd(), join(deployDir, 'deploy.sh'))}`,
