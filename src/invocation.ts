@@ -13,7 +13,7 @@ import {
   MAX_RESPONSE_BYTES,
 } from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
-import { errorSummary } from './values'
+import { errorSummary, timerDelay } from './values'
 
 /** What the bridge needs to settle an invocation, from `bridge()`'s settings. */
 export type InvocationSettings = Pick<Settings, 'decideBinary' | 'onError'>
@@ -41,19 +41,29 @@ type Carrier = { [kInvocation]?: Invocation }
  * such stores kept every request alive through young-generation GCs (test/robustness/per-request-closures.test.ts).
  */
 export class Invocation implements InvocationScope {
-  readonly outcome: Promise<Outcome>
   /** The engine and the fetch reader stop collecting a body past it (no reply that large fits SCF). */
   readonly maxBodyBytes = MAX_BODY_BYTES
   /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
   response: ServerResponse | undefined
-  private resolve!: (outcome: Outcome | Promise<Outcome>) => void
+  /** Until `run()` hands it out. */
+  private outcome: Promise<Outcome> | undefined
+  private resolve: ((outcome: Outcome | Promise<Outcome>) => void) | undefined
   /** No later report of the app changes the outcome (which may still wait for onError). */
   private settled = false
   /** The outcome is final. */
   private resolved = false
+  /** What settled it: a failure reported after it is logged as coming after the app's reply or the bridge's. */
+  private answeredBy: 'app' | 'bridge' | 'deadline' | undefined
   private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
   /** An error the app (or its framework) answers itself: reported with that reply, which stands (see `judge`). */
   private answeredError: { error: unknown; judge?: ReplyJudge } | undefined
+  /**
+   * Errors already reported (logged or handed to onError), and their summaries: a second report of one, or
+   * of an equal one (a stream failing the same way at each chunk), adds nothing.
+   */
+  private reported: unknown[] = []
+  private reportedSummaries: string[] = []
 
   constructor(
     readonly invoke: ServedInvoke,
@@ -83,8 +93,11 @@ export class Invocation implements InvocationScope {
 
   /** Runs `serve` in this invocation's scope: `getCurrentInvoke()` and stray rejections find it. */
   run(serve: () => void): Promise<Outcome> {
+    const outcome = this.outcome as Promise<Outcome>
+    // Held by the caller only: once resolved, nothing here keeps the reply alive.
+    this.outcome = undefined
     invokeStorage.run(this, serve)
-    return this.outcome
+    return outcome
   }
 
   /** Answers 504 if nothing settled `budgetMs` from now; undefined means no deadline is known. */
@@ -95,8 +108,10 @@ export class Invocation implements InvocationScope {
       return
     }
     // Armed one turn later for the same instant: most invocations are answered within their first turn,
-    // and an Immediate is cheaper than a Timeout armed and cleared at once.
-    setImmediate(armLater, this, budgetMs, Date.now())
+    // and an Immediate is cheaper than a Timeout armed and cleared at once. It is cleared when the
+    // invocation settles: invocations awaited in a loop that never yields would otherwise each stay
+    // reachable from the Immediate queue until the loop turns.
+    this.immediate = setImmediate(armLater, this, budgetMs, Date.now())
   }
 
   /** The app's complete reply. */
@@ -108,18 +123,30 @@ export class Invocation implements InvocationScope {
     } catch (error) {
       // The user's binaryTypes predicate threw: called from the engine's nextTick, it must fail this
       // invocation, never escape as an uncaught exception that leaves it unsettled.
-      this.settle(this.failureOutcome(error, () => plainResponse(500), 'the reply could not be converted for SCF'))
+      this.unreadable(error)
       return
     }
     const answered = this.answeredError
     const verdict = answered ? judged(answered.judge, reply) : 'own'
     if (!answered || verdict === 'own') {
+      this.answeredBy = 'app'
       this.settle(integrated)
       return
     }
     const fallback =
       verdict === 'replaced' ? () => plainResponse(errorStatus(answered.error) ?? 500) : () => integrated.response
+    this.answeredBy = verdict === 'replaced' ? 'bridge' : 'app'
     this.settle(this.failureOutcome(answered.error, fallback, 'the app failed'))
+  }
+
+  /** The app completed a reply that cannot be read (a header value that throws when read, say): 500. */
+  unreadable(error: unknown): void {
+    if (this.settled) {
+      this.failedAfterAnswer(error)
+      return
+    }
+    this.answeredBy = 'bridge'
+    this.settle(this.failureOutcome(error, () => plainResponse(500), 'the reply could not be converted for SCF'))
   }
 
   /**
@@ -130,25 +157,58 @@ export class Invocation implements InvocationScope {
    */
   fail(error: unknown, options?: { answered?: boolean; judge?: ReplyJudge }): void {
     if (this.settled) {
-      debugLine(this.log, 'the app failed after the request was answered', error)
+      this.failedAfterAnswer(error)
       return
     }
     if (options?.answered) {
       this.answeredError ??= { error, judge: options.judge }
       return
     }
+    // A real server has sent that reply: it stands, the failure is only logged.
     if (this.response?.writableEnded) {
-      // A real server has sent that reply: it stands, the failure is only logged.
-      logLine(this.log, 'the app failed after its reply was complete', { error: errorSummary(error) }, error)
+      this.failedAfterAnswer(error)
       return
     }
+    this.answeredBy = 'bridge'
     this.settle(this.failureOutcome(error, () => plainResponse(errorStatus(error) ?? 500), 'the app failed'))
   }
 
   /** No usable reply: the app ended the connection, or its reply broke off. */
   broken(error: unknown): void {
     if (this.settled) return
+    this.answeredBy = 'bridge'
     this.settle(this.failureOutcome(error, () => plainResponse(502), 'the app ended the request without a reply'))
+  }
+
+  /**
+   * A failure that comes once the request is answered: the answer stands and onError is not called (it
+   * was, at most once, for the failure that decided the answer). It is logged, as a real server's framework
+   * or Node would report it, unless it is one already reported, or the answer was the deadline's 504 (the
+   * request is over for SCF and was logged as late). Lines per invocation are bounded: an app that keeps
+   * failing in the background cannot flood the log.
+   */
+  private failedAfterAnswer(error: unknown): void {
+    const summary = errorSummary(error)
+    if (
+      this.answeredBy === 'deadline' ||
+      this.reported.includes(error) ||
+      this.reportedSummaries.includes(summary) ||
+      this.reported.length >= MAX_REPORTED
+    ) {
+      debugLine(this.log, 'the app failed after the request was answered', error)
+      return
+    }
+    this.remember(error, summary)
+    const message =
+      this.answeredBy === 'bridge'
+        ? 'the app failed after the request was answered'
+        : 'the app failed after its reply was complete'
+    logLine(this.log, message, { error: summary }, error)
+  }
+
+  private remember(error: unknown, summary = errorSummary(error)): void {
+    this.reported.push(error)
+    this.reportedSummaries.push(summary)
   }
 
   private settle(outcome: Outcome | Promise<Outcome>): void {
@@ -167,7 +227,16 @@ export class Invocation implements InvocationScope {
     if (this.resolved) return
     this.resolved = true
     if (this.timer) clearTimeout(this.timer)
-    this.resolve(outcome)
+    if (this.immediate) clearImmediate(this.immediate)
+    const resolve = this.resolve as (outcome: Outcome) => void
+    // Nothing of the request or the reply stays reachable from here, whoever keeps the invocation (the
+    // app's request object, or its background work through getCurrentInvoke()).
+    this.timer = undefined
+    this.immediate = undefined
+    this.resolve = undefined
+    this.response = undefined
+    this.answeredError = undefined
+    resolve(outcome)
   }
 
   /** The reply as SCF's integrated response, or the bridge's own answer (and why) when SCF could not send it. */
@@ -191,6 +260,7 @@ export class Invocation implements InvocationScope {
 
   /** Hands an app failure to `onError` (whose response wins) or logs it; `fallback` is the response otherwise. */
   private async failureOutcome(error: unknown, fallback: () => IntegratedResponse, message: string): Promise<Outcome> {
+    this.remember(error)
     const { onError } = this.settings
     if (onError) {
       try {
@@ -214,19 +284,25 @@ export class Invocation implements InvocationScope {
     if (this.resolved) return
     if (this.settled) {
       // The app failed and onError is still running: the deadline's answer wins.
+      this.answeredBy = 'deadline'
       logLine(this.log, 'onError did not answer in time: answered 504', { budgetMs })
       this.finish({ response: plainResponse(504), failure: new Error(`onError did not answer within ${budgetMs} ms`) })
       return
     }
     logLine(this.log, 'the app did not answer in time', { budgetMs })
+    this.answeredBy = 'deadline'
     this.settle({ response: plainResponse(504), failure: new Error(`the app did not answer within ${budgetMs} ms`) })
   }
 
   /** @internal for the deadline's first turn. */
   armTimer(delayMs: number, budgetMs: number): void {
-    if (!this.resolved) this.timer = setTimeout(onDeadline, delayMs, this, budgetMs)
+    this.immediate = undefined
+    if (!this.resolved) this.timer = setTimeout(onDeadline, timerDelay(delayMs), this, budgetMs)
   }
 }
+
+/** Failures one invocation reports: the one that decided its answer, and those after it. */
+const MAX_REPORTED = 10
 
 /**
  * What a framework's reply to a reported error was: 'stands' (its default handler answered; the reply stands
@@ -282,18 +358,32 @@ export function isServerError(error: unknown): boolean {
   return status === undefined || status >= 500
 }
 
-/** Milliseconds the app may take, or undefined when the context does not tell the deadline. */
+/**
+ * Milliseconds the app may take, or undefined when the context does not tell the deadline. Hand-made
+ * contexts (users' tests) give anything: a remaining time or a limit that is not a finite number (NaN,
+ * Infinity, a word) tells nothing, a numeric string is read as its number, and a limit that is not
+ * positive is no limit. A remaining time of 0 or less is a deadline already passed. A budget past what a
+ * timer can wait is waited as long as a timer can (`timerDelay`).
+ */
 export function timeBudget(context: ScfContext, started: number, margin: number): number | undefined {
   let remaining: number | undefined
   if (typeof context.getRemainingTimeInMillis === 'function') {
     try {
-      remaining = context.getRemainingTimeInMillis()
+      remaining = milliseconds(context.getRemainingTimeInMillis())
     } catch {
       remaining = undefined
     }
   }
-  if (!(typeof remaining === 'number' && Number.isFinite(remaining)) && typeof context.time_limit_in_ms === 'number') {
-    remaining = context.time_limit_in_ms - (Date.now() - started)
+  if (remaining === undefined) {
+    const limit = milliseconds(context.time_limit_in_ms)
+    if (limit !== undefined && limit > 0) remaining = limit - (Date.now() - started)
   }
-  return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined
+  return remaining === undefined ? undefined : remaining - margin
+}
+
+/** A count of milliseconds as a context may carry it: a finite number, or a string that is one; else undefined. */
+function milliseconds(value: unknown): number | undefined {
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN
+  return Number.isFinite(number) ? number : undefined
 }

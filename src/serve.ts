@@ -3,7 +3,7 @@ import type { ServedInvoke } from './current-invoke'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
 import { Invocation, type Outcome, timeBudget } from './invocation'
-import { debug, logContextOf, pathOnly } from './log'
+import { debug, logContextOf, loggedPath } from './log'
 import type { Settings } from './options'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
@@ -50,7 +50,7 @@ export function serveRequest(
       debug(
         '%s %s %d %dms %d bytes%s',
         log.method,
-        pathOnly(log.url),
+        loggedPath(log.url),
         response.statusCode,
         Date.now() - started,
         Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8'),

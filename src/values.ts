@@ -47,3 +47,11 @@ export function setOwn<T>(record: Record<string, T>, key: string, value: T): voi
     Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
   else record[key] = value
 }
+
+/** The longest delay a Node timer waits: beyond it, setTimeout fires at once (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A delay for setTimeout: `ms` within 0 and MAX_TIMER_MS, 0 for NaN. */
+export function timerDelay(ms: number): number {
+  return ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0
+}

@@ -36,8 +36,22 @@ export function isExpressApp(app: unknown): app is ExpressLike {
 export function expressAdapter(app: ExpressLike): AppAdapter {
   return {
     dispatch(req, res) {
-      app(req, res, (error?: unknown) => finish(req, res, error))
+      app(req, res, (error?: unknown) => finishSafely(req, res, error))
     },
+  }
+}
+
+/**
+ * The final handler runs where Express 5 defers it (an Immediate): a throw there (a header Node refuses in
+ * the error's `headers`) would be uncaught and leave the request unanswered until its deadline.
+ */
+function finishSafely(req: BridgedRequest, res: ServerResponse, error: unknown): void {
+  try {
+    finish(req, res, error)
+  } catch (thrown) {
+    const invocation = Invocation.of(req)
+    if (invocation) invocation.fail(thrown)
+    else res.destroy(thrown as Error)
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type HandlerOutcome,
   stripStage,
 } from '../emulator'
-import { pathOnly } from '../log'
+import { loggedPath } from '../log'
 import { MAX_EVENT_BYTES } from '../scf-contract'
 import { errorSummary } from '../values'
 import type { DevOptions } from './args'
@@ -86,7 +86,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
     // Logged before the reply is sent, so whoever gets the reply can already read its log line.
     // The path only: query values are often secrets (`?token=`), and logs are kept and shared.
     const finish = (reply: GatewayReply, outcome?: HandlerOutcome) => {
-      io.out(`${method} ${pathOnly(target)} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
+      io.out(`${method} ${loggedPath(target)} ${reply.status} ${Date.now() - started}ms ${reply.body.length}B`)
       if (reply.problem) io.err(`  ${reply.status} ${reply.problem}`)
       if (outcome?.kind === 'failed' && outcome.error instanceof Error && outcome.error.stack)
         io.err(indent(outcome.error.stack))
@@ -113,6 +113,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
         path: options.trigger === 'apigw' ? stripStage(pathname, options.stage) : pathname,
         search,
         headers: req.headers,
+        headerValues: 'bytes',
         body,
         remoteAddress: req.socket.remoteAddress,
         scheme: options.https ? 'https' : 'http',

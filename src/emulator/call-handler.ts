@@ -1,4 +1,4 @@
-import { isThenable } from '../values'
+import { isThenable, timerDelay } from '../values'
 
 /** Any SCF Node.js handler: `async (event, context)` or `(event, context, callback)`. */
 // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own event and context types; any one of them must be accepted here
@@ -29,7 +29,7 @@ export function callHandler(
       clearTimeout(timer)
       resolve(outcome)
     }
-    const timer = setTimeout(() => settle({ kind: 'timedOut', timeoutMs }), timeoutMs)
+    const timer = setTimeout(() => settle({ kind: 'timedOut', timeoutMs }), timerDelay(timeoutMs))
     const callback = (error?: unknown, result?: unknown) => {
       if (error !== undefined && error !== null) settle({ kind: 'failed', error })
       else settle({ kind: 'returned', value: result === undefined ? null : result })

@@ -14,8 +14,15 @@ export interface HttpRequestParts {
   path: string
   /** The raw query, with or without the leading `?`. */
   search?: string
-  /** Header names in any case; arrays for repeated headers. */
+  /** Header names in any case; arrays for repeated headers. Values as `headerValues` says. */
   headers: Record<string, string | string[] | number | undefined>
+  /**
+   * How the header values are given: `'text'` (default), as the event carries them (`scf-bridge/testing`
+   * takes them so); `'bytes'`, as a Node server gives them (`req.headers`: each byte one character), which
+   * are decoded from UTF-8 into the event's text as the gateway does.
+   */
+  headerValues?: 'text' | 'bytes'
+
   body?: Buffer
   /** The client's address (an IPv4-mapped IPv6 address is reported as IPv4, as the gateway does). */
   remoteAddress?: string
@@ -46,7 +53,7 @@ export function eventFromHttp(
   request: HttpRequestParts,
   options: GatewayOptions = {},
 ): ScfApigwEvent | ScfFunctionUrlEvent {
-  const headers = lowercaseHeaders(request.headers)
+  const headers = lowercaseHeaders(request.headers, request.headerValues === 'bytes')
   const sourceIp = clientAddress(request.remoteAddress)
   const method = request.method.toUpperCase()
   const path = request.path === '' ? '/' : request.path
@@ -108,16 +115,28 @@ export function stripStage(path: string, stage: string): string {
   return stage ? stripPrefix(path, `/${stage}`) : path
 }
 
-function lowercaseHeaders(source: HttpRequestParts['headers']): Record<string, string> {
+function lowercaseHeaders(source: HttpRequestParts['headers'], bytes: boolean): Record<string, string> {
   const headers: Record<string, string> = {}
   for (const name of Object.keys(source)) {
     const value = source[name]
     if (value === undefined) continue
-    if (Array.isArray(value)) for (const item of value) foldHeader(headers, name, item)
-    else foldHeader(headers, name, String(value))
+    if (Array.isArray(value)) for (const item of value) foldHeader(headers, name, bytes ? textOf(item) : item)
+    else foldHeader(headers, name, bytes ? textOf(String(value)) : String(value))
   }
   return headers
 }
+
+/**
+ * A header value as the gateway puts it in the event's JSON, from the bytes the client sent (a Node
+ * server's string, one character per byte): UTF-8 text, so `café` sent as UTF-8 is `café` in the event.
+ * Bytes that are not UTF-8 become U+FFFD, as JSON text cannot carry them. Tencent does not document
+ * this; no real event with a non-ASCII header value is known.
+ */
+function textOf(value: string): string {
+  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/
 
 function clientAddress(address: string | undefined): string {
   if (!address) return '127.0.0.1'

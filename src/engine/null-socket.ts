@@ -7,14 +7,18 @@ import type { IncomingMessage } from 'node:http'
 
 /**
  * What collects the reply on this socket (response.ts's ReplyCollector), declared here so that the socket,
- * below the response, need not import it: the bytes written, the end of the reply, its breaking off, and the
- * response it belongs to (set by createResponse).
+ * below the response, need not import it: the bytes written, the end of the reply, its breaking off, the app's
+ * failures around it, and the response it belongs to (set by createResponse).
  */
 export interface ReplyBytesSink {
   res: unknown
   take(data: string | Uint8Array, encoding: BufferEncoding | undefined): void
   finish(): void
   broken(error: Error | undefined): void
+  /** 'error' on the response: the reply breaks off, or, once complete, the app failed after it. */
+  responseError(error: Error): void
+  /** The app threw from a callback of the engine's, or an 'error' of the request went unheard. */
+  thrown(error: unknown): void
 }
 
 type WriteCallback = (error?: Error | null) => void
@@ -104,7 +108,7 @@ export class InMemorySocket extends EventEmitter {
     }
     if (!this.destroyed) this.collector.take(data, encoding ?? undefined)
     // As a stream calls back after a write it completed at once: on the next tick.
-    if (typeof callback === 'function') process.nextTick(callback)
+    if (typeof callback === 'function') process.nextTick(callBack, this, callback)
     return !this.destroyed
   }
 
@@ -134,14 +138,35 @@ export class InMemorySocket extends EventEmitter {
   }
 }
 
+// What the engine runs for the app below (a write's callback, which emits 'finish'; the request's 'data'
+// and 'end'; the socket's 'close') may throw the app's error: on a server it would escape as an uncaught
+// exception, here it fails the exchange (ReplySink.fail).
+
+function callBack(socket: InMemorySocket, callback: WriteCallback): void {
+  try {
+    callback()
+  } catch (error) {
+    socket.collector.thrown(error)
+  }
+}
+
 function deliver(request: IncomingMessage, body: Buffer | undefined): void {
-  if (body) request.push(body)
-  request.complete = true
-  request.push(null)
+  try {
+    if (body) request.push(body)
+    request.complete = true
+    request.push(null)
+  } catch (error) {
+    if (!(request.socket instanceof InMemorySocket)) throw error
+    request.socket.collector.thrown(error)
+  }
 }
 
 function emitClose(socket: InMemorySocket, error: Error | undefined): void {
-  // Nothing listens to a socket's errors for the app here (a server would): an unheard 'error' would crash.
-  if (error && socket.listenerCount('error') > 0) socket.emit('error', error)
-  socket.emit('close', Boolean(error))
+  try {
+    // Nothing listens to a socket's errors for the app here (a server would): an unheard 'error' would crash.
+    if (error && socket.listenerCount('error') > 0) socket.emit('error', error)
+    socket.emit('close', Boolean(error))
+  } catch (thrown) {
+    socket.collector.thrown(thrown)
+  }
 }

@@ -3,7 +3,7 @@
  * (c) 2017 The Fastify Team and contributors: src/engine/LICENSE.
  */
 import { IncomingMessage } from 'node:http'
-import type { InMemorySocket } from './null-socket'
+import { InMemorySocket } from './null-socket'
 
 /** One request as the engine serves it: everything is used as given, nothing is added or normalised. */
 export interface EngineRequest {
@@ -41,6 +41,20 @@ export function createRequest(socket: InMemorySocket, request: EngineRequest): I
   }
   req.headers = headers
   req.rawHeaders = rawHeaders
+  req.on('error', onRequestError)
   socket.carry(req, request.body)
   return req
+}
+
+/**
+ * An 'error' emitted on the request that nothing of the app listens to, which a server would let escape as
+ * an uncaught exception, fails the exchange (ReplySink.fail). One the app listens to (a body parser) is the
+ * app's to answer. One that `destroy(error)` emits is not emitted on a server when nobody listens, and the
+ * destruction itself breaks the reply off.
+ */
+function onRequestError(this: IncomingMessage, error: Error): void {
+  if (this.listenerCount('error') > 1 || !(this.socket instanceof InMemorySocket)) return
+  const state = (this as { _readableState?: { errored?: unknown } })._readableState
+  if (this.destroyed && state?.errored === error) return
+  this.socket.collector.thrown(error)
 }

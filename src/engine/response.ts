@@ -25,6 +25,15 @@ export interface ReplySink {
   reply(reply: EngineReply): void
   broken(error: Error): void
   /**
+   * What a server would let escape as an uncaught exception: the app threw from a callback the engine runs
+   * (a write callback, a 'finish', 'close' or 'data' listener), or emitted 'error' on the request with no
+   * listener of its own, or on the response after the reply was complete. Delivered after the reply or
+   * the break, if one came first. Without it, a throw is thrown again and an 'error' is ignored.
+   */
+  fail?(error: unknown): void
+  /** The reply was complete but cannot be read (a header value that throws when read). Without it: `broken`. */
+  unreadable?(error: unknown): void
+  /**
    * The most body bytes the sink can use. Past it the collector keeps nothing more: the reply goes to the
    * sink at once with `bodyOverflow` and no body, and the response is destroyed as a server destroys one
    * whose client hung up (the app's writes fail, 'close' follows, a piped source is released). Undefined:
@@ -57,9 +66,10 @@ function onFinish(this: ServerResponse): void {
   if (this.socket instanceof InMemorySocket) this.socket.collector.finish()
 }
 
-// An 'error' after the reply was complete (a write after end()) must not become an uncaught exception.
+// An 'error' on the response breaks the reply off; after the reply was complete (a write after end()) it is
+// the app's failure, as the uncaught exception it would be on a server, reported without being thrown.
 function onError(this: ServerResponse, error: Error): void {
-  if (this.socket instanceof InMemorySocket) this.socket.collector.broken(error)
+  if (this.socket instanceof InMemorySocket) this.socket.collector.responseError(error)
 }
 
 /**
@@ -129,10 +139,18 @@ export class ReplyCollector {
     if (this.settled || !res) return
     this.settled = true
     this.chunks = []
+    let headers: EngineReply['headers']
+    try {
+      headers = headersOf(res)
+    } catch (error) {
+      process.nextTick(deliverUnreadable, this.sink, error)
+      res.destroy()
+      return
+    }
     const reply: EngineReply = {
       statusCode: res.statusCode,
       statusMessage: res.statusMessage,
-      headers: headersOf(res),
+      headers,
       body: EMPTY,
       bodyOverflow: bodyBytes,
     }
@@ -171,10 +189,19 @@ export class ReplyCollector {
     const res = this.res
     if (this.settled || !res) return
     this.settled = true
+    let headers: EngineReply['headers']
+    try {
+      headers = headersOf(res)
+    } catch (error) {
+      // A header value the app set that throws once read again (its toString): the reply cannot be passed on.
+      this.chunks = []
+      process.nextTick(deliverUnreadable, this.sink, error)
+      return
+    }
     const reply: EngineReply = {
       statusCode: res.statusCode,
       statusMessage: res.statusMessage,
-      headers: headersOf(res),
+      headers,
       body: this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks),
     }
     this.chunks = []
@@ -188,6 +215,17 @@ export class ReplyCollector {
     this.settled = true
     process.nextTick(deliverBroken, this.sink, error ?? connectionReset())
   }
+
+  /** 'error' on the response: the reply breaks off, or, once it is complete, the app failed after it. */
+  responseError(error: Error): void {
+    if (!this.settled) this.broken(error)
+    else if (this.sink.fail) process.nextTick(deliverFailure, this.sink, error)
+  }
+
+  /** The app threw from a callback of the engine's, or an 'error' of the request went unheard: ReplySink.fail. */
+  thrown(error: unknown): void {
+    process.nextTick(deliverFailure, this.sink, error)
+  }
 }
 
 function deliverReply(sink: ReplySink, reply: EngineReply): void {
@@ -198,13 +236,29 @@ function deliverBroken(sink: ReplySink, error: Error): void {
   sink.broken(error)
 }
 
+function deliverUnreadable(sink: ReplySink, error: unknown): void {
+  if (sink.unreadable) sink.unreadable(error)
+  else sink.broken(error instanceof Error ? error : new Error(String(error)))
+}
+
+function deliverFailure(sink: ReplySink, error: unknown): void {
+  if (!sink.fail) throw error
+  sink.fail(error)
+}
+
 const EMPTY = Buffer.alloc(0)
 
 function emitClose(res: NodeResponse): void {
   if (res._closed) return
   res._closed = true
   res.destroyed = true
-  res.emit('close')
+  try {
+    res.emit('close')
+  } catch (error) {
+    // The app's 'close' listener threw.
+    if (res.socket instanceof InMemorySocket) res.socket.collector.thrown(error)
+    else throw error
+  }
 }
 
 function connectionReset(): Error {
