@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { CurrentInvoke } from '../current-invoke'
 import { pathOnly, stripPrefix } from '../http-syntax'
-import type { LogContext } from '../log'
+import { type LogContext, usableRequestId } from '../log'
 import { DEFAULT_HOST, isUsableHost } from '../request-from-event'
 import type { ScfContext, ScfFunctionUrlEvent } from '../types'
 import type { WebSettings } from './web-settings'
@@ -18,8 +18,9 @@ export type WebRequest = IncomingMessage & { scf?: CurrentInvoke }
 export function prepareRequest(req: WebRequest, settings: WebSettings): { invoke: CurrentInvoke; log: LogContext } {
   const headers = req.headers
   const scfRequestId = single(headers['x-scf-request-id'])
-  const requestId = single(headers['x-request-id']) || scfRequestId || ''
+  const requestId = usableRequestId(single(headers['x-request-id'])) || usableRequestId(scfRequestId) || ''
   if (requestId) headers['x-request-id'] = requestId
+  else delete headers['x-request-id']
   // Set whatever the client sent: the app may trust it as a proxy's word (docs/https-and-host.md).
   headers['x-forwarded-proto'] = 'https'
   const host = single(headers.host)
