@@ -1,4 +1,4 @@
-import { UsageError } from '../scan-args'
+import { UsageError } from '../usage-error'
 import { PackError, type PackIo, pack } from './pack'
 import type { PackOptions } from './pack-args'
 
