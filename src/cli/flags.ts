@@ -168,6 +168,18 @@ export const FLAGS = [
     help: 'What the proof requests (default: /)',
   }),
   switchFlag({
+    name: 'no-prove',
+    key: 'noProve',
+    commands: ['pack'],
+    help: 'Skip the proof, for an app that cannot start without its cloud settings',
+  }),
+  switchFlag({
+    name: 'verbose',
+    key: 'verbose',
+    commands: ['pack'],
+    help: 'List every file left out and the rule that left it out',
+  }),
+  switchFlag({
     name: 'bundle',
     key: 'bundle',
     commands: ['pack'],

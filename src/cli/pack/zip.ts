@@ -1,0 +1,93 @@
+import { unzipSync, type ZipOptions, zipSync } from 'fflate'
+
+/** One file to store in the zip. */
+export interface ZipInput {
+  /** The path inside the zip, `/`-separated, no leading `/`. */
+  name: string
+  data: Buffer
+  /** Unix permission bits (e.g. 0o644, 0o755); kept so executables stay executable once SCF unpacks the zip. */
+  mode: number
+}
+
+/** One file read back from a zip. */
+export interface ZipEntry {
+  name: string
+  data: Buffer
+}
+
+/** A zip that would need Zip64 (which SCF's unpacker is not documented to read) or has a bad entry. */
+export class ZipLimitError extends Error {
+  override name = 'ZipLimitError'
+}
+
+/** A zip that cannot be read back. */
+export class ZipFormatError extends Error {
+  override name = 'ZipFormatError'
+}
+
+const MAX_ENTRIES = 0xffff
+const MAX_BYTES = 0xffffffff
+const UNIX = 3 // host system 3: the external attributes hold the Unix mode, as `zip -r` writes them
+const S_IFREG = 0o100000
+// One fixed time for every entry: the same files make the same zip, byte for byte.
+const MTIME = new Date(2020, 0, 1)
+
+/**
+ * Builds a zip archive in memory (classic format, no Zip64) with fflate: each file deflated, names in UTF-8,
+ * Unix permissions in the external attributes, entries in the order given, every timestamp the same.
+ */
+export function writeZip(inputs: readonly ZipInput[]): Buffer {
+  if (inputs.length > MAX_ENTRIES) {
+    throw new ZipLimitError(
+      `${inputs.length} files: a zip without Zip64 holds at most ${MAX_ENTRIES}; bundle (--bundle) or trim the dependencies`,
+    )
+  }
+  const files: Record<string, [Uint8Array, ZipOptions]> = Object.create(null)
+  let total = 0
+  for (const input of inputs) {
+    checkName(input.name)
+    if (Object.hasOwn(files, input.name)) throw new ZipLimitError(`the zip would hold ${input.name} twice`)
+    total += input.data.length
+    if (total > MAX_BYTES) throw new ZipLimitError(`${input.name}: the zip would pass 4 GB`)
+    files[input.name] = [
+      input.data,
+      { level: 9, mtime: MTIME, os: UNIX, attrs: ((S_IFREG | (input.mode & 0o7777)) << 16) >>> 0 },
+    ]
+  }
+  const zip = zipSync(files, {})
+  if (zip.length > MAX_BYTES) throw new ZipLimitError('the zip would pass 4 GB')
+  return Buffer.from(zip.buffer, zip.byteOffset, zip.length)
+}
+
+/** Every file of a zip (stored or deflated), folders left out; a clear error for bytes that are not a zip. */
+export function readZip(zip: Uint8Array): ZipEntry[] {
+  let files: Record<string, Uint8Array>
+  try {
+    files = unzipSync(zip)
+  } catch (error) {
+    throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`)
+  }
+  const entries: ZipEntry[] = []
+  for (const [name, data] of Object.entries(files)) {
+    if (name.endsWith('/')) continue
+    if (name.startsWith('/') || name.includes('\\') || name.split('/').includes('..'))
+      throw new ZipFormatError(`unsafe entry name ${JSON.stringify(name)}`)
+    entries.push({ name, data: Buffer.from(data.buffer, data.byteOffset, data.length) })
+  }
+  return entries
+}
+
+function checkName(name: string): void {
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    name.endsWith('/') ||
+    name.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
+    throw new ZipLimitError(`bad zip entry name ${JSON.stringify(name)}`)
+  }
+  // fflate keeps entries in plain objects, where this one name would be lost: refused rather than dropped.
+  if (name === '__proto__') throw new ZipLimitError('a file named __proto__ at the top of the zip cannot be stored')
+  if (Buffer.byteLength(name) > 0xffff) throw new ZipLimitError(`zip entry name too long: ${name.slice(0, 80)}…`)
+}
