@@ -5,7 +5,7 @@ export default defineConfig({
   // pack-probe: the child process `scf-bridge pack` proves a zip in.
   entry: {
     index: 'src/index.ts',
-    testing: 'src/testing.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/cli/index.ts',
     'pack-probe': 'src/cli/pack/probe.ts',
   },

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { TriggerKind } from './triggers/events'
+import type { ScfTriggerEvents, TriggerKind } from './trigger-types'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /**
@@ -18,6 +18,14 @@ export interface CurrentInvoke<E = ScfHttpEvent> {
    */
   trigger?: TriggerKind
 }
+
+/**
+ * @internal what one invocation serves, as `getCurrentInvoke()` then returns it: an HTTP event, or a trigger's
+ * event delivered to its path in the app (`trigger` set, and the event of that kind).
+ */
+export type ServedInvoke =
+  | (CurrentInvoke<ScfHttpEvent> & { trigger?: undefined })
+  | { [K in TriggerKind]: CurrentInvoke<ScfTriggerEvents[K]> & { trigger: K } }[TriggerKind]
 
 /**
  * @internal what the bridge runs each invocation in (an `Invocation`, src/invocation.ts): the invocation

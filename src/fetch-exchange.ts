@@ -1,6 +1,7 @@
 import type { FetchAdapter } from './apps'
 import { fetchRequestOf, replyOfFetchResponse } from './fetch-mapping'
 import type { Invocation } from './invocation'
+import { plainReply } from './plain-reply'
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
@@ -11,11 +12,7 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 export function fetchInto(adapter: FetchAdapter, invocation: Invocation): void {
   // The Fetch standard forbids these methods in a Request: the app cannot be asked, and it did not fail.
   if (FORBIDDEN_METHODS.has(invocation.request.method)) {
-    invocation.reply({
-      statusCode: 501,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: Buffer.from('Not Implemented'),
-    })
+    invocation.reply(plainReply(501))
     return
   }
   new Promise<Response>((resolve) => {

@@ -1,8 +1,9 @@
 export type { BinaryTypes } from './binary'
-export type { BridgeOptions } from './bridge'
 export { bridge } from './bridge'
 export type { CurrentInvoke } from './current-invoke'
 export { getCurrentInvoke } from './current-invoke'
+export { AppStartError, EventError, TriggerError } from './errors'
+export type { BridgeOptions, TriggerFunction, TriggerRoutes } from './options'
 export type {
   ScfCkafkaEvent,
   ScfCkafkaMessage,
@@ -15,11 +16,9 @@ export type {
   ScfTimerEvent,
   ScfTriggerEvent,
   ScfTriggerEvents,
-  TriggerFunction,
   TriggerKind,
-  TriggerRoutes,
-} from './triggers'
-export { decodeClsLogs, TriggerError } from './triggers'
+} from './trigger-types'
+export { decodeClsLogs } from './triggers'
 export type {
   IntegratedResponse,
   ScfApigwEvent,

@@ -1,19 +1,16 @@
 import type { ServerResponse } from 'node:http'
-import { STATUS_CODES } from 'node:http'
-import type { BinaryDecider } from './binary'
-import { type CurrentInvoke, type InvocationScope, invokeStorage } from './current-invoke'
+import { type CurrentInvoke, type InvocationScope, invokeStorage, type ServedInvoke } from './current-invoke'
 import { debugLine, type LogContext, logLine } from './log'
+import type { Settings } from './options'
+import { plainResponse } from './plain-reply'
 import type { InjectionRequest } from './request-from-event'
 import { type InjectedReply, responseToIntegrated } from './response-to-integrated'
 import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
 import { errorSummary } from './values'
 
-/** What the bridge needs to settle an invocation, from `bridge()`'s options. */
-export interface InvocationSettings {
-  decideBinary: BinaryDecider
-  onError: ((error: unknown, invocation: CurrentInvoke) => unknown) | undefined
-}
+/** What the bridge needs to settle an invocation, from `bridge()`'s settings. */
+export type InvocationSettings = Pick<Settings, 'decideBinary' | 'onError'>
 
 /**
  * How an invocation settled: the response to return, and, when it is not the app's own successful reply,
@@ -51,7 +48,7 @@ export class Invocation implements InvocationScope {
   private answeredError: { error: unknown } | undefined
 
   constructor(
-    readonly invoke: CurrentInvoke,
+    readonly invoke: ServedInvoke,
     readonly request: InjectionRequest,
     readonly log: LogContext,
     private readonly settings: InvocationSettings,
@@ -182,7 +179,8 @@ export class Invocation implements InvocationScope {
     const { onError } = this.settings
     if (onError) {
       try {
-        const custom = await onError(error, this.invoke)
+        // onError's public type names the HTTP event; a delivered job's failure carries its trigger's event.
+        const custom = await onError(error, this.invoke as CurrentInvoke)
         if (custom === undefined || custom === null) return { response: fallback(), failure: error }
         const checked = checkIntegratedResponse(custom)
         if (typeof checked !== 'string') return { response: checked, failure: error }
@@ -240,11 +238,6 @@ export function errorStatus(error: unknown): number | undefined {
 export function isServerError(error: unknown): boolean {
   const status = errorStatus(error)
   return status === undefined || status >= 500
-}
-
-/** The bridge's own answer: a short plain-text page, never the error's message or stack. */
-export function plainResponse(statusCode: number, body = STATUS_CODES[statusCode] ?? 'Error'): IntegratedResponse {
-  return { isBase64Encoded: false, statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body }
 }
 
 /** Milliseconds the app may take, or undefined when the context does not tell the deadline. */

@@ -50,3 +50,16 @@ export function logLine(log: LogFields, message: string, details: Record<string,
 export function debugLine(log: LogContext, message: string, error: unknown): void {
   if (debug.enabled) debug('%s %s %s: %s', log.method, pathOnly(log.url), message, errorSummary(error))
 }
+
+/**
+ * What the log lines of a request say about it. Its request id is the client's x-request-id, else the
+ * gateway's id, else the invocation's: the app sees it, and the reply carries it.
+ */
+export function logContextOf(
+  request: { method: string; url: string; headers: Record<string, string>; gatewayRequestId: string | undefined },
+  context: { request_id?: unknown },
+): LogContext {
+  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
+  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
+  return { invocationId, requestId, method: request.method, url: request.url }
+}

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net'
+import { EventError } from './errors'
+import { describeKind, recogniseEvent } from './event-kind'
 import {
   encodeComponent,
   encodeQuery,
@@ -9,8 +11,8 @@ import {
   UNSAFE_REQUEST_VALUE,
   URL_SCHEME,
 } from './http-syntax'
+import type { Settings } from './options'
 import { compactBase64 } from './scf-contract'
-import { describeKind, recogniseEvent } from './triggers/recognise'
 import type { ScfHttpEvent } from './types'
 import { describe } from './values'
 
@@ -31,12 +33,8 @@ export interface InjectionRequest {
   secure: boolean
 }
 
-export interface RequestOptions {
-  /** A path prefix to strip, normalised by `normaliseBasePath`. */
-  basePath?: string
-  /** The Host for events without a usable one, checked by `hostOption`. Default `DEFAULT_HOST`. */
-  host?: string
-}
+/** What a request is built with: `bridge()`'s settings (basePath, host), which tests may leave out. */
+export type RequestOptions = Partial<Pick<Settings, 'basePath' | 'host'>>
 
 /**
  * The Host of a request whose event has no usable one when `bridge()` was given no `host`. Real Function
@@ -44,11 +42,6 @@ export interface RequestOptions {
  * reserved `.invalid` domain (RFC 2606) is valid in any URL yet can never reach someone else's server.
  */
 export const DEFAULT_HOST = 'scf-bridge.invalid'
-
-/** Raised for an event that is not a usable HTTP event: the message names the field. */
-export class EventError extends Error {
-  override name = 'EventError'
-}
 
 /** The differences between the two HTTP event dialects, one small reader each. */
 interface EventDialect {
@@ -311,19 +304,14 @@ function lastForwarded(forwarded: string): string {
 
 // What a Host header may hold to make a URL: a name or IPv4 address, or an [IPv6] address, and a port.
 const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
-// One function answers for one or two hosts: the last one found usable skips the URL parser.
-let lastUsableHost = ''
-
 /** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
 function isUsableHost(host: string): boolean {
-  if (host === lastUsableHost) return true
   if (!HOST_SYNTAX.test(host)) return false
   try {
     new URL(`https://${host}`)
   } catch {
     return false
   }
-  lastUsableHost = host
   return true
 }
 

@@ -1,26 +1,12 @@
 import type { FetchAdapter, ServingAdapter } from './apps'
-import type { BinaryDecider } from './binary'
-import type { BridgeOptions } from './bridge'
+import type { ServedInvoke } from './current-invoke'
 import { fetchInto } from './fetch-exchange'
 import { injectInto } from './in-memory-exchange'
 import { Invocation, type Outcome, timeBudget } from './invocation'
-import { debug, type LogContext, pathOnly } from './log'
+import { debug, logContextOf, pathOnly } from './log'
+import type { Settings } from './options'
 import type { InjectionRequest } from './request-from-event'
 import { routeStrayRejections } from './stray-rejections'
-import type { TriggerKind } from './triggers/events'
-import type { ScfContext, ScfHttpEvent } from './types'
-
-/** `bridge()`'s options, checked and completed once. */
-export interface Settings {
-  /** Normalised by `normaliseBasePath`: '' for none. */
-  basePath: string
-  /** Checked by `hostOption`: the Host for events without a usable one. */
-  host: string | undefined
-  decideBinary: BinaryDecider
-  waitForEmptyEventLoop: boolean
-  timeoutMarginMs: number
-  onError: BridgeOptions['onError']
-}
 
 /** The app, started on first use (a Promise, Fastify's ready(), ...). */
 export type StartAdapter = () => ServingAdapter | Promise<ServingAdapter>
@@ -28,22 +14,21 @@ export type StartAdapter = () => ServingAdapter | Promise<ServingAdapter>
 /**
  * Serves one request to the app within an SCF invocation and resolves with how it settled: the response
  * to return (with `x-request-id`), and the failure when it is not the app's own reply. What every kind of
- * event is served through: HTTP events, and any caller with a request of its own to inject.
+ * event is served through: HTTP events, and a trigger's event delivered to its path (`invoke.trigger` set:
+ * `scf.trigger` in the app).
  */
 export function serveRequest(
   startAdapter: StartAdapter,
   request: InjectionRequest,
-  event: ScfHttpEvent,
-  context: ScfContext,
+  invoke: ServedInvoke,
   settings: Settings,
   started = Date.now(),
-  /** Set when the request delivers a trigger's event to its path (src/triggers): `scf.trigger` in the app. */
-  trigger?: TriggerKind,
 ): Promise<Outcome> {
+  const { context } = invoke
   const log = logContextOf(request, context)
   if (log.requestId) request.headers['x-request-id'] = log.requestId
   else delete request.headers['x-request-id']
-  const invocation = new Invocation(trigger ? { event, context, trigger } : { event, context }, request, log, settings)
+  const invocation = new Invocation(invoke, request, log, settings)
 
   routeStrayRejections()
   invocation.armDeadline(timeBudget(context, started, settings.timeoutMarginMs))
@@ -74,16 +59,6 @@ export function serveRequest(
     }
     return settled
   })
-}
-
-/**
- * What the log lines of a request say about it. Its request id is the client's x-request-id, else the
- * gateway's id, else the invocation's: the app sees it, and the reply carries it.
- */
-export function logContextOf(request: InjectionRequest, context: ScfContext): LogContext {
-  const invocationId = typeof context.request_id === 'string' ? context.request_id : undefined
-  const requestId = request.headers['x-request-id'] || request.gatewayRequestId || invocationId || ''
-  return { invocationId, requestId, method: request.method, url: request.url }
 }
 
 function exchange(adapter: ServingAdapter, invocation: Invocation): void {

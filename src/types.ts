@@ -4,7 +4,7 @@
  * real captured events (test/fixtures/events.ts);
  * the platform may add fields over time, so every shape stays open.
  */
-import type { ScfTriggerEvent } from './triggers/events'
+import type { ScfTriggerEvent } from './trigger-types'
 
 /** A query value as API Gateway delivers it: decoded, repeated keys as arrays, bare keys as `true`. */
 export type ScfQueryValue = string | string[] | true

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { EventError, requestFromEvent } from '../src/request-from-event'
+import { EventError } from '../src/errors'
+import { requestFromEvent } from '../src/request-from-event'
 
 /** The rule the event reader has always applied to a base64 body: strip whitespace, then the whole alphabet check. */
 function reference(body: string): Buffer | 'rejected' {

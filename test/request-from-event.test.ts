@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bridge } from '../src/bridge'
-import { DEFAULT_HOST, EventError, hostOption, normaliseBasePath, requestFromEvent } from '../src/request-from-event'
+import { EventError } from '../src/errors'
+import { DEFAULT_HOST, hostOption, normaliseBasePath, requestFromEvent } from '../src/request-from-event'
 import { capturedGet, documentedPost, documentedPostVerbatim, functionUrlGet, httpEvent } from './fixtures/events'
 
 describe('requestFromEvent: the captured and documented events', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bridge, decodeClsLogs } from '../src'
 import { parseArgs, UsageError } from '../src/cli/args'
+import { recogniseEvent } from '../src/event-kind'
 import {
   createCkafkaEvent,
   createClsEvent,
@@ -14,7 +15,6 @@ import {
   invoke,
   invokeEvent,
 } from '../src/testing'
-import { recogniseEvent } from '../src/triggers/recognise'
 import { CLI } from './fixtures/cli/start-cli'
 import { triggerApps } from './fixtures/trigger-apps'
 

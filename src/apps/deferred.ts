@@ -1,4 +1,8 @@
+import { AppStartError } from '../errors'
 import type { AnyAdapter, DeferredAdapter, ServingAdapter } from './types'
+
+// Defined with the other error classes; fastify.ts, hapi.ts and nest.ts take it from here.
+export { AppStartError }
 
 /**
  * A Promise of an app. A handler is attached at once, so a rejection before the first invocation does not
@@ -13,23 +17,6 @@ export function promisedAdapter(app: PromiseLike<unknown>, recognise: (app: unkn
         throw new AppStartError('scf-bridge: the Promise of the app passed to bridge() rejected', error)
       }),
   }
-}
-
-/** Raised for an app that could not be started: it carries the original error as `cause`. */
-export class AppStartError extends Error {
-  override name = 'AppStartError'
-  constructor(
-    message: string,
-    override readonly cause: unknown,
-  ) {
-    super(causeMessage(message, cause))
-    if (cause instanceof Error && cause.stack) this.stack = `${this.stack}\nCaused by: ${cause.stack}`
-  }
-}
-
-function causeMessage(message: string, cause: unknown): string {
-  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
-  return `${message}: ${reason}`
 }
 
 const isDeferred = (adapter: AnyAdapter): adapter is DeferredAdapter =>

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CurrentInvoke } from '../current-invoke'
 
 /** The request as the app sees it: `req.scf` carries the invocation's event and context. */
-export type BridgedRequest = IncomingMessage & { scf?: CurrentInvoke }
+export type BridgedRequest = IncomingMessage & { scf?: CurrentInvoke<unknown> }
 
 /**
  * How an app that the bridge recognised is served: a Node `(req, res)` dispatch. An app's failure is
@@ -19,7 +19,7 @@ export interface AppAdapter {
  * reported to `Invocation.of(request)`.
  */
 export interface FetchAdapter {
-  fetch(request: Request, invoke: CurrentInvoke): Response | Promise<Response>
+  fetch(request: Request, invoke: CurrentInvoke<unknown>): Response | Promise<Response>
 }
 
 /** An app that needs asynchronous work before its first request (a Promise, Fastify's ready(), Hapi's initialize()). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
-import { callHandler, createScfContext, createTriggerEvent } from '../emulator'
-import { describeKind, recogniseEvent } from '../triggers/recognise'
+import { createScfContext, createTriggerEvent, invokeWithEvent } from '../emulator'
+import { describeKind, recogniseEvent } from '../event-kind'
 import { errorSummary } from '../values'
 import type { FlagValues } from './flags'
 import { loadHandler, resolveHandler } from './load-handler'
@@ -38,14 +38,13 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
   io.err(`scf-bridge invoke: ${location.setting} from ${location.file}`)
   io.err(`  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutS} s`)
   const started = Date.now()
-  const outcome = await callHandler(handler, event, context, options.timeoutS * 1000)
+  const { ok, result, error, timedOut } = await invokeWithEvent(handler, event, context)
   const ms = Date.now() - started
-  if (outcome.kind === 'timedOut') {
-    io.err(`scf-bridge invoke: timed out: the function did not finish within its ${options.timeoutS} s timeout`)
+  if (timedOut) {
+    io.err(`scf-bridge invoke: timed out: ${(error as Error).message}`)
     return 1
   }
-  if (outcome.kind === 'failed') {
-    const error = outcome.error
+  if (!ok) {
     io.err(
       `scf-bridge invoke: failed in ${ms} ms: ${error instanceof Error ? (error.stack ?? error.message) : errorSummary(error)}`,
     )
@@ -53,7 +52,7 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
   }
   let json: string | undefined
   try {
-    json = JSON.stringify(outcome.value, null, 2)
+    json = JSON.stringify(result, null, 2)
   } catch (error) {
     io.err(`scf-bridge invoke: the function returned a value that is not JSON-serialisable (${errorSummary(error)})`)
     return 1

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AnyScfHandler } from '../emulator'
+import { CliError } from './cli-error'
 
 /** Where a handler lives: the module file and the export name. */
 export interface HandlerLocation {
@@ -13,7 +14,7 @@ export interface HandlerLocation {
 }
 
 /** A handler that cannot be found or loaded; the message says why. */
-export class HandlerLoadError extends Error {
+export class HandlerLoadError extends CliError {
   override name = 'HandlerLoadError'
 }
 

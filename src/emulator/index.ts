@@ -6,6 +6,8 @@ export type { GatewayOptions, HttpRequestParts, Trigger } from './event-from-htt
 export { DEFAULT_STAGE, eventFromHttp, stripStage } from './event-from-http'
 export type { GatewayReply } from './gateway-reply'
 export { gatewayError, gatewayReply } from './gateway-reply'
+export type { InvokeEventResult } from './invoke-event'
+export { invokeWithEvent } from './invoke-event'
 export { parseQueryString } from './query-string'
 export type { ScfContextOptions } from './scf-context'
 export { createScfContext } from './scf-context'

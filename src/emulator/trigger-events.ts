@@ -1,13 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
-import type {
-  ScfCkafkaEvent,
-  ScfClsEvent,
-  ScfClsLogs,
-  ScfCmqEvent,
-  ScfCosEvent,
-  ScfTimerEvent,
-} from '../triggers/events'
+import type { ScfCkafkaEvent, ScfClsEvent, ScfClsLogs, ScfCmqEvent, ScfCosEvent, ScfTimerEvent } from '../trigger-types'
 
 /*
  * Trigger events as SCF delivers them, with defaults taken from real events (test/fixtures/real-events/):

@@ -4,7 +4,18 @@
  */
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
-import type { ReplyCollector } from './response'
+
+/**
+ * What collects the reply on this socket (response.ts's ReplyCollector), declared here so that the socket,
+ * below the response, need not import it: the bytes written, the end of the reply, its breaking off, and the
+ * response it belongs to (set by createResponse).
+ */
+export interface ReplyBytesSink {
+  res: unknown
+  take(data: string | Uint8Array, encoding: BufferEncoding | undefined): void
+  finish(): void
+  broken(error: Error | undefined): void
+}
 
 type WriteCallback = (error?: Error | null) => void
 
@@ -41,7 +52,7 @@ export class InMemorySocket extends EventEmitter {
   private body: Buffer | undefined
 
   constructor(
-    readonly collector: ReplyCollector,
+    readonly collector: ReplyBytesSink,
     remoteAddress: string | undefined,
     secure: boolean,
   ) {

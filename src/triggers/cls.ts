@@ -1,8 +1,8 @@
 import { gunzip } from 'node:zlib'
-import { EventError } from '../request-from-event'
+import { EventError } from '../errors'
 import { compactBase64 } from '../scf-contract'
+import type { ScfClsEvent, ScfClsLogs } from '../trigger-types'
 import { describe } from '../values'
-import type { ScfClsEvent, ScfClsLogs } from './events'
 
 /**
  * The log records of a CLS trigger's event. CLS sends them as `clslogs.data`: base64 of a gzipped JSON

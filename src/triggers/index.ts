@@ -1,19 +1,5 @@
 export { decodeClsLogs } from './cls'
-export type { TriggerRoute, TriggerRouter } from './deliver'
-export { deliverToPath, refuseTriggerPath, runTriggerFunction, TriggerError, triggerRouter } from './deliver'
-export type {
-  ScfCkafkaEvent,
-  ScfCkafkaMessage,
-  ScfClsEvent,
-  ScfClsLogs,
-  ScfCmqEvent,
-  ScfCmqMessage,
-  ScfCosEvent,
-  ScfCosRecord,
-  ScfTimerEvent,
-  ScfTriggerEvent,
-  ScfTriggerEvents,
-  TriggerFunction,
-  TriggerKind,
-  TriggerRoutes,
-} from './events'
+export { deliverToPath } from './deliver'
+export { refuseTriggerPath } from './refuse'
+export { triggerRouter } from './router'
+export { runTriggerFunction } from './run-function'

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
+import { CliError } from '../cli-error'
 
 /** esbuild is missing, or it could not bundle the handler; the message says what to do. */
-export class BundleError extends Error {
+export class BundleError extends CliError {
   override name = 'BundleError'
 }
 

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
+import { CliError } from '../cli-error'
 import { type Exclusion, ProjectRules } from './file-rules'
 
 /** A project file bound for the zip. */
@@ -133,6 +134,6 @@ export function collectFiles(projectDir: string, alsoExclude: readonly string[] 
 }
 
 /** The project cannot be collected; the message says why. */
-export class CollectError extends Error {
+export class CollectError extends CliError {
   override name = 'CollectError'
 }

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
+import { CliError } from '../cli-error'
 import { bundleHandler, loadEsbuild } from './bundle'
 import type { LeftOut } from './collect-files'
 import { type CollectedFile, type Collection, collectFiles } from './collect-files'
@@ -26,7 +27,7 @@ export interface PackIo {
 }
 
 /** A project pack cannot turn into a zip, or a zip that failed its proof; the message says why. */
-export class PackError extends Error {
+export class PackError extends CliError {
   override name = 'PackError'
 }
 

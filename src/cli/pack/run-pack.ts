@@ -1,15 +1,7 @@
+import { CliError } from '../cli-error'
 import { UsageError } from '../usage-error'
-import { PackError, type PackIo, pack } from './pack'
+import { type PackIo, pack } from './pack'
 import type { PackOptions } from './pack-args'
-
-const EXPECTED = new Set([
-  PackError.name,
-  'InstallError',
-  'BundleError',
-  'ZipLimitError',
-  'ZipFormatError',
-  'HandlerLoadError',
-])
 
 /** The CLI's `pack` command: runs pack and turns a known failure into one clear line and exit code 1. */
 export async function runPack(
@@ -22,7 +14,7 @@ export async function runPack(
   } catch (error) {
     if (error instanceof UsageError) throw error
     // pack's own errors say what to do; anything else is a bug worth its stack.
-    const known = error instanceof Error && EXPECTED.has(error.name)
+    const known = error instanceof CliError
     io.err(
       `scf-bridge pack: ${known ? (error as Error).message : error instanceof Error ? error.stack : String(error)}`,
     )

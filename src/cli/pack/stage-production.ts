@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
+import { CliError } from '../cli-error'
 import { type LockPackage, packageName, productionClosure } from './production-closure'
 
 /** A project pack cannot install; the message says what to do. */
-export class InstallError extends Error {
+export class InstallError extends CliError {
   override name = 'InstallError'
 }
 

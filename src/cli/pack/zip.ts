@@ -1,4 +1,5 @@
 import { unzipSync, type ZipOptions, zipSync } from 'fflate'
+import { CliError } from '../cli-error'
 
 /** One file to store in the zip. */
 export interface ZipInput {
@@ -16,12 +17,12 @@ export interface ZipEntry {
 }
 
 /** A zip that would need Zip64 (which SCF's unpacker is not documented to read) or has a bad entry. */
-export class ZipLimitError extends Error {
+export class ZipLimitError extends CliError {
   override name = 'ZipLimitError'
 }
 
 /** A zip that cannot be read back. */
-export class ZipFormatError extends Error {
+export class ZipFormatError extends CliError {
   override name = 'ZipFormatError'
 }
 

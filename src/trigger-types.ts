@@ -2,7 +2,6 @@
  * The events of Tencent SCF's non-HTTP triggers, from Tencent's docs and real captures
  * (test/fixtures/real-events/). Every shape stays open: the platform adds fields over time.
  */
-import type { ScfContext } from '../types'
 
 /** A timer trigger's event. */
 export interface ScfTimerEvent {
@@ -152,16 +151,3 @@ export type TriggerKind = keyof ScfTriggerEvents
 
 /** Any non-HTTP trigger's event. */
 export type ScfTriggerEvent = ScfTimerEvent | ScfCosEvent | ScfCkafkaEvent | ScfCmqEvent | ScfClsEvent
-
-/**
- * Serves one kind of trigger in code: runs inside the invocation (`getCurrentInvoke()` works), its
- * return value (or what its promise resolves to) is the invocation's result, and a throw or rejection
- * fails the invocation, so SCF's retry policy for asynchronous triggers applies.
- */
-export type TriggerFunction<E> = (event: E, context: ScfContext) => unknown
-
-/**
- * The `events` option of `bridge()`: for each trigger kind, a function that serves its events, or a path
- * in the app that receives them as `POST <path>` with the event as a JSON body.
- */
-export type TriggerRoutes = { [K in TriggerKind]?: TriggerFunction<ScfTriggerEvents[K]> | string }

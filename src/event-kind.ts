@@ -1,4 +1,4 @@
-import type { TriggerKind } from './events'
+import type { TriggerKind } from './trigger-types'
 
 /**
  * What kind of event SCF delivered, from the event's own shape. HTTP first: an object with an

@@ -1,0 +1,43 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { TRIGGER_KINDS } from '../src/event-kind'
+import { triggerRouter } from '../src/triggers'
+import { canonicalPath } from '../src/triggers/trigger-path'
+
+describe("the trigger guard's fast path", () => {
+  const paths = ['/jobs/cos', '/Internal/Timer-Run', '/a;b/c']
+  const router = triggerRouter({ cos: paths[0], timer: paths[1], cls: paths[2] })!
+  const guarded = new Set(paths.map(canonicalPath))
+  const reference = (url: string) => guarded.has(canonicalPath(url))
+
+  it('blocks exactly what comparing canonical forms blocks', () => {
+    const char = fc.constantFrom(...'/jobscJOBSCinternalTIMERrun-;.%2e5F\\?#aAbB éİK'.split(''), '%2F', '%25', '//')
+    const tail = fc.array(char, { maxLength: 12 }).map((chars) => chars.join(''))
+    const url = fc.tuple(fc.constantFrom('', ...paths, '/JOBS/cos', '/jobs'), tail).map(([head, rest]) => head + rest)
+    fc.assert(
+      fc.property(url, (u) => {
+        expect(router.guards(u), u).toBe(reference(u))
+      }),
+      { numRuns: 5000, seed: 20261130 },
+    )
+    for (const u of [
+      '/jobs/cos',
+      '/jobs/cos?x=1',
+      '/jobs/cos/',
+      '/jobs/COS',
+      '/a;b/c',
+      '/a',
+      '/jobs/cos;x',
+      'jobs/cos',
+    ]) {
+      expect(router.guards(u), u).toBe(reference(u))
+    }
+    expect(router.guards('/jobs/cos?x=1')).toBe(true)
+    expect(router.guards('/jobs/other')).toBe(false)
+  })
+
+  it('knows every trigger kind from one list', () => {
+    expect(TRIGGER_KINDS).toEqual(['timer', 'cos', 'ckafka', 'cmq', 'cls', 'other'])
+    expect(() => triggerRouter({ http: '/x' } as never)).toThrow(/the kinds are timer, cos, ckafka, cmq, cls, other/)
+  })
+})
