@@ -45,7 +45,8 @@ describe('ignore rules (gitignore syntax, read by the ignore package)', () => {
     ['x.txt', false, true],
     ['z.txt', false, false],
     ['#hash', false, true],
-    ['src/deep/file.js', false, true],
+    ['src/deep', true, true], // the walk asks about a folder before its files, and skips an excluded one
+    ['src/file.js', false, true],
     ['src', true, false],
   ])('%s (folder: %s) ignored: %s', (path, isDir, ignored) => {
     expect(Boolean(rules.exclusion(path, isDir))).toBe(ignored)

@@ -161,15 +161,25 @@ export class ProjectRules {
     this.sources.push(source)
   }
 
-  /** Why the project path (`/`-separated; `isDir` for a folder) stays out, or undefined when it ships. */
+  /**
+   * Why the project path (`/`-separated; `isDir` for a folder) stays out, or undefined when it ships. Asked,
+   * as git does, only about paths whose folder ships.
+   */
   exclusion(path: string, isDir: boolean): Exclusion | undefined {
     if (path === '') return undefined // the project folder itself, reached through a link: a loop, not a rule
     const tested = isDir ? `${path}/` : path
     let verdict: Exclusion | undefined
     let reincluded = false
     for (const layer of this.layers) {
-      if (!tested.startsWith(layer.base)) continue
-      const result = layer.rules.test(tested.slice(layer.base.length))
+      // A layer speaks of what is inside its folder, not of the folder itself.
+      if (!tested.startsWith(layer.base) || tested === layer.base) continue
+      const relative = tested.slice(layer.base.length)
+      // The walk only gets here when the parent folder ships, so a layer that excludes this path only because
+      // it excludes the parent (the ignore package's answer) has been overruled by a later one: as in git,
+      // it has no say.
+      const parent = relative.slice(0, relative.lastIndexOf('/', relative.length - 2) + 1)
+      if (parent && layer.rules.test(parent).ignored) continue
+      const result = layer.rules.test(relative)
       if (result.ignored && result.rule) {
         verdict = { kind: 'rule', rule: result.rule.pattern, source: layer.source }
         if (layer.scfignore) reincluded = false
