@@ -3,11 +3,13 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   // cli: the `scf-bridge` bin; its source starts with a hashbang, which esbuild keeps (and tsup makes it executable).
   // pack-probe: the child process `scf-bridge pack` proves a zip in.
+  // web-runner: what a Web function's scf_bootstrap runs (src/web/).
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
     cli: 'src/cli/index.ts',
     'pack-probe': 'src/cli/pack/probe.ts',
+    'web-runner': 'src/web/main.ts',
   },
   format: ['cjs', 'esm'],
   dts: true,

@@ -17,6 +17,10 @@ export const SPAWNING_SUITES = [
   'test/pack/examples-pack.test.ts',
   'test/pack/deploy-files.test.ts',
   'test/robustness/memory.test.ts',
+  'test/pack/web-deploy-files.test.ts',
+  'test/web/web-pack.test.ts',
+  'test/web/dev-web.test.ts',
+  'test/web/browser-web.test.ts',
 ]
 
 export default mergeConfig(

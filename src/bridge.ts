@@ -7,6 +7,7 @@ import { serveRequest } from './serve'
 import { settingsOf } from './settings'
 import { deliverToPath, refuseTriggerPath, runTriggerFunction } from './triggers'
 import type { ScfContext, ScfEventHandler, ScfHandler, ScfHttpEvent } from './types'
+import { markWebHandle } from './web-handle'
 
 /**
  * Wraps a web app as an SCF handler that serves HTTP events through the app and the triggers named in
@@ -39,28 +40,32 @@ export function bridge(app: unknown, options: BridgeOptions = {}): ScfEventHandl
   const settings = settingsOf(options)
   const { triggers } = settings
 
-  return async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
-    const started = Date.now()
-    const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
-    if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
+  return markWebHandle(
+    async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
+      const started = Date.now()
+      const ctx: ScfContext = context !== null && typeof context === 'object' ? context : {}
+      if (!settings.waitForEmptyEventLoop) ctx.callbackWaitsForEmptyEventLoop = false
 
-    // What the event is, decided once: an HTTP event (either dialect) goes to the app; a trigger's event to
-    // its entry in the events option (src/triggers). A kind without an entry takes the HTTP path, which refuses it.
-    const kind = recogniseEvent(event)
-    const route = kind === 'http' ? undefined : triggers?.routeOf(kind)
-    if (route?.run) return runTriggerFunction(route, event, ctx)
-    if (route) {
-      // recogniseEvent found the event of this kind: the app's getCurrentInvoke() sees it as that trigger's.
-      const invoke = { event, context: ctx, trigger: route.kind } as ServedInvoke
-      return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, (request) =>
-        serveRequest(startAdapter, request, invoke, settings, started),
-      )
-    }
+      // What the event is, decided once: an HTTP event (either dialect) goes to the app; a trigger's event to
+      // its entry in the events option (src/triggers). A kind without an entry takes the HTTP path, which refuses it.
+      const kind = recogniseEvent(event)
+      const route = kind === 'http' ? undefined : triggers?.routeOf(kind)
+      if (route?.run) return runTriggerFunction(route, event, ctx)
+      if (route) {
+        // recogniseEvent found the event of this kind: the app's getCurrentInvoke() sees it as that trigger's.
+        const invoke = { event, context: ctx, trigger: route.kind } as ServedInvoke
+        return deliverToPath(route, event, ctx, settings.host ?? DEFAULT_HOST, (request) =>
+          serveRequest(startAdapter, request, invoke, settings, started),
+        )
+      }
 
-    const request = requestFromEvent(event, settings)
-    if (triggers?.guards(request.url)) return refuseTriggerPath(request, ctx)
-    // requestFromEvent accepted it as an HTTP event.
-    const invoke = { event: event as ScfHttpEvent, context: ctx }
-    return (await serveRequest(startAdapter, request, invoke, settings, started)).response
-  } as ScfEventHandler
+      const request = requestFromEvent(event, settings)
+      if (triggers?.guards(request.url)) return refuseTriggerPath(request, ctx)
+      // requestFromEvent accepted it as an HTTP event.
+      const invoke = { event: event as ScfHttpEvent, context: ctx }
+      return (await serveRequest(startAdapter, request, invoke, settings, started)).response
+    },
+    app,
+    options,
+  ) as ScfEventHandler
 }

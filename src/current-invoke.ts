@@ -3,7 +3,7 @@ import type { ScfTriggerEvents, TriggerKind } from './trigger-types'
 import type { ScfContext, ScfHttpEvent } from './types'
 
 /**
- * The SCF invocation a request belongs to: `req.scf` (Express, Node listeners), `ctx.state.scf` (Koa),
+ * The SCF invocation a request belongs to: `req.scf` (Express, Node listeners; `ctx.req.scf` in Koa),
  * the second argument of a fetch app, and what `getCurrentInvoke()` returns.
  * `E` is the event's type: an HTTP event, unless `trigger` is set (then, e.g., `CurrentInvoke<ScfTimerEvent>`).
  */

@@ -1,7 +1,8 @@
 import type { TriggerKind } from './trigger-types'
 
 /**
- * What kind of event SCF delivered, from the event's own shape. HTTP first: an object with an
+ * What an event is, decided here once for the whole house: HTTP (and then which dialect, httpDialectOf) or
+ * which trigger. What kind of event SCF delivered, from the event's own shape. HTTP first: an object with an
  * `httpMethod`, a `requestContext`, or `headers` with a `path`, `headerParameters` or `queryString` goes
  * to the HTTP path, which serves it as before or says what is wrong with it. Then the triggers: a timer's `Type: "Timer"`; `Records[]` whose first record holds
  * `cos`, `Ckafka` or `CMQ`; CLS's `clslogs`. Anything else (a direct invocation's JSON) is `other`.
@@ -35,6 +36,20 @@ function looksHttp(e: Record<string, unknown>): boolean {
 }
 
 const isObject = (value: unknown): boolean => value !== null && typeof value === 'object'
+
+/**
+ * Which of the two HTTP dialects an HTTP event is in. API Gateway names its service and stage in every event,
+ * real or documented. A Function URL event has no requestContext in the doc, and one holding only `sourceIp`
+ * in real 2025 events.
+ */
+export function httpDialectOf(event: { requestContext?: unknown }): 'apigw' | 'url' {
+  const context = event.requestContext as { serviceId?: unknown; stage?: unknown } | null | undefined
+  return context !== null &&
+    typeof context === 'object' &&
+    (typeof context.serviceId === 'string' || typeof context.stage === 'string')
+    ? 'apigw'
+    : 'url'
+}
 
 /** How messages name a kind of event: "a timer trigger event". */
 export function describeKind(kind: 'http' | TriggerKind): string {

@@ -5,7 +5,13 @@ import type { Settings } from './options'
 import { plainResponse } from './plain-reply'
 import type { InjectionRequest } from './request-from-event'
 import { type InjectedReply, responseToIntegrated } from './response-to-integrated'
-import { checkIntegratedResponse, isSendableStatus, MAX_RESPONSE_BYTES, serialisedSize } from './scf-contract'
+import {
+  addedHeaderBytes,
+  checkIntegratedResponse,
+  isSendableStatus,
+  MAX_BODY_BYTES,
+  MAX_RESPONSE_BYTES,
+} from './scf-contract'
 import type { IntegratedResponse, ScfContext } from './types'
 import { errorSummary } from './values'
 
@@ -36,6 +42,8 @@ type Carrier = { [kInvocation]?: Invocation }
  */
 export class Invocation implements InvocationScope {
   readonly outcome: Promise<Outcome>
+  /** The engine and the fetch reader stop collecting a body past it (no reply that large fits SCF). */
+  readonly maxBodyBytes = MAX_BODY_BYTES
   /** The Node response being written, once a Node app has it: a failure after it ended leaves the reply alone. */
   response: ServerResponse | undefined
   private resolve!: (outcome: Outcome | Promise<Outcome>) => void
@@ -44,8 +52,8 @@ export class Invocation implements InvocationScope {
   /** The outcome is final. */
   private resolved = false
   private timer: NodeJS.Timeout | undefined
-  /** An error the app (or its framework) answers itself: reported with that reply, which stands. */
-  private answeredError: { error: unknown } | undefined
+  /** An error the app (or its framework) answers itself: reported with that reply, which stands (see `judge`). */
+  private answeredError: { error: unknown; judge?: ReplyJudge } | undefined
 
   constructor(
     readonly invoke: ServedInvoke,
@@ -104,23 +112,29 @@ export class Invocation implements InvocationScope {
       return
     }
     const answered = this.answeredError
-    this.settle(
-      answered ? this.failureOutcome(answered.error, () => integrated.response, 'the app failed') : integrated,
-    )
+    const verdict = answered ? judged(answered.judge, reply) : 'own'
+    if (!answered || verdict === 'own') {
+      this.settle(integrated)
+      return
+    }
+    const fallback =
+      verdict === 'replaced' ? () => plainResponse(errorStatus(answered.error) ?? 500) : () => integrated.response
+    this.settle(this.failureOutcome(answered.error, fallback, 'the app failed'))
   }
 
   /**
    * The app failed this request. `answered`: the app or its framework sends its own error reply, which
    * follows through `reply()` and stands unless `onError` returns another. Without it, the bridge answers:
-   * with the error's own 4xx/5xx status (`status` or `statusCode`), else 500.
+   * with the error's own 4xx/5xx status (`status` or `statusCode`), else 500. `judge` (with `answered`) reads
+   * the framework's reply once it comes, for adapters that learn only from it which handler answered.
    */
-  fail(error: unknown, options?: { answered?: boolean }): void {
+  fail(error: unknown, options?: { answered?: boolean; judge?: ReplyJudge }): void {
     if (this.settled) {
       debugLine(this.log, 'the app failed after the request was answered', error)
       return
     }
     if (options?.answered) {
-      this.answeredError ??= { error }
+      this.answeredError ??= { error, judge: options.judge }
       return
     }
     if (this.response?.writableEnded) {
@@ -163,11 +177,12 @@ export class Invocation implements InvocationScope {
       logLine(this.log, reason, { status: reply.statusCode })
       return { response: plainResponse(500), failure: new Error(reason) }
     }
-    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary)
-    const size = serialisedSize(response, MAX_RESPONSE_BYTES)
-    if (size <= MAX_RESPONSE_BYTES) return { response }
-    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES })
-    const reason = `the response is ${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
+    const reserve = addedHeaderBytes(this.log.requestId)
+    const response = responseToIntegrated(reply, this.request.method, this.settings.decideBinary, reserve)
+    if (!('tooLarge' in response)) return { response }
+    const { tooLarge: size, cutOff } = response
+    logLine(this.log, 'response too large for SCF', { bytes: size, limit: MAX_RESPONSE_BYTES, cutOff })
+    const reason = `the response is ${cutOff ? 'at least ' : ''}${size} bytes once serialised, SCF allows ${MAX_RESPONSE_BYTES}`
     return {
       response: plainResponse(502, 'Bad Gateway: the response is larger than the 6 MB SCF allows'),
       failure: new Error(reason),
@@ -182,7 +197,7 @@ export class Invocation implements InvocationScope {
         // onError's public type names the HTTP event; a delivered job's failure carries its trigger's event.
         const custom = await onError(error, this.invoke as CurrentInvoke)
         if (custom === undefined || custom === null) return { response: fallback(), failure: error }
-        const checked = checkIntegratedResponse(custom)
+        const checked = checkIntegratedResponse(custom, addedHeaderBytes(this.log.requestId))
         if (typeof checked !== 'string') return { response: checked, failure: error }
         logLine(this.log, 'onError returned an unusable response', { problem: checked })
       } catch (onErrorFailure) {
@@ -213,12 +228,39 @@ export class Invocation implements InvocationScope {
   }
 }
 
+/**
+ * What a framework's reply to a reported error was: 'stands' (its default handler answered; the reply stands
+ * and the error is reported), 'replaced' (its default reply would show the error: the bridge answers plain,
+ * with the error's own status or 500, and reports it), 'own' (an error handler of the app's own answered:
+ * the reply stands, and the error is not the bridge's to report).
+ */
+export type ReplyJudge = (reply: InjectedReply) => 'stands' | 'replaced' | 'own'
+
+/** A judge that throws leaves the reply standing and the error reported, as without a judge. */
+function judged(judge: ReplyJudge | undefined, reply: InjectedReply): ReturnType<ReplyJudge> {
+  try {
+    return judge ? judge(reply) : 'stands'
+  } catch {
+    return 'stands'
+  }
+}
+
 function onDeadline(invocation: Invocation, budgetMs: number): void {
   invocation.timedOut(budgetMs)
 }
 
 function armLater(invocation: Invocation, budgetMs: number, armedAt: number): void {
   invocation.armTimer(Math.max(0, budgetMs - (Date.now() - armedAt)), budgetMs)
+}
+
+/** @internal what else takes an app's failure reports through `Invocation.of()`: the Web function runner's exchange. */
+export interface FailureSink {
+  fail(error: unknown, options?: { answered?: boolean }): void
+}
+
+/** @internal makes `sink` what `Invocation.of(carrier)` finds, for requests served outside an invocation (src/web/). */
+export function attachFailureSink(carrier: object, sink: FailureSink): void {
+  ;(carrier as Record<symbol, unknown>)[kInvocation] = sink
 }
 
 /**

@@ -6,6 +6,7 @@ import type { BinaryDecider, BinaryTypes } from './binary'
 import type { CurrentInvoke } from './current-invoke'
 import type { ScfTriggerEvents, TriggerKind } from './trigger-types'
 import type { IntegratedResponse, ScfContext } from './types'
+import type { WebSocketSetup } from './web-handle'
 
 /** Options of `bridge(app, options)`. */
 export interface BridgeOptions {
@@ -81,6 +82,12 @@ export interface BridgeOptions {
    * bridge(app, { events: { timer: async () => { await purgeSessions() }, cos: '/internal/cos-uploaded' } })
    */
   events?: TriggerRoutes
+  /**
+   * Web function target only (`scf-bridge pack --target web`, docs/web-functions.md): called with the
+   * runner's `http.Server` before it listens, to attach a WebSocket server. Ignored by event functions.
+   * @example bridge(app, { websocket: (server) => new WebSocketServer({ server }).on('connection', onSocket) })
+   */
+  websocket?: WebSocketSetup
 }
 
 /**

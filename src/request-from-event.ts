@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { EventError } from './errors'
-import { describeKind, recogniseEvent } from './event-kind'
+import { describeKind, httpDialectOf, recogniseEvent } from './event-kind'
 import {
   encodeComponent,
   encodeQuery,
@@ -75,18 +75,8 @@ const functionUrl: EventDialect = {
     event.requestContext?.requestId ?? headers['x-scf-request-id'] ?? headers['x-api-requestid'],
 }
 
-/**
- * API Gateway names its service and stage in every event, real or documented. A Function URL event has no
- * requestContext in the doc, and one holding only `sourceIp` in real 2025 events.
- */
-function dialectOf(event: ScfHttpEvent): EventDialect {
-  const context = event.requestContext as { serviceId?: unknown; stage?: unknown } | null | undefined
-  return context !== null &&
-    typeof context === 'object' &&
-    (typeof context.serviceId === 'string' || typeof context.stage === 'string')
-    ? apigw
-    : functionUrl
-}
+/** The readers of the event's dialect, as event-kind.ts tells it. */
+const dialectOf = (event: ScfHttpEvent): EventDialect => (httpDialectOf(event) === 'apigw' ? apigw : functionUrl)
 
 /** Turns an HTTP event of either dialect into the request to inject. Pure; throws `EventError`. */
 export function requestFromEvent(event: unknown, options: RequestOptions = {}): InjectionRequest {
@@ -305,7 +295,7 @@ function lastForwarded(forwarded: string): string {
 // What a Host header may hold to make a URL: a name or IPv4 address, or an [IPv6] address, and a port.
 const HOST_SYNTAX = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 /** Whether a Host header makes a valid URL origin (the WHATWG URL parser has the last word). */
-function isUsableHost(host: string): boolean {
+export function isUsableHost(host: string): boolean {
   if (!HOST_SYNTAX.test(host)) return false
   try {
     new URL(`https://${host}`)

@@ -359,21 +359,25 @@ describe('fetch-style apps', () => {
     expect(response.body).toBe('{"path":"/env","fn":"test-fn","current":true}')
   })
 
-  it("reports a Hono route error to the bridge (logged, onError wins) while Hono's own 500 stands", async () => {
+  // Hono reports a route error only to its errorHandler, which the bridge does not replace (issue 21): its
+  // reply stands and Hono prints the error itself, as under a server; the bridge neither logs nor hands it on.
+  it('leaves a Hono route error to Hono: its own 500 stands, Hono prints it, onError is not called', async () => {
     const app = new Hono()
     app.get('/boom', () => {
       throw new Error('hono secret')
     })
-    const plain = await bridge(app)(get('/boom'), scfContext())
-    expect([plain.statusCode, plain.body]).toEqual([500, 'Internal Server Error'])
-    expect(bridgeLines().map((line) => line.error.split('\n')[0])).toEqual(['Error: hono secret'])
-    const custom = await bridge(app, {
-      onError: () => ({ isBase64Encoded: false, statusCode: 503, headers: {}, body: 'custom' }),
-    })(get('/boom'), scfContext())
-    expect([custom.statusCode, custom.body]).toEqual([503, 'custom'])
+    const onError = vi.fn(() => ({ isBase64Encoded: false, statusCode: 503, headers: {}, body: 'custom' }))
+    for (const handler of [bridge(app), bridge(app, { onError })]) {
+      const response = await handler(get('/boom'), scfContext())
+      expect([response.statusCode, response.body]).toEqual([500, 'Internal Server Error'])
+    }
+    expect(onError).not.toHaveBeenCalled()
+    expect(bridgeLines()).toEqual([])
+    const printed = errorLog.mock.calls.flat().filter((value): value is Error => value instanceof Error)
+    expect(printed.map((error) => error.message)).toEqual(['hono secret', 'hono secret'])
   })
 
-  it("keeps Hono's HTTPException reply (a 5xx one is logged), and leaves an app.onError of the app's own alone", async () => {
+  it("keeps Hono's HTTPException reply (not the bridge's to log), and leaves an app.onError of the app's own alone", async () => {
     const { HTTPException } = await import('hono/http-exception')
     const app = new Hono()
     app.get('/teapot', () => {
@@ -389,8 +393,7 @@ describe('fetch-style apps', () => {
     })
     const busy = await bridge(app)(get('/teapot'), scfContext())
     expect([busy.statusCode, busy.body]).toEqual([503, 'busy'])
-    expect(bridgeLines().map((line) => [line.status, line.error])).toEqual([[503, 'Error: busy']])
-    errorLog.mockClear()
+    expect(bridgeLines()).toEqual([])
     const denied = await bridge(app)(get('/denied'), scfContext())
     expect([denied.statusCode, denied.body]).toEqual([403, 'no'])
     const own = await bridge(withOwn)(get('/boom'), scfContext())

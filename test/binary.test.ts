@@ -3,6 +3,7 @@ import * as mimeTypes from 'mime-types'
 import { describe, expect, it } from 'vitest'
 import { classifyContentType, createBinaryDecider, parseMediaType } from '../src/binary'
 import { responseToIntegrated } from '../src/response-to-integrated'
+import type { IntegratedResponse } from '../src/types'
 
 type Row = [contentType: string, encoding: 'text' | 'binary' | 'auto', reason: RegExp]
 
@@ -164,7 +165,7 @@ describe('binary: bytes win over the label', () => {
       { statusCode: 200, headers: contentType ? { 'content-type': contentType } : {}, body },
       'GET',
       decide,
-    )
+    ) as IntegratedResponse
 
   it('a textual label on bytes that are not UTF-8 goes out as base64', () => {
     const bytes = Buffer.from([0x68, 0x69, 0xff, 0xfe])
@@ -186,7 +187,7 @@ describe('binary: bytes win over the label', () => {
       { statusCode: 200, headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) },
       'GET',
       createBinaryDecider(() => false),
-    )
+    ) as IntegratedResponse
     expect(r.isBase64Encoded).toBe(true)
   })
 

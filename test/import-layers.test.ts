@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['http-syntax'],
   ['trigger-types'],
   ['types'],
-  ['errors', 'event-kind', 'current-invoke', 'scf-contract', 'log', 'binary/', 'engine/'],
+  ['errors', 'event-kind', 'current-invoke', 'scf-contract', 'log', 'binary/', 'engine/', 'web-handle'],
   ['options'],
   ['request-from-event', 'response-to-integrated', 'emulator/'],
   ['plain-reply', 'fetch-mapping'],

@@ -71,6 +71,7 @@ describe('the tarball', () => {
       'dist/index.js',
       'dist/index.mjs',
       'dist/index.d.ts',
+      'dist/web-runner.js', // what a Web function's scf_bootstrap runs
     ]) {
       expect(files).toContain(required)
     }

@@ -385,6 +385,9 @@ describe('CLI arguments', () => {
         trigger: 'url',
         https: false,
         watch: false,
+        target: 'event',
+        concurrency: 1,
+        initTimeoutMs: 65000,
       },
     })
     expect(parseArgs(['dev'])).toMatchObject({ options: { entry: '.' } })
@@ -422,6 +425,9 @@ describe('CLI arguments', () => {
         trigger: 'apigw',
         https: true,
         watch: true,
+        target: 'event',
+        concurrency: 1,
+        initTimeoutMs: 65000,
       },
     })
     expect(parseArgs(['--help'])).toEqual({ name: 'help', command: undefined })

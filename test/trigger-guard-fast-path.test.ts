@@ -2,15 +2,19 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { TRIGGER_KINDS } from '../src/event-kind'
 import { triggerRouter } from '../src/triggers'
-import { canonicalPath } from '../src/triggers/trigger-path'
+import { guardsByReadings } from '../src/triggers/guard'
+import { foldedJobPath } from '../src/triggers/trigger-path'
 
 describe("the trigger guard's fast path", () => {
   const paths = ['/jobs/cos', '/Internal/Timer-Run', '/a;b/c']
   const router = triggerRouter({ cos: paths[0], timer: paths[1], cls: paths[2] })!
-  const guarded = new Set(paths.map(canonicalPath))
-  const reference = (url: string) => guarded.has(canonicalPath(url))
+  const guarded = new Set(paths.map(foldedJobPath))
+  const reference = (url: string) => {
+    const path = url.split('?')[0]
+    return guardsByReadings(guarded, path.startsWith('/') ? path : `/${path}`)
+  }
 
-  it('blocks exactly what comparing canonical forms blocks', () => {
+  it('blocks exactly what the full comparison of every reading blocks', () => {
     const char = fc.constantFrom(...'/jobscJOBSCinternalTIMERrun-;.%2e5F\\?#aAbB éİK'.split(''), '%2F', '%25', '//')
     const tail = fc.array(char, { maxLength: 12 }).map((chars) => chars.join(''))
     const url = fc.tuple(fc.constantFrom('', ...paths, '/JOBS/cos', '/jobs'), tail).map(([head, rest]) => head + rest)
@@ -25,6 +29,10 @@ describe("the trigger guard's fast path", () => {
       '/jobs/cos?x=1',
       '/jobs/cos/',
       '/jobs/COS',
+      '/jobs/cos/x',
+      '/jobs/cos.json',
+      '/jobs/cosx',
+      '/jobs/cos-list',
       '/a;b/c',
       '/a',
       '/jobs/cos;x',
@@ -33,7 +41,9 @@ describe("the trigger guard's fast path", () => {
       expect(router.guards(u), u).toBe(reference(u))
     }
     expect(router.guards('/jobs/cos?x=1')).toBe(true)
+    expect(router.guards('/jobs/cos/x')).toBe(true)
     expect(router.guards('/jobs/other')).toBe(false)
+    expect(router.guards('/jobs/cos-list')).toBe(false)
   })
 
   it('knows every trigger kind from one list', () => {

@@ -18,7 +18,8 @@ import {
   type TriggerKind,
 } from '../src'
 import { recogniseEvent } from '../src/event-kind'
-import { canonicalPath } from '../src/triggers/trigger-path'
+import { isGuarded } from '../src/triggers/guard'
+import { foldedJobPath } from '../src/triggers/trigger-path'
 import { scfContext } from './fixtures/events'
 import { collectionDigests, fixtureDigest } from './fixtures/real-events-collection'
 import { triggerApps } from './fixtures/trigger-apps'
@@ -170,7 +171,12 @@ describe.each(triggerApps)('path form answers on $name', (makeApp) => {
     const handler = bridge(makeApp().app, { events: { timer: '/jobs-throw' } })
     const context = scfContext()
     await expect(handler(timer, context)).rejects.toMatchObject({ name: 'TriggerError', statusCode: 500 })
-    const lines = logLines()
+    // Hono tells its route errors to nothing the bridge can observe (issue 21): it prints the error itself,
+    // and the bridge's line is about the 500 Hono answered.
+    const printedByHono = errorLog.mock.calls.filter((call: unknown[]) => call[0] instanceof Error)
+    const lines = errorLog.mock.calls
+      .filter((call: unknown[]) => !(call[0] instanceof Error))
+      .map((call: unknown[]) => JSON.parse(String(call[0])))
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({
       level: 'error',
@@ -178,7 +184,11 @@ describe.each(triggerApps)('path form answers on $name', (makeApp) => {
       method: 'POST',
       path: '/jobs-throw',
     })
-    expect(lines[0].error).toMatch(/job route exploded/)
+    if (makeApp().name === 'fetch app (Hono)') expect(printedByHono.map(String)).toEqual(['Error: job route exploded'])
+    else {
+      expect(printedByHono).toEqual([])
+      expect(lines[0].error).toMatch(/job route exploded/)
+    }
   })
 })
 
@@ -312,6 +322,8 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
     '\\internal\\cos-uploaded',
     '/internal\\cos-uploaded',
     'internal/cos-uploaded',
+    '/internal/cos-uploaded/x',
+    '/internal/cos-uploaded/..',
   ]
 
   describe.each(triggerApps)('on $name', (makeApp) => {
@@ -354,29 +366,29 @@ describe('the guard: HTTP requests for a trigger path never reach the app', () =
     })
 
     it('other paths, including ones that only start like a trigger path, still reach the app', async () => {
+      // A sub-path of a trigger path (/internal/cos-uploaded/x) is refused too: a mount routes it to the job.
       const { app, seen } = makeApp()
       const handler = bridge(app, { events: { cos: '/internal/cos-uploaded', timer: () => 1 } })
-      for (const path of ['/internal/cos-uploaded-list', '/internal/cos', '/internal/cos-uploaded/x', '/']) {
+      for (const path of ['/internal/cos-uploaded-list', '/internal/cos', '/internal/cos-uploaded2', '/']) {
         const r = await handler({ httpMethod: 'GET', path, headers: {} }, scfContext())
         expect(r).toMatchObject({ statusCode: 200, body: 'reached' })
       }
       expect(seen).toEqual([
         'GET /internal/cos-uploaded-list',
         'GET /internal/cos',
-        'GET /internal/cos-uploaded/x',
+        'GET /internal/cos-uploaded2',
         'GET /',
       ])
     })
   })
 
-  it('canonicalPath: one form for every spelling, and different paths stay different', () => {
-    for (const path of spellings)
-      expect(canonicalPath(path.startsWith('/') || path.startsWith('\\') ? path : `/${path}`)).toBe(
-        '/internal/cos-uploaded',
-      )
-    expect(canonicalPath('/internal/cos-uploaded?x=/a')).toBe('/internal/cos-uploaded')
-    expect(canonicalPath('/a/../../b')).toBe('/b')
-    expect(canonicalPath('/internal/cos-uploaded2')).not.toBe('/internal/cos-uploaded')
+  it('isGuarded: every spelling reaches the trigger path, and different paths stay different', () => {
+    const guarded = new Set([foldedJobPath('/internal/cos-uploaded')])
+    for (const path of spellings) expect(isGuarded(guarded, path), path).toBe(true)
+    expect(isGuarded(guarded, '/internal/cos-uploaded?x=/a')).toBe(true)
+    expect(isGuarded(guarded, '/a/../../internal/cos-uploaded')).toBe(true)
+    expect(isGuarded(guarded, '/internal/cos-uploaded2')).toBe(false)
+    expect(isGuarded(guarded, '/internal/x/cos-uploaded')).toBe(false)
   })
 })
 

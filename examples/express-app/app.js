@@ -67,6 +67,25 @@ app.get('/api/whoami', (req, res) => {
   })
 })
 
+// A live clock over Server-Sent Events: one event a second, `?ticks=` of them (default 3, at most 60), then the
+// stream ends. As a Web function (scf-bridge pack --target web) each event reaches the browser as it is written;
+// as an event function SCF sends one reply, so they all arrive together when the stream ends (within the
+// function's timeout). no-transform keeps compression() from holding events back to compress them.
+app.get('/api/clock', (req, res) => {
+  const ticks = Math.min(Math.max(Number.parseInt(String(req.query.ticks), 10) || 3, 1), 60)
+  res.set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' })
+  let sent = 0
+  const tick = () => {
+    res.write(`id: ${sent}\ndata: ${new Date().toISOString()}\n\n`)
+    if (++sent < ticks) return
+    clearInterval(timer)
+    res.end()
+  }
+  const timer = setInterval(tick, 1000)
+  res.on('close', () => clearInterval(timer))
+  tick()
+})
+
 // The files in the bucket, as COS notifications reported them.
 app.get('/api/uploads', (_req, res) => {
   res.json(uploads.listUploads())

@@ -24,20 +24,26 @@ export function isExpressApp(app: unknown): app is ExpressLike {
 }
 
 /**
- * Serves an Express app through `app.handle`, with the bridge's final handler (below). Express re-parents
- * each request and response onto its own prototypes; the engine's are plain IncomingMessage and
- * ServerResponse objects, so nothing is lost, and nothing Express shares between apps is touched.
+ * Serves an Express app as a parent router mounts one: `app(req, res, next)`, the app's own signature. What
+ * the app leaves unanswered comes back through `next`, Express's public way of reporting it: no route
+ * (`next()`) or an error no error middleware of the app answered (`next(error)`). The bridge's `next` is the
+ * final handler below, in place of the one Express creates when it is called without `next`: that one keeps
+ * the error to itself (it only prints it), renders its stack outside production and cuts the connection
+ * after a partial reply. Express re-parents each request and response onto its own prototypes; the
+ * engine's are plain IncomingMessage and ServerResponse objects, so nothing is lost, and nothing Express
+ * shares between apps is touched.
  */
 export function expressAdapter(app: ExpressLike): AppAdapter {
   return {
     dispatch(req, res) {
-      app.handle(req, res, (error?: unknown) => finish(req, res, error))
+      app(req, res, (error?: unknown) => finish(req, res, error))
     },
   }
 }
 
 /**
- * Express's final handler, minus the stack trace it renders outside production. An error with its own
+ * Express's final handler as it answers in production (no stack trace, in every environment): its page
+ * (test/adapter-internals.test.ts compares it with the `finalhandler` that Express 4 and 5 use). An error with its own
  * 4xx/5xx status (`status` or `statusCode`, as finalhandler reads it) is answered with that status and
  * Express's page; a 5xx one is also reported to the bridge (logged, or handed to `onError`). An error
  * without a usable status goes to the bridge, which answers a plain 500. No route: Express's 404 page.

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { errorStatus, Invocation, isServerError } from '../invocation'
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
+import { errorStatus, Invocation, isServerError, type ReplyJudge } from '../invocation'
+import type { InjectedReply } from '../response-to-integrated'
 import { AppStartError } from './deferred'
 import type { AppAdapter, DeferredAdapter } from './types'
 
@@ -36,18 +37,21 @@ export function isFastifyInstance(app: unknown): app is FastifyLike {
  * resolved (plugins loaded), on the same in-memory path as every Node app: hooks, plugins and content-type
  * parsers run as under listen().
  *
- * A server error that Fastify's default error handler answers is reported to the bridge. With a 5xx status
- * of its own (`statusCode` or `status`) Fastify's reply stands, as under listen(), and the error is logged
- * (or handed to `onError`); without one the bridge answers a plain 500, as it does for Express: Fastify's
- * default reply would show the error's message, and its logger is off by default. An error handler of the
- * app's own (setErrorHandler, a route's errorHandler) answers instead. The hook that does this can only be
- * added before the instance is ready: an instance handed over already started keeps Fastify's default reply.
+ * A server error is seen through Fastify's public `onError` hook, the one thing the bridge adds to the
+ * instance (a no-op for requests it did not make; Fastify has no way to remove a hook, and takes none once
+ * ready). Which handler answered is read from the reply, not from Fastify's internals: Fastify's default
+ * error handler answers with `defaultErrorBody(error)`. With a 5xx status of its own (`statusCode` or
+ * `status`) that reply stands, as under listen(), and the error is logged (or handed to `onError`); without
+ * one the bridge answers a plain 500, as it does for Express: the default reply shows the error's message,
+ * and Fastify's logger is off by default. An error handler of the app's own (setErrorHandler, a route's
+ * errorHandler) answers otherwise, and the bridge is not told. An instance handed over already ready keeps
+ * Fastify's default error reply.
  */
 export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
   try {
     app.addHook('onError', async (request, _reply, error) => {
-      if (!isServerError(error) || !answeredByDefaultHandler(request)) return
-      Invocation.of(request.raw)?.fail(error, { answered: errorStatus(error) !== undefined })
+      if (!isServerError(error)) return
+      Invocation.of(request.raw)?.fail(error, { answered: true, judge: (reply) => judgeReply(error, reply) })
     })
   } catch {
     // Already started (FST_ERR_INSTANCE_ALREADY_LISTENING): hooks are closed.
@@ -64,24 +68,25 @@ export function fastifyAdapter(app: FastifyLike): DeferredAdapter {
   }
 }
 
-type ErrorHandlerNode = { func?: unknown }
+/** Whether Fastify's default handler sent this reply to `error`: then it stands, or the bridge answers plain. */
+function judgeReply(error: unknown, reply: InjectedReply): ReturnType<ReplyJudge> {
+  if (!reply.body.equals(Buffer.from(defaultErrorBody(error, reply.statusCode)))) return 'own'
+  return errorStatus(error) === undefined ? 'replaced' : 'stands'
+}
 
 /**
- * Whether Fastify's own default error handler answers this request's error. Fastify has no public API for
- * it (`request.server.errorHandler` is the plugin context's handler, not a route's `errorHandler` option),
- * so this is the one place the bridge reads Fastify internals, as Fastify 4.x and 5.x keep them
- * (test/adapter-internals.test.ts fails when a release changes them): the request's route context, under
- * `Symbol(fastify.context)`, has `errorHandler`, an object whose `func` is the handler, made with
- * `Object.create(parent)` for each handler set; the root of that chain holds Fastify's default handler.
- * When the internals are not found, the error is left to Fastify (its reply stands, unreported).
+ * The body Fastify 4 and 5's default error handler sends for a server error answered with `statusCode`:
+ * `{ statusCode, code, error, message }` as JSON (`code` as text, only when the error has one), or a thrown
+ * value that is not an object as its text. test/adapter-internals.test.ts fails when a release changes it;
+ * the bridge would then take Fastify's default reply for an app's own: it stands, unreported.
  */
-export function answeredByDefaultHandler(request: object): boolean {
-  const key = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'fastify.context')
-  const context = key ? (request as Record<symbol, { errorHandler?: ErrorHandlerNode } | undefined>)[key] : undefined
-  const handler = context?.errorHandler
-  if (handler === null || typeof handler !== 'object' || typeof handler.func !== 'function') return false
-  let root: ErrorHandlerNode = handler
-  for (let up = Object.getPrototypeOf(root); up !== null && up !== Object.prototype; up = Object.getPrototypeOf(up))
-    root = up
-  return handler.func === root.func
+export function defaultErrorBody(error: unknown, statusCode: number): string {
+  if (error === null || typeof error !== 'object') return String(error)
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  return JSON.stringify({
+    statusCode,
+    ...(code === undefined ? {} : { code: String(code) }),
+    error: STATUS_CODES[statusCode],
+    message: typeof message === 'string' ? message : '',
+  })
 }

@@ -35,6 +35,8 @@ export function parseArgs(argv: readonly string[]): Command {
   if (known === 'invoke') return { name: 'invoke', options: parseInvokeArgs(rest) }
   if (known === 'dev') {
     const { flags, positional } = readCommandLine('dev', rest, 'entry')
+    if (flags.target === 'web' && flags.watch)
+      throw new UsageError('--watch is not available with --target web: restart dev after a change', 'dev')
     return { name: 'dev', options: { entry: positional ?? '.', ...flags } }
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}: the commands are \`dev\`, \`invoke\` and \`pack\``)

@@ -2,6 +2,7 @@
 import { version } from '../../package.json'
 import { type DevOptions, parseArgs, UsageError } from './args'
 import { type DevServer, startDevServer } from './dev-server'
+import { runDevWeb } from './dev-web'
 import { runInvoke } from './invoke'
 import { runPack } from './pack/run-pack'
 import { usage } from './usage'
@@ -48,6 +49,7 @@ async function invoke(options: Parameters<typeof runInvoke>[0]): Promise<number>
 }
 
 async function dev(options: DevOptions): Promise<number | undefined> {
+  if (options.target === 'web') return runDevWeb(options)
   const io = {
     out: (line: string) => process.stdout.write(`${line}\n`),
     err: (line: string) => process.stderr.write(`${line}\n`),

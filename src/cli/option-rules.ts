@@ -149,3 +149,25 @@ export function runtimeId(text: string, flag: string): string {
     : ''
   throw new UsageError(`${flag} must be ${listed(RUNTIMES.map((r) => r.id))}, got ${quoted(text)}${hint}`)
 }
+
+/** A whole number from `min` to `max` (of `unit`, for the message). */
+export function wholeNumber(min: number, max: number, unit = '') {
+  return (text: string, flag: string): number => {
+    const value = Number(text)
+    if (!/^\d+$/.test(text) || value < min || value > max)
+      throw new UsageError(
+        `${flag} must be a whole number ${unit ? `of ${unit} ` : ''}from ${min} to ${max}, got ${quoted(text)}`,
+      )
+    return value
+  }
+}
+
+/** Seconds above 0 and up to `max` (fractions allowed), as milliseconds. */
+export function secondsAsMs(max: number) {
+  return (text: string, flag: string): number => {
+    const seconds = Number(text)
+    if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > max)
+      throw new UsageError(`${flag} must be a number of seconds above 0, got ${quoted(text)}`)
+    return Math.round(seconds * 1000)
+  }
+}

@@ -26,7 +26,7 @@ export async function emulate(
 ): Promise<Emulation> {
   const event = eventFromHttp(request, gateway)
   const context = createScfContext(contextOptions)
-  const size = serialisedSize(event, MAX_EVENT_BYTES)
+  const size = serialisedSize(event)
   if (size > MAX_EVENT_BYTES) {
     const reply = gatewayError(
       413,

@@ -1,5 +1,5 @@
 import { HOP_BY_HOP } from '../http-syntax'
-import { checkIntegratedResponse, decodeBase64Body, MAX_RESPONSE_BYTES, serialisedSize } from '../scf-contract'
+import { checkIntegratedResponse, decodeBase64Body, sizeProblem } from '../scf-contract'
 import { errorSummary, setOwn } from '../values'
 import type { HandlerOutcome } from './call-handler'
 import type { Trigger } from './event-from-http'
@@ -24,15 +24,13 @@ export function gatewayReply(outcome: HandlerOutcome, trigger: Trigger = 'apigw'
     return gatewayError(504, `the function did not finish within its ${formatSeconds(outcome.timeoutMs)} timeout`)
   }
   const value = outcome.value
-  let size: number
+  let tooLarge: string | undefined
   try {
-    size = serialisedSize(value)
+    tooLarge = sizeProblem(value)
   } catch (error) {
     return gatewayError(502, `the function returned a value that is not JSON-serialisable (${errorSummary(error)})`)
   }
-  if (size > MAX_RESPONSE_BYTES) {
-    return gatewayError(502, `the response is ${size} bytes once serialised; SCF allows ${MAX_RESPONSE_BYTES} (6 MB)`)
-  }
+  if (tooLarge) return gatewayError(502, tooLarge)
   // A Function URL sends any JSON without a statusCode as a 200 application/json body.
   if (trigger === 'url' && !hasStatusCode(value)) {
     return {

@@ -12,6 +12,8 @@ export interface EngineReply {
   headers: Record<string, string | string[]>
   /** The body as it would travel, without HTTP framing (a chunked body is unchunked). */
   body: Buffer
+  /** Set when the body outgrew the sink's `maxBodyBytes`: the body bytes written by then; `body` is empty. */
+  bodyOverflow?: number
 }
 
 /**
@@ -22,6 +24,13 @@ export interface EngineReply {
 export interface ReplySink {
   reply(reply: EngineReply): void
   broken(error: Error): void
+  /**
+   * The most body bytes the sink can use. Past it the collector keeps nothing more: the reply goes to the
+   * sink at once with `bodyOverflow` and no body, and the response is destroyed as a server destroys one
+   * whose client hung up (the app's writes fail, 'close' follows, a piped source is released). Undefined:
+   * no limit.
+   */
+  readonly maxBodyBytes?: number
 }
 
 /** The parts of `ServerResponse` that are public in practice but not in @types/node. */
@@ -66,11 +75,18 @@ export class ReplyCollector {
   /** Chunked body: bytes left in the current chunk, -2/-1 for the CRLF after it, 0 while reading a size line. */
   private left = 0
   private size = 0
+  /** Body bytes collected so far. */
+  private bodyBytes = 0
+  private readonly maxBodyBytes: number
   private settled = false
 
-  constructor(private readonly sink: ReplySink) {}
+  constructor(private readonly sink: ReplySink) {
+    this.maxBodyBytes = sink.maxBodyBytes ?? Infinity
+  }
 
   take(data: string | Uint8Array, encoding: BufferEncoding | undefined): void {
+    // Settled: complete, broken off, or cut off past the limit; nothing written now is wanted.
+    if (this.settled) return
     if (!this.headSeen) {
       const res = this.res
       const head = res?._header
@@ -81,10 +97,48 @@ export class ReplyCollector {
       if (typeof data === 'string' && data.startsWith(head)) data = data.slice(head.length)
       if (data.length === 0) return
     }
+    // Measured before it is copied: a write far past the limit is never copied at all.
+    const length = typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.byteLength
+    if (this.bodyBytes + this.bodyPart(length) > this.maxBodyBytes) {
+      this.overflow(this.bodyBytes + this.bodyPart(length))
+      return
+    }
     // A copy: once a write has called back, the app may reuse its buffer.
     const bytes = typeof data === 'string' ? Buffer.from(data, encoding) : Buffer.from(data)
     if (this.chunked) this.unchunk(bytes)
-    else this.chunks.push(bytes)
+    else this.keep(bytes)
+  }
+
+  /** How many of a write's `length` bytes are surely body: with chunked framing, at most the chunk's rest. */
+  private bodyPart(length: number): number {
+    if (!this.chunked) return length
+    return this.left > 0 && this.left !== Infinity ? Math.min(length, this.left) : 0
+  }
+
+  private keep(bytes: Buffer): void {
+    if (this.settled) return
+    this.chunks.push(bytes)
+    this.bodyBytes += bytes.length
+    if (this.bodyBytes > this.maxBodyBytes) this.overflow(this.bodyBytes)
+  }
+
+  /** The body outgrew the limit: the reply goes to the sink without it, and the response is destroyed. */
+  private overflow(bodyBytes: number): void {
+    const res = this.res
+    if (this.settled || !res) return
+    this.settled = true
+    this.chunks = []
+    const reply: EngineReply = {
+      statusCode: res.statusCode,
+      statusMessage: res.statusMessage,
+      headers: headersOf(res),
+      body: EMPTY,
+      bodyOverflow: bodyBytes,
+    }
+    process.nextTick(deliverReply, this.sink, reply)
+    // At once, inside the write that overflowed: that write already returns false, so a pipe stops here
+    // instead of pumping a synchronous source to its end first.
+    res.destroy()
   }
 
   /** Reads chunked framing (size line, data, CRLF; a zero size ends it, trailers are left out). */
@@ -93,7 +147,7 @@ export class ReplyCollector {
     while (at < bytes.length && this.left !== Infinity) {
       if (this.left > 0) {
         const end = Math.min(bytes.length, at + this.left)
-        this.chunks.push(at === 0 && end === bytes.length ? bytes : bytes.subarray(at, end))
+        this.keep(at === 0 && end === bytes.length ? bytes : bytes.subarray(at, end))
         this.left -= end - at
         at = end
         if (this.left === 0) this.left = -2
@@ -142,6 +196,8 @@ function deliverReply(sink: ReplySink, reply: EngineReply): void {
 function deliverBroken(sink: ReplySink, error: Error): void {
   sink.broken(error)
 }
+
+const EMPTY = Buffer.alloc(0)
 
 function emitClose(res: NodeResponse): void {
   if (res._closed) return

@@ -3,7 +3,7 @@ import type { TriggerFunction, TriggerRoute, TriggerRouter, TriggerRoutes } from
 import type { TriggerKind } from '../trigger-types'
 import { describe } from '../values'
 import { isGuarded } from './guard'
-import { canonicalPath, checkTriggerPath } from './trigger-path'
+import { checkTriggerPath, foldedJobPath } from './trigger-path'
 
 const KINDS: readonly string[] = TRIGGER_KINDS
 
@@ -28,7 +28,7 @@ export function triggerRouter(events: TriggerRoutes | undefined): TriggerRouter 
     if (typeof value === 'function') routes[kind] = { kind, run: value as TriggerFunction<unknown> }
     else if (typeof value === 'string') {
       routes[kind] = { kind, path: checkTriggerPath(kind, value) }
-      guarded.add(canonicalPath(value))
+      guarded.add(foldedJobPath(value))
     } else {
       throw new TypeError(
         `scf-bridge: events.${kind} must be a function (event, context) or a path such as '/jobs/${kind}', got ${describe(value)}`,

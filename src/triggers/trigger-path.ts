@@ -1,7 +1,5 @@
-/**
- * Trigger paths: where the path form delivers events in the app, and the guard that keeps HTTP requests
- * from outside away from them. Pure.
- */
+/** Trigger paths: where the path form delivers events in the app, checked, and folded for the guard. Pure. */
+import { foldText } from './segment-readings'
 
 // Plain segments only: no percent-encoding, dot segments, empty segments, query or fragment, so that the path
 // means the same to every router and the guard can compare it with what a request's path could become.
@@ -25,28 +23,7 @@ function pathProblem(path: string): string | undefined {
   )
 }
 
-/**
- * The form of a request path that every spelling the app's router could take for the same route shares:
- * without query (cut at `;` too: Fastify with useSemicolonDelimiter, Fastify 4's default, reads it as the
- * query's start), percent-decoded (repeatedly, since an app may decode more than once), backslashes as
- * slashes (the WHATWG URL parser a fetch app's Request goes through reads them so), dot segments resolved,
- * empty segments and a trailing slash dropped, lowercased (Express and @koa/router match case-insensitively
- * by default). Comparing this form can only block more than the app would route, never less.
- */
-export function canonicalPath(path: string): string {
-  let p = path
-  const query = p.search(/[?#;]/)
-  if (query !== -1) p = p.slice(0, query)
-  for (let round = 0; round < 8 && p.includes('%'); round++) {
-    const decoded = p.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    if (decoded === p) break
-    p = decoded
-  }
-  const segments: string[] = []
-  for (const segment of p.replace(/\\/g, '/').toLowerCase().split('/')) {
-    if (segment === '' || segment === '.') continue
-    if (segment === '..') segments.pop()
-    else segments.push(segment)
-  }
-  return `/${segments.join('/')}`
+/** A checked trigger path as the guard compares it: lower case, no trailing slash. */
+export function foldedJobPath(path: string): string {
+  return foldText(path).replace(/\/$/, '')
 }

@@ -218,6 +218,8 @@ describe('parsePackArgs', () => {
       node: '/usr/bin/node',
       noProve: true,
       verbose: true,
+      target: 'event',
+      websocketIdleTimeoutS: undefined,
     })
   })
   it.each([

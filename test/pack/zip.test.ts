@@ -78,6 +78,7 @@ describe('readZip', () => {
     const entries = readZip(readFileSync(join(work, 'by-zip.zip')))
     expect(entries.find((e) => e.name === 'lib/a.js')!.data.toString()).toBe('module.exports = 1\n'.repeat(100))
     expect(entries.map((e) => e.name).sort()).toEqual(['lib/a.js', 'run'])
+    expect(entries.find((e) => e.name === 'run')!.mode).toBe(0o755)
   })
 
   it('rejects bytes that are not a zip with a clear error', () => {
@@ -89,5 +90,7 @@ describe('readZip', () => {
     const dir = join(work, 'unpacked')
     expect(unpackZip(writeZip(inputs), dir)).toBe(inputs.length)
     expect(readFileSync(join(dir, 'views/中文 页面.html'), 'utf8')).toBe('<p>你好</p>')
+    expect(statSync(join(dir, 'bin/start.sh')).mode & 0o777).toBe(0o755)
+    expect(statSync(join(dir, 'empty.txt')).mode & 0o777).toBe(0o600)
   })
 })

@@ -332,7 +332,12 @@ describe('size limits', () => {
   const tooLarge: Array<[string, string, Buffer | string]> = [
     ['5 MB of binary (6.7 MB once base64)', 'application/octet-stream', Buffer.alloc(5 * MB, 7)],
     ['6.5 MB of text', 'text/plain; charset=utf-8', 'x'.repeat(6.5 * MB)],
-    ['1.2 MB of control characters (7 MB once JSON-escaped)', 'text/plain; charset=utf-8', '\u0001'.repeat(1.2 * MB)],
+    // Text or base64, whichever fits: 1.2 MB of these would go as base64 (test/response-size.test.ts).
+    [
+      '4.6 MB of control characters (28 MB once JSON-escaped, 6.4 MB once base64)',
+      'text/plain; charset=utf-8',
+      '\u0001'.repeat(4.6 * MB),
+    ],
   ]
   it.each(tooLarge)(
     'a response of %s answers 502 with a log line, never an object SCF would reject',

@@ -18,6 +18,8 @@ import type { PackOptions } from './pack-args'
 import { type Proof, proveZip } from './prove-zip'
 import { findRuntime, type Runtime, runtimeFromEngines } from './runtimes'
 import { findLockfile, stageProduction } from './stage-production'
+import { writeWebDeployFiles } from './web-deploy-files'
+import { addWebInputs, proveWebZip } from './web-target'
 import { writeZip } from './zip'
 
 /** Where pack writes its lines. */
@@ -152,11 +154,16 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
       data: contents.get(file.name) ?? readFileSync(file.path),
       mode: file.mode,
     }))
+    if (options.target === 'web') {
+      const web = addWebInputs(inputs, { runtime, handler: options.handler, bundle: options.bundle })
+      for (const warning of web.warnings) io.err(`  warning: ${warning}`)
+      if (web.problem) throw new PackError(web.problem)
+    }
     const zip = writeZip(inputs)
 
     let proof: Proof | undefined
     if (options.noProve) io.out('  proof: skipped (--no-prove)')
-    else proof = await proveOrFail(zip, options, runtime, io)
+    else proof = await proveOrFail(zip, options, runtime, name, io)
 
     // Only a proved zip gets the name a console or Terraform upload takes: written beside it, then renamed.
     mkdirSync(dirname(zipPath), { recursive: true })
@@ -193,7 +200,11 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
         )
       } else {
         const cosUri = code.kind === 'cos' ? `cos://${options.cosBucket}${code.object}` : undefined
-        writeDeployFiles(deployDir, settings, code, basename(zipPath), cosUri)
+        if (options.target === 'web')
+          writeWebDeployFiles(deployDir, settings, code, basename(zipPath), cosUri, {
+            websocketIdleTimeoutS: options.websocketIdleTimeoutS,
+          })
+        else writeDeployFiles(deployDir, settings, code, basename(zipPath), cosUri)
         writtenDeployDir = deployDir
         io.out(
           `deploy files: ${relative(process.cwd(), deployDir) || deployDir}/ (${code.kind === 'inline' ? 'code inline' : `code from cos://${options.cosBucket}${code.object}`}); run ${relative(process.cwd(), join(deployDir, 'deploy.sh'))}`,
@@ -207,15 +218,32 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
 }
 
 /** Runs the proof; a handler that does not load, a 5xx or an invalid reply fails the pack with the app's own lines. */
-async function proveOrFail(zip: Buffer, options: PackOptions, runtime: Runtime, io: PackIo): Promise<Proof> {
-  const proof = await proveZip(zip, {
-    handler: options.handler,
-    target: options.check,
-    node: options.node,
-    timeoutMs: options.timeoutS * 1000,
-    memoryMb: options.memoryMb,
-  })
-  const appLines = proof.output.trim() ? `\nthe app's output:\n${indent(lastLines(proof.output, 12))}` : ''
+async function proveOrFail(
+  zip: Buffer,
+  options: PackOptions,
+  runtime: Runtime,
+  functionName: string,
+  io: PackIo,
+): Promise<Proof> {
+  const proof =
+    options.target === 'web'
+      ? await proveWebZip(zip, {
+          target: options.check,
+          runtime,
+          functionName,
+          region: options.region,
+          node: options.node,
+        })
+      : await proveZip(zip, {
+          handler: options.handler,
+          target: options.check,
+          node: options.node,
+          timeoutMs: options.timeoutS * 1000,
+          memoryMb: options.memoryMb,
+        })
+  for (const warning of (proof as { warnings?: string[] }).warnings ?? []) io.err(`  warning: ${warning}`)
+  const output = proof.output?.trim() ?? ''
+  const appLines = output ? `\nthe app's output:\n${indent(lastLines(output, 12))}` : ''
   const skip = '\n(an app that cannot start without its cloud settings: --no-prove)'
   if (!proof.loaded)
     throw new PackError(

@@ -12,7 +12,7 @@ export type Proof = ProbeResult & {
   /** Folders above the unpacked zip holding a node_modules the handler could have resolved from. */
   leaks: string[]
   /** What the app wrote while it loaded and answered (the last part), for a failure's message. */
-  output: string
+  output?: string
 }
 
 export interface ProveOptions {

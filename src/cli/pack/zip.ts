@@ -14,6 +14,8 @@ export interface ZipInput {
 export interface ZipEntry {
   name: string
   data: Buffer
+  /** Unix permission bits (0o644 when the zip was not made on Unix). */
+  mode: number
 }
 
 /** A zip that would need Zip64 (which SCF's unpacker is not documented to read) or has a bad entry. */
@@ -68,14 +70,36 @@ export function readZip(zip: Uint8Array): ZipEntry[] {
   } catch (error) {
     throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`)
   }
+  const modes = unixModes(Buffer.from(zip.buffer, zip.byteOffset, zip.length))
   const entries: ZipEntry[] = []
   for (const [name, data] of Object.entries(files)) {
     if (name.endsWith('/')) continue
     if (name.startsWith('/') || name.includes('\\') || name.split('/').includes('..'))
       throw new ZipFormatError(`unsafe entry name ${JSON.stringify(name)}`)
-    entries.push({ name, data: Buffer.from(data.buffer, data.byteOffset, data.length) })
+    entries.push({ name, data: Buffer.from(data.buffer, data.byteOffset, data.length), mode: modes.get(name) ?? 0o644 })
   }
   return entries
+}
+
+/**
+ * The Unix modes in the central directory, by name: fflate's reader gives names and bytes only, and a Web
+ * function's proof must see scf_bootstrap's execute bit. Only the fixed-size fields each central record starts
+ * with are read (fflate has already read and checked the archive).
+ */
+function unixModes(zip: Buffer): Map<string, number> {
+  const modes = new Map<string, number>()
+  let end = zip.length - 22
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--
+  if (end < 0) return modes
+  let at = zip.readUInt32LE(end + 16)
+  for (let i = zip.readUInt16LE(end + 10); i > 0 && at + 46 <= zip.length && zip.readUInt32LE(at) === 0x02014b50; i--) {
+    const nameLength = zip.readUInt16LE(at + 28)
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
+    const attributes = zip.readUInt32LE(at + 38) >>> 16
+    if (zip.readUInt8(at + 5) === UNIX && attributes) modes.set(name, attributes & 0o7777)
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+  }
+  return modes
 }
 
 function checkName(name: string): void {
