@@ -1,4 +1,3 @@
-import { invokeStorage } from '../current-invoke'
 import { errorSummary } from '../values'
 import { loadWebHandle, WebLoadError } from './load-handler'
 import { createWebServer } from './web-server'
@@ -28,7 +27,6 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     fatal(error instanceof WebLoadError ? error.message : `the app failed to start: ${errorSummary(error)}`)
     return 1
   }
-  routeStrayRejections()
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -47,18 +45,6 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   // The platform's proxy reaches the instance on 0.0.0.0:9000; 127.0.0.1 is not reachable from it.
   web.server.listen(port, '0.0.0.0', () => info(`serving ${setting} on 0.0.0.0:${port}`))
   return undefined
-}
-
-/**
- * A rejection nobody handled, from a request's work, fails that request (answered 500 while nothing was
- * sent), as under `bridge()`. One from outside any request keeps Node's default unless the app listens.
- */
-function routeStrayRejections(): void {
-  process.on('unhandledRejection', (reason: unknown) => {
-    const scope = invokeStorage.getStore()
-    if (scope) return scope.fail(reason)
-    if (process.listenerCount('unhandledRejection') === 1) throw reason
-  })
 }
 
 const line = (level: string, message: string) => JSON.stringify({ level, source: 'scf-bridge', target: 'web', message })

@@ -28,7 +28,7 @@ export class WebExchange implements FailureSink, InvocationScope {
     const { res } = this
     if (options?.answered) {
       // The framework answers with its own error page: that reply stands; the error is reported.
-      this.report(error, 'the app failed', res.statusCode)
+      this.report(error, 'the app failed', errorStatus(error) ?? 500)
       return
     }
     if (res.writableEnded) {
@@ -79,6 +79,9 @@ export class WebExchange implements FailureSink, InvocationScope {
     if (!integrated) logLine(this.log, 'the app failed', { status, error: errorSummary(error) }, error)
     if (res.headersSent || res.destroyed) return
     for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name)
+    // The framework may still try to write its own reply to this response (hapi does): the connection is
+    // not reused, so such a write can never reach the next request on it.
+    res.setHeader('connection', 'close')
     if (integrated) {
       res.statusCode = integrated.statusCode
       for (const [name, value] of Object.entries(integrated.headers ?? {})) res.setHeader(name, value)

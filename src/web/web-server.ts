@@ -8,6 +8,7 @@ import { logLine } from '../log'
 import { isThenable } from '../values'
 import type { WebHandle } from '../web-handle'
 import { fetchRequestFromNode, writeFetchResponse } from './fetch-stream'
+import { routeStrayRejections } from './stray-rejections'
 import { WebExchange } from './web-exchange'
 import { prepareRequest, type WebRequest } from './web-request'
 import { type WebSettings, webSettingsOf } from './web-settings'
@@ -81,6 +82,7 @@ export function createWebServer(handle: WebHandle): WebServer {
     server,
     settings,
     async start() {
+      routeStrayRejections()
       const started = startAdapter()
       adapter = isThenable(started) ? await started : started
       if (settings.websocket) await settings.websocket(server)

@@ -223,13 +223,13 @@ describe('what the app sees', () => {
     expect(JSON.parse(own.body).host).toBe('shop.example.org')
   })
 
-  it('Koa sees https and ctx.state.scf; Hono sees an https URL and the invocation as c.env', async () => {
+  it('Koa sees https and ctx.req.scf; Hono sees an https URL and the invocation as c.env', async () => {
     const koa = new Koa()
     const router = new Router()
     router.get('/who', (ctx) => {
       ctx.body = {
         protocol: ctx.protocol,
-        id: (ctx.state.scf as { context: { request_id: string } }).context.request_id,
+        id: (ctx.req as { scf?: { context: { request_id: string } } }).scf?.context.request_id,
       }
     })
     koa.use(router.routes())
