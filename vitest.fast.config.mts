@@ -16,6 +16,8 @@ export const SPAWNING_SUITES = [
   'test/pack/pack-command.test.ts',
   'test/pack/examples-pack.test.ts',
   'test/pack/deploy-files.test.ts',
+  'test/pack/deploy-auth-hints.test.ts',
+  'test/pack/hostile-projects.test.ts',
   'test/robustness/memory.test.ts',
   'test/robustness/big-reply-memory.test.ts',
   'test/pack/web-deploy-files.test.ts',

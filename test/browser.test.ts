@@ -86,10 +86,13 @@ describe.skipIf(skip).each(EXAMPLES)(
 
     beforeAll(async () => {
       const relativeEntry = `./examples/${example.dir.split(/[\\/]/).pop()}/index.js`
-      const started = await startProcess([CLI, 'dev', relativeEntry, '--port', '0', '--host', '127.0.0.1'], {
-        cwd: ROOT,
-        ready: /Listening on http:\/\/127\.0\.0\.1:(\d+)/,
-      })
+      const started = await startProcess(
+        [CLI, 'dev', relativeEntry, '--trigger', 'apigw', '--port', '0', '--host', '127.0.0.1'],
+        {
+          cwd: ROOT,
+          ready: /Listening on http:\/\/127\.0\.0\.1:(\d+)/,
+        },
+      )
       cli = started.process
       // Under the stage path, as on API Gateway's default domain: relative links must keep it.
       base = `http://127.0.0.1:${started.match[1]}/release/`

@@ -17,10 +17,10 @@ const binaryBytes = (length: number) => {
   return bytes
 }
 
-describe('scf-bridge dev: an Express app through bridge()', () => {
+describe('scf-bridge dev --trigger apigw: an Express app through bridge()', () => {
   let cli: RunningCli
   beforeAll(async () => {
-    cli = await startCli(['test/fixtures/cli/express-app.js', '--timeout', '5'])
+    cli = await startCli(['test/fixtures/cli/express-app.js', '--trigger', 'apigw', '--timeout', '5'])
   })
   afterAll(async () => {
     await cli?.stop()
@@ -178,6 +178,8 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   beforeAll(async () => {
     cli = await startCli([
       'test/fixtures/cli',
+      '--trigger',
+      'apigw',
       '--handler',
       'raw-callback.main_handler',
       '--timeout',
@@ -219,7 +221,7 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
       stage: 'test',
     })
     expect(context.time_limit_in_ms).toBe(1000)
-    expect(context.memory_limit_in_mb).toBe(128)
+    expect(context.memory_limit_in_mb).toBe(256)
     expect(context.request_id).toMatch(/^[0-9a-f-]{36}$/)
     expect(context.request_id).not.toBe(event.headers['x-api-requestid'])
     expect(context.function_version).toBe('$LATEST')
@@ -300,10 +302,27 @@ describe('scf-bridge dev: a callback-style handler written by hand', () => {
   })
 })
 
-describe('scf-bridge dev --trigger url: an async ES module handler', () => {
+describe('scf-bridge dev, a Function URL by default: an async ES module handler', () => {
   let cli: RunningCli
   beforeAll(async () => {
-    cli = await startCli(['test/fixtures/cli/raw-async.mjs', '--trigger', 'url'])
+    cli = await startCli(['test/fixtures/cli/raw-async.mjs'])
+  })
+
+  it('says so when it starts, with the timeout and memory pack deploys', () => {
+    expect(cli.stdout()).toMatch(/trigger Function URL, the app sees https, timeout 30 s, memory 256 MB/)
+  })
+
+  it('gives the handler the deployed timeout and memory', async () => {
+    const callback = await startCli(['test/fixtures/cli/raw-callback.js'])
+    try {
+      const { event, context } = (await (await fetch(`${callback.url}/event`)).json()) as any
+      expect(event.path).toBe('/event')
+      expect(event).not.toHaveProperty('requestContext')
+      expect(context.time_limit_in_ms).toBe(30_000)
+      expect(context.memory_limit_in_mb).toBe(256)
+    } finally {
+      await callback.stop()
+    }
   })
   afterAll(async () => {
     await cli?.stop()
@@ -347,7 +366,7 @@ describe('scf-bridge dev --https, and --trigger url (HTTPS only)', () => {
   let url: RunningCli
   beforeAll(async () => {
     ;[https, url] = await Promise.all([
-      startCli(['test/fixtures/cli/express-app.js', '--https']),
+      startCli(['test/fixtures/cli/express-app.js', '--trigger', 'apigw', '--https']),
       startCli(['test/fixtures/cli/express-app.js', '--trigger', 'url']),
     ])
   })
@@ -527,5 +546,53 @@ describe('finding and loading the handler', () => {
     await expect(loadHandler(resolveHandler('test/fixtures/cli/raw-async.mjs', 'nope', root))).rejects.toThrow(
       /no function export "nope" \(it exports main_handler\)/,
     )
+  })
+})
+
+describe('scf-bridge usage errors', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.env.CLI_NODE || process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 })
+
+  it('names the valid runtimes and shows the usage of pack only', () => {
+    const result = run('pack', '--runtime', 'Nodejs20')
+    expect(result.status).toBe(2)
+    const [first, second, ...usage] = result.stderr.split('\n')
+    expect(first).toBe(
+      `scf-bridge pack: --runtime must be Nodejs16.13, Nodejs18.15, Nodejs20.19, Nodejs22.21 or Nodejs24.11, got "Nodejs20" (Tencent's ids name a minor version, e.g. Nodejs20.19, never a .x wildcard)`,
+    )
+    expect(second).toBe('')
+    expect(usage[0]).toBe('Usage: scf-bridge pack [dir] [options]')
+    expect(result.stderr).not.toContain('scf-bridge dev [entry]')
+    expect(result.stderr).not.toContain('scf-bridge invoke [entry]')
+    expect(result.stdout).toBe('')
+  })
+
+  it.each([
+    [['dev', '--memory', '100'], 'dev', '--memory must be 64 or a multiple of 128 from 128 to 3072 (MB), got "100"'],
+    [
+      ['invoke', '--event', 'timer', '--timeout', '901'],
+      'invoke',
+      '--timeout must be a whole number of seconds from 1 to 900, got "901"',
+    ],
+    [['pack', '--bundel'], 'pack', 'unknown option --bundel for pack'],
+    [['invoke', '--port', '3'], 'invoke', 'unknown option --port for invoke'],
+    [['dev', '-x'], 'dev', 'unknown option -x for dev'],
+    [['pack', '--bundle=1'], 'pack', '--bundle takes no value'],
+  ])('%j: one line, then that command usage', (args, command, message) => {
+    const result = run(...args)
+    expect(result.status).toBe(2)
+    expect(result.stderr.split('\n')[0]).toBe(`scf-bridge ${command}: ${message}`)
+    expect(result.stderr.match(/^Usage: /gm)).toHaveLength(1)
+    expect(result.stderr).toContain(`Usage: scf-bridge ${command} `)
+  })
+
+  it('shows one command usage for `<command> --help`', () => {
+    const result = run('invoke', '--help')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/^Usage: scf-bridge invoke /)
+    expect(result.stdout.match(/^Usage: /gm)).toHaveLength(1)
+    for (const flag of ['--event <kind>', '--event-file <file>', '-t, --timeout <s>', '--memory <mb>', '--handler'])
+      expect(result.stdout).toContain(flag)
+    expect(result.stdout).not.toContain('--port')
   })
 })

@@ -5,11 +5,11 @@ import { AppStartError, bridge, EventError, TriggerError } from '../src'
 import { CliError } from '../src/cli/cli-error'
 import { HandlerLoadError } from '../src/cli/load-handler'
 import { BundleError } from '../src/cli/pack/bundle'
+import { CollectError } from '../src/cli/pack/collect-files'
 import { PackError } from '../src/cli/pack/pack'
 import { InstallError } from '../src/cli/pack/stage-production'
-import { ZipFormatError } from '../src/cli/pack/zip-reader'
-import { ZipLimitError } from '../src/cli/pack/zip-writer'
-import { UsageError } from '../src/cli/scan-args'
+import { ZipFormatError, ZipLimitError } from '../src/cli/pack/zip'
+import { UsageError } from '../src/cli/usage-error'
 import { httpEvent, scfContext } from './fixtures/events'
 
 // Each error the bridge raises is of a class the package exports (docs/errors-and-logging.md, "Error classes").
@@ -79,6 +79,7 @@ describe("the CLI's errors", () => {
       InstallError,
       ZipLimitError,
       ZipFormatError,
+      CollectError,
     }
     for (const [name, type] of Object.entries(classes)) {
       const error = new type('what to change')

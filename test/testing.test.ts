@@ -380,9 +380,9 @@ describe('CLI arguments', () => {
         port: 9000,
         host: '127.0.0.1',
         stage: 'release',
-        timeoutMs: 3000,
-        memoryMb: 128,
-        trigger: 'apigw',
+        timeoutS: 30,
+        memoryMb: 256,
+        trigger: 'url',
         https: false,
         watch: false,
         target: 'event',
@@ -405,10 +405,10 @@ describe('CLI arguments', () => {
       '--stage',
       'test',
       '-t',
-      '1.5',
+      '15',
       '--memory',
-      '256',
-      '--trigger=url',
+      '512',
+      '--trigger=apigw',
       '-w',
       '--https',
     ])
@@ -420,9 +420,9 @@ describe('CLI arguments', () => {
         port: 3000,
         host: '0.0.0.0',
         stage: 'test',
-        timeoutMs: 1500,
-        memoryMb: 256,
-        trigger: 'url',
+        timeoutS: 15,
+        memoryMb: 512,
+        trigger: 'apigw',
         https: true,
         watch: true,
         target: 'event',
@@ -430,8 +430,8 @@ describe('CLI arguments', () => {
         initTimeoutMs: 65000,
       },
     })
-    expect(parseArgs(['--help'])).toEqual({ name: 'help' })
-    expect(parseArgs(['dev', 'x', '-h'])).toEqual({ name: 'help' })
+    expect(parseArgs(['--help'])).toEqual({ name: 'help', command: undefined })
+    expect(parseArgs(['dev', 'x', '-h'])).toEqual({ name: 'help', command: 'dev' })
     expect(parseArgs(['--version'])).toEqual({ name: 'version' })
   })
 
@@ -440,11 +440,14 @@ describe('CLI arguments', () => {
     [['serve'], /unknown command "serve"/],
     [['dev', '--port', '70000'], /port number/],
     [['dev', '--port'], /needs a value/],
-    [['dev', '--timeout', '0'], /seconds above 0/],
+    [['dev', '--timeout', '0'], /whole number of seconds from 1 to 900/],
+    [['dev', '--timeout', '1.5'], /whole number of seconds from 1 to 900/],
+    [['dev', '--memory', '100'], /64 or a multiple of 128 from 128 to 3072/],
     [['dev', '--timeout', '--watch'], /needs a value/],
     [['dev', '--trigger', 'http'], /apigw or url/],
     [['dev', 'a.js', 'b.js'], /one entry only/],
-    [['dev', '--nope'], /unknown option --nope/],
+    [['dev', '--nope'], /unknown option --nope for dev/],
+    [['dev', '--watch=yes'], /--watch takes no value/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv as string[])).toThrow(UsageError)
     expect(() => parseArgs(argv as string[])).toThrow(message)

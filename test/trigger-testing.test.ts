@@ -207,7 +207,7 @@ describe('scf-bridge invoke', () => {
     expect(log).toBe('timer job ran for timer\n')
     expect(JSON.parse(json)).toEqual({ ran: 'timer', message: '', requestId: true })
     expect(result.stderr).toMatch(
-      /^scf-bridge invoke: trigger-app\.main_handler from .*trigger-app\.js\n {2}a timer trigger event, request id [0-9a-f-]{36}, timeout 3 s\n/,
+      /^scf-bridge invoke: trigger-app\.main_handler from .*trigger-app\.js\n {2}a timer trigger event, request id [0-9a-f-]{36}, timeout 30 s\n/,
     )
     expect(result.stderr).toMatch(/succeeded in \d+ ms/)
   })
@@ -249,9 +249,9 @@ describe('scf-bridge invoke', () => {
   })
 
   it('a timeout exits 1 and says so, although the app keeps a timer open', () => {
-    const result = run(app, '--event', 'cmq', '--timeout', '0.3')
+    const result = run(app, '--event', 'cmq', '--timeout', '1')
     expect(result.status).toBe(1)
-    expect(result.stderr).toMatch(/timed out: the function did not finish within its 0\.3 s timeout/)
+    expect(result.stderr).toMatch(/timed out: the function did not finish within its 1 s timeout/)
   })
 
   it('a missing or broken event file is a clear error', () => {
@@ -286,7 +286,7 @@ describe('scf-bridge invoke', () => {
         handler: 'index.handler',
         event: 'cos',
         eventFile: undefined,
-        timeoutMs: 10_000,
+        timeoutS: 10,
         memoryMb: 256,
       },
     })
@@ -296,10 +296,13 @@ describe('scf-bridge invoke', () => {
     for (const [args, message] of [
       [['invoke', './index.js'], /needs either --event <kind> or --event-file/],
       [['invoke', '--event', 'timer', '--event-file', 'x.json'], /needs either/],
-      [['invoke', '--event', 'apigw'], /--event must be one of timer, cos, ckafka, cmq, cls, got "apigw"/],
+      [
+        ['invoke', '--event', 'apigw'],
+        /--event must be timer, cos, ckafka, cmq or cls, got "apigw" \(for any other event, use --event-file\)/,
+      ],
       [['invoke', '--event'], /option --event needs a value/],
       [['invoke', '--port', '3', '--event', 'timer'], /unknown option --port for invoke/],
-      [['invoke', '--event', 'timer', '-t', '0'], /must be a number of seconds above 0/],
+      [['invoke', '--event', 'timer', '-t', '0'], /must be a whole number of seconds from 1 to 900/],
       [['deploy'], /unknown command "deploy": the commands are `dev`, `invoke` and `pack`/],
     ] as const) {
       expect(() => parseArgs(args)).toThrow(UsageError)

@@ -119,7 +119,7 @@ export async function startDevServer(options: DevOptions, io: DevServerIo, cwd =
         scheme: options.https ? 'https' : 'http',
       },
       { trigger: options.trigger, stage: options.stage },
-      { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, functionName },
+      { timeoutMs: options.timeoutS * 1000, memoryMb: options.memoryMb, functionName },
     )
     finish(emulation.reply, emulation.outcome)
   }

@@ -86,8 +86,8 @@ export async function startDevWeb(options: DevOptions, io: DevWebIo, cwd = proce
       return port
     },
     concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    headerValues: { memoryMb: options.memoryMb, timeoutS: options.timeoutMs / 1000, functionName, region },
+    timeoutMs: options.timeoutS * 1000,
+    headerValues: { memoryMb: options.memoryMb, timeoutS: options.timeoutS, functionName, region },
     log: io.err,
   })
   await new Promise<void>((resolve, reject) => {
@@ -149,7 +149,7 @@ export async function runDevWeb(options: DevOptions): Promise<number | undefined
   }
   io.out(
     `scf-bridge dev: Web function, ${BOOTSTRAP_NAME} serving ${options.handler ?? 'main_handler'} from ${options.entry};` +
-      ` ${options.concurrency} request${options.concurrency === 1 ? '' : 's'} at a time, timeout ${options.timeoutMs / 1000} s`,
+      ` ${options.concurrency} request${options.concurrency === 1 ? '' : 's'} at a time, timeout ${options.timeoutS} s`,
   )
   io.out(`Listening on ${dev.url}`)
   return undefined

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { version } from '../../package.json'
-import { type DevOptions, parseArgs, USAGE, UsageError } from './args'
+import { type DevOptions, parseArgs, UsageError } from './args'
 import { type DevServer, startDevServer } from './dev-server'
 import { runDevWeb } from './dev-web'
 import { runInvoke } from './invoke'
-import { PACK_USAGE } from './pack/pack-args'
 import { runPack } from './pack/run-pack'
+import { usage } from './usage'
 
 /** Runs the CLI; resolves with the exit code once a one-shot command is done (`dev` keeps running). */
 async function main(argv: readonly string[]): Promise<number | undefined> {
@@ -14,11 +14,13 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     command = parseArgs(argv)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`scf-bridge: ${error.message}\n\n${USAGE}`)
+    // The cause first, then the usage of that command only (all of them when the command is unknown).
+    const name = error.command ? `scf-bridge ${error.command}` : 'scf-bridge'
+    process.stderr.write(`${name}: ${error.message}\n\n${error.command ? usage(error.command) : usage()}`)
     return 2
   }
   if (command.name === 'help') {
-    process.stdout.write(argv[0] === 'pack' ? PACK_USAGE : USAGE)
+    process.stdout.write(usage(command.command))
     return 0
   }
   if (command.name === 'version') {
@@ -85,7 +87,7 @@ async function dev(options: DevOptions): Promise<number | undefined> {
   io.out(`scf-bridge dev: ${devServer.location.setting} from ${devServer.location.file}`)
   io.out(
     `  trigger ${options.trigger === 'apigw' ? `API Gateway, stage ${options.stage}` : 'Function URL'},` +
-      ` the app sees ${options.https || options.trigger === 'url' ? 'https' : 'http'}, timeout ${options.timeoutMs / 1000} s,` +
+      ` the app sees ${options.https || options.trigger === 'url' ? 'https' : 'http'}, timeout ${options.timeoutS} s,` +
       ` memory ${options.memoryMb} MB${options.watch ? ', watching for changes' : ''}`,
   )
   io.out(`Listening on ${devServer.url}${stagePath === '/' ? '' : ` (try ${devServer.url}${stagePath})`}`)

@@ -1,22 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
-import { createScfContext, createTriggerEvent, invokeWithEvent, type TRIGGER_EVENT_KINDS } from '../emulator'
+import { createScfContext, createTriggerEvent, invokeWithEvent } from '../emulator'
 import { describeKind, recogniseEvent } from '../event-kind'
 import { errorSummary } from '../values'
+import type { FlagValues } from './flags'
 import { loadHandler, resolveHandler } from './load-handler'
 
 /** The settings of `scf-bridge invoke`, every default applied. */
-export interface InvokeCliOptions {
+export type InvokeCliOptions = FlagValues<'invoke'> & {
   /** The handler file, or the code folder the `--handler` file is in. Default `.`. */
   entry: string
-  /** SCF's handler setting `file.export`, or just `export`. */
-  handler: string | undefined
-  /** Build an event of this kind with every default. */
-  event: (typeof TRIGGER_EVENT_KINDS)[number] | undefined
-  /** Or read the event from this JSON file. */
-  eventFile: string | undefined
-  timeoutMs: number
-  memoryMb: number
 }
 
 /** Where `scf-bridge invoke` writes: the result to `out`, what happened to `err`. */
@@ -38,14 +31,12 @@ export async function runInvoke(options: InvokeCliOptions, io: InvokeIo, cwd = p
       : createTriggerEvent(options.event ?? 'timer')
   const handler = await loadHandler(location)
   const context = createScfContext({
-    timeoutMs: options.timeoutMs,
+    timeoutMs: options.timeoutS * 1000,
     memoryMb: options.memoryMb,
     functionName: basename(dirname(location.file)) || 'local-function',
   })
   io.err(`scf-bridge invoke: ${location.setting} from ${location.file}`)
-  io.err(
-    `  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutMs / 1000} s`,
-  )
+  io.err(`  ${describeKind(recogniseEvent(event))}, request id ${context.request_id}, timeout ${options.timeoutS} s`)
   const started = Date.now()
   const { ok, result, error, timedOut } = await invokeWithEvent(handler, event, context)
   const ms = Date.now() - started

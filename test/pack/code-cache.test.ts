@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readZip } from '../../src/cli/pack/zip-reader'
+import { readZip } from '../../src/cli/pack/zip'
 import { CLI } from '../fixtures/cli/start-cli'
 import { NODE_18_15, NODE_20, nodeBinary, TOOL_CACHE } from '../runtimes/toolchain'
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readZip } from '../../src/cli/pack/zip-reader'
+import { readZip } from '../../src/cli/pack/zip'
 import { CLI } from '../fixtures/cli/start-cli'
 
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-pack-cmd-'))
@@ -130,7 +130,7 @@ describe('scf-bridge pack: the zip', () => {
     const r = pack(dir, '--check', '/ping')
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/left out \.env: SCF gives the function environment variables instead/)
+    expect(r.out).toMatch(/left out as a secret: \.env \(\.env; to ship it: !\.env in \.scfignore\)/)
     expect(r.out).toMatch(/proof: GET \/ping -> 200 text\/plain .* with nothing but the zip's 7 files/)
     const entries = readZip(readFileSync(join(dir, 'function.zip')))
     expect(entries.map((e) => e.name).sort()).toEqual([
@@ -142,7 +142,9 @@ describe('scf-bridge pack: the zip', () => {
       'package.json',
       'views/page.html',
     ])
-    expect(entries.find((e) => e.name === 'bin/run.sh')!.mode).toBe(0o755)
+    expect(execFileSync('unzip', ['-Z', join(dir, 'function.zip')], { encoding: 'utf8' })).toMatch(
+      /^-rwxr-xr-x .* bin\/run\.sh$/m,
+    )
     expect(execFileSync('unzip', ['-t', join(dir, 'function.zip')], { encoding: 'utf8' })).toMatch(/No errors detected/)
   })
 
@@ -164,7 +166,8 @@ describe('scf-bridge pack: the zip', () => {
     lock(dir)
     const bad = pack(dir, '--check', '/bad', '--deploy', 'none')
     expect(bad.code).toBe(1)
-    expect(bad.err).toMatch(/the zip loads, but GET \/bad failed: the function failed/)
+    expect(bad.err).toMatch(/the zip loads, but GET \/bad -> 502 .*: the function failed/)
+    expect(existsSync(join(dir, 'function.zip'))).toBe(false)
     const ok = pack(dir, '--deploy', 'none')
     expect(ok.code).toBe(0)
     expect(ok.out).toMatch(/proof: GET \/ -> 404/)

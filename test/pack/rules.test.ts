@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseArgs, UsageError } from '../../src/cli/args'
 import { collectFiles } from '../../src/cli/pack/collect-files'
 import { dependencyReport } from '../../src/cli/pack/dependency-report'
-import { isIgnored, parseIgnoreRules } from '../../src/cli/pack/ignore-rules'
+import { ProjectRules } from '../../src/cli/pack/file-rules'
+import { allowsNode } from '../../src/cli/pack/node-range'
 import { functionName } from '../../src/cli/pack/pack'
 import { parsePackArgs } from '../../src/cli/pack/pack-args'
 import { findRuntime, runtimeFromEngines } from '../../src/cli/pack/runtimes'
-import { satisfies } from '../../src/cli/pack/semver-range'
 
 // An id Tencent does not have, built so the repository-wide runtime id check does not see it as text.
 const WILDCARD_ID = ['Nodejs20', 'x'].join('.')
@@ -17,13 +17,17 @@ const WILDCARD_ID = ['Nodejs20', 'x'].join('.')
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-rules-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-describe('ignore rules (gitignore syntax)', () => {
-  const rules = parseIgnoreRules(
+describe('ignore rules (gitignore syntax, read by the ignore package)', () => {
+  const dir = join(work, 'rules')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, '.scfignore'),
     ['# comment', '*.log', '!keep.log', '/build/', 'docs/**/*.md', 'tmp', 'a?c', '[xy].txt', '\\#hash', 'src/**'].join(
       '\n',
     ),
-    'test',
   )
+  const rules = new ProjectRules(dir)
+  rules.readFolder(dir, '')
   it.each([
     ['error.log', false, true],
     ['deep/error.log', false, true],
@@ -41,10 +45,11 @@ describe('ignore rules (gitignore syntax)', () => {
     ['x.txt', false, true],
     ['z.txt', false, false],
     ['#hash', false, true],
-    ['src/deep/file.js', false, true],
+    ['src/deep', true, true], // the walk asks about a folder before its files, and skips an excluded one
+    ['src/file.js', false, true],
     ['src', true, false],
   ])('%s (folder: %s) ignored: %s', (path, isDir, ignored) => {
-    expect(Boolean(isIgnored(rules, path, isDir))).toBe(ignored)
+    expect(Boolean(rules.exclusion(path, isDir))).toBe(ignored)
   })
 })
 
@@ -89,12 +94,17 @@ describe('collectFiles', () => {
         'views/page.html',
       ].sort(),
     )
-    expect(collection.envFiles.sort()).toEqual(['.env', '.env.production'])
-    expect(collection.ruleSources).toEqual(['defaults', '.scfignore'])
+    expect(
+      collection.leftOut
+        .filter((left) => left.kind === 'secret')
+        .map((left) => left.name)
+        .sort(),
+    ).toEqual(['.env', '.env.production'])
+    expect(collection.ruleSources).toEqual(["pack's defaults", '.scfignore'])
   })
 })
 
-describe('satisfies (engines.node ranges)', () => {
+describe('allowsNode (engines.node ranges, read by semver)', () => {
   it.each([
     ['>=18', [18, 15, 0], true],
     ['>=18', [16, 13, 0], false],
@@ -115,10 +125,10 @@ describe('satisfies (engines.node ranges)', () => {
     ['>= 0.6', [16, 13, 0], true],
     ['^0.10', [16, 13, 0], false],
   ] as const)('%s with %j: %s', (range, version, expected) => {
-    expect(satisfies(version, range)).toBe(expected)
+    expect(allowsNode(version, range)).toBe(expected)
   })
   it('says undefined for a range it cannot read', () => {
-    expect(satisfies([18, 15, 0], 'node is great')).toBeUndefined()
+    expect(allowsNode([18, 15, 0], 'node is great')).toBeUndefined()
   })
 })
 
@@ -184,6 +194,8 @@ describe('parsePackArgs', () => {
       'none',
       '--node',
       '/usr/bin/node',
+      '--no-prove',
+      '--verbose',
     ])
     expect(options).toEqual({
       dir: 'app',
@@ -205,6 +217,8 @@ describe('parsePackArgs', () => {
       cosRegion: undefined,
       cosObject: '/x/y.zip',
       node: '/usr/bin/node',
+      noProve: true,
+      verbose: true,
       target: 'event',
       websocketIdleTimeoutS: undefined,
     })

@@ -99,6 +99,8 @@ exports.main_handler = bridge((req, res) => { res.setHeader('set-cookie', ['a=1'
       join('node_modules', 'scf-bridge', 'dist', 'cli.js'),
       'dev',
       './dev-handler.js',
+      '--trigger',
+      'apigw',
       '--port',
       '0',
       '--host',

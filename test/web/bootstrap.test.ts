@@ -17,7 +17,7 @@ import {
   shellWord,
 } from '../../src/cli/pack/web-bootstrap'
 import { addWebInputs } from '../../src/cli/pack/web-target'
-import type { ZipInput } from '../../src/cli/pack/zip-writer'
+import type { ZipInput } from '../../src/cli/pack/zip'
 
 const SEED = Number(process.env.FC_SEED ?? 2207)
 

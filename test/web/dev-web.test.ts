@@ -29,7 +29,7 @@ function options(entry: string, extra: Partial<DevOptions> = {}): DevOptions {
     port: 0,
     host: '127.0.0.1',
     stage: 'release',
-    timeoutMs: 20_000,
+    timeoutS: 20,
     memoryMb: 256,
     trigger: 'url',
     https: false,

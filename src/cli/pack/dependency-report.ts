@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
+import { allowsNode } from './node-range'
 import type { Runtime } from './runtimes'
-import { satisfies } from './semver-range'
 
 /** A file as the report needs it: its path in the zip, and where to read it. */
 export interface ReportFile {
@@ -61,7 +61,7 @@ export function dependencyReport(files: readonly ReportFile[], runtime: Runtime)
       }
       const engines = manifest.engines?.node
       if (typeof engines !== 'string') continue
-      const ok = satisfies(runtime.node, engines)
+      const ok = allowsNode(runtime.node, engines)
       if (ok !== true)
         enginesMismatches.push({
           pkg: pkg.name,

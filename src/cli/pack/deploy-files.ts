@@ -131,6 +131,30 @@ function commands(settings: FunctionSettings): { where: string; fn: string; wait
   }
 }
 
+/**
+ * A shell function deploy.sh calls tccli through: on failure it prints tccli's answer and names the likely
+ * cause of an authorisation error (docs/deploying.md, "What the deploying key needs"). Role and activation
+ * errors come first: their codes can also mention authorisation.
+ */
+export const AUTH_HINTS = `
+# tccli, and on an authorisation error the likely cause (docs/deploying.md of scf-bridge, "What the deploying key needs").
+tc() {
+  if out="$(tccli "$@" 2>&1)"; then printf '%s\\n' "$out"; return 0; fi
+  printf '%s\\n' "$out" >&2
+  case "$out" in
+    *QcsRoleNotFound*|*SCF_QcsRole*|*CallRoleFailed*|*GetRoleError*)
+      echo "scf-bridge: SCF's service role SCF_QcsRole is missing: the account's owner authorises it once in the SCF console (https://console.cloud.tencent.com/scf); see https://www.tencentcloud.com/document/product/583/31444" >&2 ;;
+    *UnOpenedService*|*OpenService*)
+      echo "scf-bridge: SCF is not activated for this account: open the SCF console once as its owner to activate it" >&2 ;;
+    *AuthFailure.SecretIdNotFound*|*AuthFailure.InvalidSecretId*|*AuthFailure.SignatureFailure*|*AuthFailure.SignatureExpire*|*AuthFailure.TokenFailure*)
+      echo "scf-bridge: the credentials were refused: check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (or tccli configure), and this machine's clock" >&2 ;;
+    *UnauthorizedOperation*|*AuthFailure*|*"not authorized"*|*"no permission"*)
+      echo "scf-bridge: this key's CAM user may not do that: attach the preset policy QcloudSCFFullAccess, or allow the scf actions deploy.sh calls (CreateFunction, UpdateFunctionCode, GetFunction, CreateTrigger, ListTriggers); see https://www.tencentcloud.com/document/product/583/18014" >&2 ;;
+  esac
+  return 1
+}
+`
+
 function deployScript(settings: FunctionSettings, code: CodeLocation, zipName: string, cosUri?: string): string {
   const c = commands(settings)
   const upload =
@@ -145,23 +169,23 @@ function deployScript(settings: FunctionSettings, code: CodeLocation, zipName: s
 set -eu
 cd "$(dirname "$0")"
 REGION="\${REGION:-${settings.region}}"
-
+${AUTH_HINTS}
 ${upload}if tccli scf GetFunction ${c.where} ${c.fn} >/dev/null 2>&1; then
   echo "Updating the code of ${settings.name}"
-  tccli scf UpdateFunctionCode ${c.where} --cli-input-json file://update-function-code.json >/dev/null
+  tc scf UpdateFunctionCode ${c.where} --cli-input-json file://update-function-code.json >/dev/null
 else
   echo "Creating ${settings.name}"
-  tccli scf CreateFunction ${c.where} --cli-input-json file://create-function.json >/dev/null
+  tc scf CreateFunction ${c.where} --cli-input-json file://create-function.json >/dev/null
 fi
 # Triggers and code updates need the function Active; a CreateFailed status would spin until the waiter
 # gives up: read StatusReasons in GetFunction's output then.
-${c.wait} >/dev/null
+tc ${c.wait.replace(/^tccli /, '')} >/dev/null
 
-URL="$(${c.triggers} | ${READ_URL})"
+URL="$(tc ${c.triggers.replace(/^tccli /, '')} | ${READ_URL})"
 if [ -z "$URL" ]; then
   echo "Adding the Function URL (AuthType ${settings.auth})"
-  tccli scf CreateTrigger ${c.where} --cli-input-json file://create-trigger.json >/dev/null
-  URL="$(${c.triggers} | ${READ_URL})"
+  tc scf CreateTrigger ${c.where} --cli-input-json file://create-trigger.json >/dev/null
+  URL="$(tc ${c.triggers.replace(/^tccli /, '')} | ${READ_URL})"
 fi
 echo "Function URL: $URL"
 `

@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { CliError } from '../cli-error'
 import { bundleHandler, loadEsbuild } from './bundle'
 import { makeCodeCache } from './code-cache'
-import { type CollectedFile, collectFiles } from './collect-files'
+import type { LeftOut } from './collect-files'
+import { type CollectedFile, type Collection, collectFiles } from './collect-files'
 import { type DependencyReport, dependencyReport } from './dependency-report'
 import {
   CODE_LIMIT,
@@ -12,6 +13,7 @@ import {
   INLINE_ZIP_LIMIT,
   writeDeployFiles,
 } from './deploy-files'
+import { type Exclusion, IGNORE_FILE } from './file-rules'
 import { nodeBinaryOf } from './node-binary'
 import { nodeModulesFiles } from './node-modules-files'
 import type { PackOptions } from './pack-args'
@@ -20,7 +22,7 @@ import { findRuntime, type Runtime, runtimeFromEngines } from './runtimes'
 import { findLockfile, stageProduction } from './stage-production'
 import { writeWebDeployFiles } from './web-deploy-files'
 import { addWebInputs, proveWebZip } from './web-target'
-import { writeZip } from './zip-writer'
+import { writeZip } from './zip'
 
 /** Where pack writes its lines. */
 export interface PackIo {
@@ -40,7 +42,8 @@ export interface PackResult {
   unpackedBytes: number
   runtime: Runtime
   report: DependencyReport
-  proof: Proof
+  /** Undefined with --no-prove. */
+  proof: Proof | undefined
   deployDir: string | undefined
 }
 
@@ -90,15 +93,21 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
   )
 
   const collection = collectFiles(projectDir, ownOutput)
-  if (!collection.files.some((file) => file.name === handlerFile))
-    throw new PackError(`the handler file ${handlerFile} is excluded by ${collection.ruleSources.join(' or ')}`)
-  for (const env of collection.envFiles)
-    io.out(`  left out ${env}: SCF gives the function environment variables instead (--env KEY=VALUE, or the console)`)
-  for (const link of collection.brokenLinks) io.err(`  warning: ${link} is a link to nothing; left out`)
+  if (!collection.files.some((file) => file.name === handlerFile)) {
+    const why = collection.leftOut.find((left) => left.name === handlerFile || handlerFile.startsWith(`${left.name}/`))
+    throw new PackError(
+      `the handler file ${handlerFile} is left out${why ? ` by ${describeRule(why)}` : ''}: re-include it with !${handlerFile} in ${IGNORE_FILE}`,
+    )
+  }
+  printLeftOut(collection, options.verbose, io)
 
   const node = nodeBinaryOf(options.node, io.out)
   const staging = stageProduction(projectDir, { log: io.out })
   try {
+    if (staging.devOnly.length)
+      io.out(
+        `  left out development packages npm installed: ${staging.devOnly.join(', ')} (not needed by dependencies)`,
+      )
     const dependencyFiles = nodeModulesFiles(staging.dir)
     const report = dependencyReport(dependencyFiles, runtime)
     printReport(report, runtime, io)
@@ -157,65 +166,47 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
 
     const unique = new Map<string, CollectedFile>()
     for (const entry of entries) unique.set(entry.name, entry)
-    const inputs = [...unique.values()].map((file) => {
-      const data = contents.get(file.name) ?? readFileSync(file.path)
-      return { name: file.name, data, mode: file.mode, mtime: new Date(2020, 0, 1) }
-    })
-    if (options.target === 'web') {
-      const web = addWebInputs(inputs, { runtime, handler: options.handler, bundle: options.bundle })
-      for (const warning of web.warnings) io.err(`  warning: ${warning}`)
-      if (web.problem) throw new PackError(web.problem)
-    }
-    const unpackedBytes = inputs.reduce((sum, input) => sum + input.data.length, 0)
+    const files = [...unique.values()]
+    // Sizes first: nothing is read when the code could not be deployed anyway.
+    const unpackedBytes = files.reduce((sum, file) => sum + (contents.get(file.name)?.length ?? file.size), 0)
     const projectCount = collection.files.length
     io.out(
-      `  files: ${projectCount} from the project (rules: ${collection.ruleSources.join(', ')}), ${inputs.length - projectCount} from node_modules`,
+      `  files: ${projectCount} from the project (rules: ${collection.ruleSources.join(', ')}), ${files.length - projectCount} from node_modules`,
     )
     if (unpackedBytes > CODE_LIMIT)
       throw new PackError(
         `the code is ${formatBytes(unpackedBytes)} unpacked; SCF allows ${formatBytes(CODE_LIMIT)} per version, layers included`,
       )
+    const inputs = files.map((file) => ({
+      name: file.name,
+      data: contents.get(file.name) ?? readFileSync(file.path),
+      mode: file.mode,
+    }))
+    if (options.target === 'web') {
+      const web = addWebInputs(inputs, { runtime, handler: options.handler, bundle: options.bundle })
+      for (const warning of web.warnings) io.err(`  warning: ${warning}`)
+      if (web.problem) throw new PackError(web.problem)
+    }
     const zip = writeZip(inputs)
+
+    let proof: Proof | undefined
+    if (options.noProve) io.out('  proof: skipped (--no-prove)')
+    else proof = await proveOrFail(zip, options, runtime, name, node, io)
+
+    // Only a proved zip gets the name a console or Terraform upload takes: written beside it, then renamed.
     mkdirSync(dirname(zipPath), { recursive: true })
-    writeFileSync(zipPath, zip)
+    const partial = join(dirname(zipPath), `.${basename(zipPath)}.${process.pid}.partial`)
+    try {
+      writeFileSync(partial, zip)
+      renameSync(partial, zipPath)
+    } finally {
+      rmSync(partial, { force: true })
+    }
     const inline = zip.length <= INLINE_ZIP_LIMIT
     io.out(
       `wrote ${relative(process.cwd(), zipPath) || zipPath}: ${formatBytes(zip.length)} (${inline ? 'fits' : 'over'} the ~7 MB inline upload limit; ` +
         `${formatBytes(unpackedBytes)} unpacked of SCF's 500 MB)`,
     )
-
-    const proof =
-      options.target === 'web'
-        ? await proveWebZip(zip, {
-            target: options.check,
-            runtime,
-            functionName: name,
-            region: options.region,
-            node,
-          })
-        : await proveZip(zip, {
-            handler: options.handler,
-            target: options.check,
-            node,
-            timeoutMs: options.timeoutS * 1000,
-            memoryMb: options.memoryMb,
-          })
-    for (const warning of (proof as { warnings?: string[] }).warnings ?? []) io.err(`  warning: ${warning}`)
-    if (!proof.loaded)
-      throw new PackError(
-        `the zip's handler does not load on its own (nothing but the zip's ${proof.fileCount ?? ''} files):\n${proof.error}`,
-      )
-    io.out(
-      `proof: GET ${options.check} -> ${proof.status}${proof.contentType ? ` ${proof.contentType}` : ''} (${formatBytes(proof.bytes)}) ` +
-        `on Node ${proof.nodeVersion.slice(1)}, with nothing but the zip's ${proof.fileCount} files`,
-    )
-    for (const leak of proof.leaks) io.err(`  warning: the proof could also resolve modules from ${leak}`)
-    const provedMajor = Number(proof.nodeVersion.slice(1).split('.')[0])
-    if (provedMajor !== runtime.node[0])
-      io.out(
-        `  note: proved on Node ${provedMajor}, ${runtime.id} runs Node ${runtime.node[0]}: --node <a Node ${runtime.node[0]} binary> proves on the same major`,
-      )
-    if (proof.problem) throw new PackError(`the zip loads, but GET ${options.check} failed: ${proof.problem}`)
 
     let writtenDeployDir: string | undefined
     if (deployDir) {
@@ -252,6 +243,92 @@ export async function pack(options: PackOptions, io: PackIo): Promise<PackResult
   } finally {
     staging.remove()
   }
+}
+
+/** Runs the proof; a handler that does not load, a 5xx or an invalid reply fails the pack with the app's own lines. */
+async function proveOrFail(
+  zip: Buffer,
+  options: PackOptions,
+  runtime: Runtime,
+  functionName: string,
+  node: string | undefined,
+  io: PackIo,
+): Promise<Proof> {
+  const proof =
+    options.target === 'web'
+      ? await proveWebZip(zip, {
+          target: options.check,
+          runtime,
+          functionName,
+          region: options.region,
+          node,
+        })
+      : await proveZip(zip, {
+          handler: options.handler,
+          target: options.check,
+          node,
+          timeoutMs: options.timeoutS * 1000,
+          memoryMb: options.memoryMb,
+        })
+  for (const warning of (proof as { warnings?: string[] }).warnings ?? []) io.err(`  warning: ${warning}`)
+  const output = proof.output?.trim() ?? ''
+  const appLines = output ? `\nthe app's output:\n${indent(lastLines(output, 12))}` : ''
+  const skip = '\n(an app that cannot start without its cloud settings: --no-prove)'
+  if (!proof.loaded)
+    throw new PackError(
+      `the zip's handler does not load on its own (nothing but the zip's ${proof.fileCount ?? ''} files):\n${proof.error}${skip}`,
+    )
+  const answer = `GET ${options.check} -> ${proof.status}${proof.contentType ? ` ${proof.contentType}` : ''} (${formatBytes(proof.bytes)})`
+  if (proof.problem) throw new PackError(`the zip loads, but ${answer}: ${proof.problem}${appLines}${skip}`)
+  if (proof.status >= 500) throw new PackError(`the zip loads, but the app failed: ${answer}${appLines}${skip}`)
+  io.out(`proof: ${answer} on Node ${proof.nodeVersion.slice(1)}, with nothing but the zip's ${proof.fileCount} files`)
+  for (const leak of proof.leaks) io.err(`  warning: the proof could also resolve modules from ${leak}`)
+  const provedMajor = Number(proof.nodeVersion.slice(1).split('.')[0])
+  if (provedMajor !== runtime.node[0])
+    io.out(
+      `  note: proved on Node ${provedMajor}, ${runtime.id} runs Node ${runtime.node[0]}: --node <a Node ${runtime.node[0]} binary> proves on the same major`,
+    )
+  return proof
+}
+
+/** What stayed out of the zip: each secret, a count per rule for the rest (all of them with --verbose), warnings. */
+function printLeftOut(collection: Collection, verbose: boolean, io: PackIo): void {
+  for (const left of collection.leftOut.filter((l) => l.kind === 'secret'))
+    io.out(
+      `  left out as a secret: ${left.name}${left.target ? ` (a link to ${left.target})` : ''} (${left.rule}; to ship it: ${left.isDir ? `!${left.matched}/ and !${left.matched}/**` : `!${left.matched}`} in ${IGNORE_FILE})`,
+    )
+  const byRule = collection.leftOut.filter((l) => l.kind === 'rule')
+  if (verbose) {
+    for (const left of byRule)
+      io.out(`  left out ${left.name}${left.target ? ` (a link to ${left.target})` : ''}: ${describeRule(left)}`)
+  } else if (byRule.length) {
+    const counts = new Map<string, { rule: LeftOut; names: string[] }>()
+    for (const left of byRule) {
+      const key = describeRule(left)
+      counts.set(key, { rule: left, names: [...(counts.get(key)?.names ?? []), left.name] })
+    }
+    const summary = [...counts].map(
+      ([rule, { names }]) =>
+        `${names.slice(0, 2).join(', ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''} by ${rule}`,
+    )
+    io.out(`  left out ${summary.join('; ')} (--verbose lists each)`)
+  }
+  for (const skipped of collection.skipped) io.err(`  warning: ${skipped.name} is ${skipped.reason}; left out`)
+}
+
+function describeRule(left: Exclusion): string {
+  return `${left.rule} (${left.source})`
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trim().split('\n').slice(-count).join('\n')
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n')
 }
 
 function codeLocation(options: PackOptions, zip: Buffer, zipPath: string, name: string): CodeLocation | undefined {

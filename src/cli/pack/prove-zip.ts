@@ -11,6 +11,8 @@ export type Proof = ProbeResult & {
   fileCount: number
   /** Folders above the unpacked zip holding a node_modules the handler could have resolved from. */
   leaks: string[]
+  /** What the app wrote while it loaded and answered (the last part), for a failure's message. */
+  output?: string
 }
 
 export interface ProveOptions {
@@ -49,10 +51,11 @@ export async function proveZip(zip: Buffer, options: ProveOptions): Promise<Proo
         error: `the handler's process exited (${code}) before answering:\n${output.trim()}`,
         fileCount,
         leaks: [],
+        output: '',
       }
     }
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as ProbeResult
-    return { ...result, fileCount, leaks: reachableNodeModules(root) }
+    return { ...result, fileCount, leaks: reachableNodeModules(root), output }
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

@@ -1,5 +1,5 @@
 import { CliError } from '../cli-error'
-import { UsageError } from '../scan-args'
+import { UsageError } from '../usage-error'
 import { type PackIo, pack } from './pack'
 import type { PackOptions } from './pack-args'
 

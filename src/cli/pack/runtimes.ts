@@ -1,4 +1,4 @@
-import { satisfies } from './semver-range'
+import { allowsNode } from './node-range'
 
 /** An SCF Node.js runtime id and the Node version it runs. */
 export interface Runtime {
@@ -36,9 +36,9 @@ export function findRuntime(id: string): Runtime | undefined {
 export function runtimeFromEngines(engines: string | undefined): Runtime {
   // biome-ignore lint/style/noNonNullAssertion: DEFAULT_RUNTIME is one of RUNTIMES
   const fallback = findRuntime(DEFAULT_RUNTIME)!
-  if (!engines || satisfies(fallback.node, engines) !== false) return fallback
+  if (!engines || allowsNode(fallback.node, engines) !== false) return fallback
   return (
-    RUNTIMES.find((runtime) => runtime.attested !== 'third-party' && satisfies(runtime.node, engines) === true) ??
+    RUNTIMES.find((runtime) => runtime.attested !== 'third-party' && allowsNode(runtime.node, engines) === true) ??
     fallback
   )
 }

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { CliError } from '../cli-error'
+import { type LockPackage, packageName, productionClosure } from './production-closure'
 
 /** A project pack cannot install; the message says what to do. */
 export class InstallError extends CliError {
@@ -14,6 +15,8 @@ export interface Staging {
   /** The staging folder; its `node_modules` is what goes into the zip. */
   dir: string
   lockfile: string
+  /** Packages npm installed that the function cannot need (development tools), removed from the staging folder. */
+  devOnly: string[]
   remove(): void
 }
 
@@ -52,6 +55,10 @@ export function stageProduction(
     throw new InstallError(
       'npm workspaces are not supported: run pack in the folder of the package to deploy, with its own lockfile',
     )
+  if (typeof lock.packages !== 'object' || lock.packages === null || Number(lock.lockfileVersion) < 2)
+    throw new InstallError(
+      `${lockfile} is lockfile version ${String(lock.lockfileVersion)}, from npm 6: pack reads version 2 or 3; run \`npx npm@10 install --package-lock-only\` once to update it`,
+    )
   const dir = mkdtempSync(join(tmpdir(), 'scf-bridge-stage-'))
   const remove = () => rmSync(dir, { recursive: true, force: true })
   try {
@@ -83,12 +90,11 @@ export function stageProduction(
     })
     if (result.error) throw new InstallError(`could not run ${npm}: ${result.error.message}`)
     if (result.status !== 0) {
-      const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n')
       throw new InstallError(
-        `npm ci --omit=dev failed (exit ${result.status}); is ${lockfile} in sync with package.json?\n${output}`,
+        `npm ci --omit=dev failed (exit ${result.status}):\n${npmReason(`${result.stdout}\n${result.stderr}`)}`,
       )
     }
-    return { dir, lockfile, remove }
+    return { dir, lockfile, devOnly: pruneToClosure(dir, packages), remove }
   } catch (error) {
     remove()
     throw error
@@ -111,4 +117,32 @@ function absoluteFileSpec(spec: string, projectDir: string): string {
   if (!spec.startsWith('file:')) return spec
   const path = spec.slice('file:'.length)
   return isAbsolute(path) ? spec : `file:${resolve(projectDir, path)}`
+}
+
+/**
+ * Removes from the staging folder every installed package the function cannot need (see productionClosure),
+ * before anything reads or bundles it; returns their names.
+ */
+function pruneToClosure(dir: string, packages: Record<string, LockPackage>): string[] {
+  const closure = productionClosure(packages, (location) => existsSync(join(dir, location, 'package.json')))
+  for (const location of closure.leftOut) rmSync(join(dir, location), { recursive: true, force: true })
+  return [...new Set(closure.leftOut.map(packageName))].sort()
+}
+
+/** npm's own words for a failure, without its usage text and log pointer: `Missing: left-pad@1.3.0 from lock file`. */
+export function npmReason(output: string): string {
+  const lines: string[] = []
+  for (const raw of output.split(/\r?\n/)) {
+    const line = raw.replace(/^npm (?:error|ERR!|warn|WARN)\s?/, '').trimEnd()
+    // npm ci follows a usage error with its whole help text, which hides the reason above it.
+    if (/^(?:Clean install a project|Usage:)$/.test(line)) break
+    if (
+      line.trim() === '' ||
+      /^code E[A-Z0-9]+$/.test(line) ||
+      /^A complete log of this run can be found in/.test(line)
+    )
+      continue
+    lines.push(`  ${line}`)
+  }
+  return (lines.length ? lines.slice(0, 12) : ['  (npm printed nothing)']).join('\n')
 }

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { readZip } from './zip-reader'
+import { readZip } from './zip'
 
 /** Unpacks a zip into `dir` as SCF does before the first invocation, modes included; returns the file count. */
 export function unpackZip(zip: Buffer, dir: string): number {

@@ -17,7 +17,7 @@ import {
   RUNNER_BESIDE_BUNDLE,
   RUNNER_IN_NODE_MODULES,
 } from './web-bootstrap'
-import type { ZipInput } from './zip-writer'
+import type { ZipInput } from './zip'
 
 /**
  * Adds what the Web target needs to the zip's files: `scf_bootstrap` (mode 755, replacing one of the
@@ -29,7 +29,6 @@ export function addWebInputs(
   inputs: ZipInput[],
   options: { runtime: Runtime; handler: string; bundle: boolean },
 ): { problem: string | undefined; warnings: string[] } {
-  const mtime = new Date(2020, 0, 1)
   const warnings: string[] = []
   const own = inputs.findIndex((input) => input.name === BOOTSTRAP_NAME)
   if (own !== -1) {
@@ -39,7 +38,7 @@ export function addWebInputs(
   let runner = RUNNER_IN_NODE_MODULES
   if (options.bundle) {
     runner = RUNNER_BESIDE_BUNDLE
-    inputs.push({ name: RUNNER_BESIDE_BUNDLE, data: readFileSync(ownRunner()), mode: 0o644, mtime })
+    inputs.push({ name: RUNNER_BESIDE_BUNDLE, data: readFileSync(ownRunner()), mode: 0o644 })
   } else if (!inputs.some((input) => input.name === RUNNER_IN_NODE_MODULES)) {
     const installed = inputs.some((input) => input.name === 'node_modules/scf-bridge/package.json')
     return {
@@ -50,7 +49,7 @@ export function addWebInputs(
     }
   }
   const script = bootstrapScript({ nodePath: nodePathOf(options.runtime), runner, handler: options.handler })
-  inputs.push({ name: BOOTSTRAP_NAME, data: Buffer.from(script, 'utf8'), mode: 0o755, mtime })
+  inputs.push({ name: BOOTSTRAP_NAME, data: Buffer.from(script, 'utf8'), mode: 0o755 })
   return { problem: undefined, warnings }
 }
 
