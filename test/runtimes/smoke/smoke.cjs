@@ -108,7 +108,7 @@ function koaApp(Koa) {
       ctx.body = { protocol: ctx.protocol, secure: ctx.secure }
     } else if (ctx.path === '/boom') throw new Error(SECRET)
     else if (ctx.path.startsWith('/jobs/'))
-      ctx.body = jobAnswer(ctx.state.scf.trigger, JSON.parse((await readBody(ctx.req)).toString('utf8')))
+      ctx.body = jobAnswer(ctx.req.scf.trigger, JSON.parse((await readBody(ctx.req)).toString('utf8')))
   })
   return app
 }
