@@ -15,23 +15,34 @@ const cli = defineConfig({
   shims: false,
 })
 
+// pack-probe: the child process `scf-bridge pack` proves a zip in. web-runner: what a Web function's
+// scf_bootstrap runs (src/web/). Both are run as programs by path, never imported: CommonJS only, minified.
+const programs = defineConfig({
+  entry: { 'pack-probe': 'src/cli/pack/probe.ts', 'web-runner': 'src/web/main.ts' },
+  format: ['cjs'],
+  minify: true,
+  target: 'node16',
+  platform: 'node',
+  clean: ['pack-probe.*', 'web-runner.*'],
+  sourcemap: false,
+  splitting: false,
+  shims: false,
+})
+
 export default defineConfig([
   cli as Options,
+  programs as Options,
   {
-    // pack-probe: the child process `scf-bridge pack` proves a zip in.
-    // web-runner: what a Web function's scf_bootstrap runs (src/web/).
     entry: {
       index: 'src/index.ts',
       testing: 'src/testing/index.ts',
-      'pack-probe': 'src/cli/pack/probe.ts',
-      'web-runner': 'src/web/main.ts',
     },
     format: ['cjs', 'esm'],
     dts: true,
     // SCF's oldest supported Node runtime is Nodejs16.13: no syntax or API newer than that in dist/.
     target: 'node16',
     platform: 'node',
-    clean: ['**/*', '!cli.*'],
+    clean: ['**/*', '!cli.*', '!pack-probe.*', '!web-runner.*'],
     sourcemap: false,
     splitting: false,
     shims: false,
