@@ -1,9 +1,11 @@
-import { type ServerResponse, STATUS_CODES } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { CurrentInvoke, InvocationScope } from '../current-invoke'
 import { errorStatus, type FailureSink } from '../invocation'
 import { type LogContext, logLine } from '../log'
+import { plainResponse } from '../plain-reply'
+import { checkIntegratedResponse } from '../scf-contract'
 import { errorSummary } from '../values'
-import { usableIntegrated, type WebSettings } from './web-settings'
+import type { WebSettings } from './web-settings'
 
 /**
  * One request served by the Web function runner, and where the app's failures are reported (the adapters'
@@ -73,27 +75,21 @@ export class WebExchange implements FailureSink, InvocationScope {
         logLine(this.log, 'onError threw', { error: errorSummary(failure) }, failure)
       }
     }
-    const integrated = usableIntegrated(custom)
-    if (custom !== undefined && custom !== null && !integrated)
-      logLine(this.log, 'onError returned an unusable response', { problem: 'not an integrated response' })
+    // The same check as in an event function: a header that could split the reply never reaches setHeader.
+    const checked = custom === undefined || custom === null ? undefined : checkIntegratedResponse(custom)
+    if (typeof checked === 'string') logLine(this.log, 'onError returned an unusable response', { problem: checked })
+    const integrated = typeof checked === 'string' ? undefined : checked
     if (!integrated) logLine(this.log, 'the app failed', { status, error: errorSummary(error) }, error)
     if (res.headersSent || res.destroyed) return
     for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name)
     // The framework may still try to write its own reply to this response (hapi does): the connection is
     // not reused, so such a write can never reach the next request on it.
     res.setHeader('connection', 'close')
-    if (integrated) {
-      res.statusCode = integrated.statusCode
-      for (const [name, value] of Object.entries(integrated.headers ?? {})) res.setHeader(name, value)
-      const body = Buffer.from(integrated.body ?? '', integrated.isBase64Encoded ? 'base64' : 'utf8')
-      res.setHeader('content-length', body.length)
-      res.end(body)
-      return
-    }
-    const body = STATUS_CODES[status] ?? 'Error'
-    res.statusCode = status
-    res.setHeader('content-type', 'text/plain; charset=utf-8')
-    res.setHeader('content-length', Buffer.byteLength(body))
+    const reply = integrated ?? plainResponse(status)
+    res.statusCode = reply.statusCode
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value)
+    const body = Buffer.from(reply.body ?? '', reply.isBase64Encoded ? 'base64' : 'utf8')
+    res.setHeader('content-length', body.length)
     res.end(body)
   }
 }

@@ -1,6 +1,5 @@
 import type { CurrentInvoke } from '../current-invoke'
 import type { WebSocketSetup } from '../options'
-import type { IntegratedResponse } from '../types'
 import type { WebHandle } from '../web-handle'
 
 /** What the Web function runner takes from `bridge()`'s settings. */
@@ -41,13 +40,4 @@ export function webSettingsOf(handle: WebHandle): WebSettings {
     guards: settings.triggers?.guards,
     ignored: settings.given.filter((name) => name in IGNORED_OPTIONS),
   }
-}
-
-/** An integrated response as `onError` returns it, when it is one the runner can send. */
-export function usableIntegrated(value: unknown): IntegratedResponse | undefined {
-  if (value === null || typeof value !== 'object') return undefined
-  const response = value as Partial<IntegratedResponse>
-  if (typeof response.statusCode !== 'number' || response.statusCode < 200 || response.statusCode > 599)
-    return undefined
-  return response as IntegratedResponse
 }
