@@ -72,14 +72,15 @@ export class InMemorySocket extends EventEmitter {
   }
 
   /**
-   * Called by `IncomingMessage#_read`. The whole body arrives at once, on a later turn of the event loop as from
-   * a network: what the app scheduled before reading (a timer, an 'error' it emits) runs while it is still reading.
+   * Called by `IncomingMessage#_read`. The whole body arrives at once on the next tick, as a body sent with its
+   * headers does on a real server: after the ticks the app queued before reading, before the immediates and
+   * timers it scheduled (test/engine.test.ts compares the order with a real server).
    */
   resume(): this {
     const request = this.request
     if (request) {
       this.request = null
-      setImmediate(deliver, request, this.body)
+      process.nextTick(deliver, request, this.body)
       this.body = undefined
     }
     return this
