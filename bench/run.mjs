@@ -42,6 +42,8 @@ const plan = quick
       coldFrameworks: ['express'],
       rssCount: 2000,
       rssFrameworks: ['express'],
+      peakRounds: 1,
+      peakCount: 50,
     }
   : {
       light: { warmup: 6000, rounds: 8, batch: 250 },
@@ -50,6 +52,8 @@ const plan = quick
       coldFrameworks: frameworks,
       rssCount: 20000,
       rssFrameworks: frameworks,
+      peakRounds: 3,
+      peakCount: 300,
     }
 // Warm-up: on Node 20 an adapter's median per invocation keeps falling for its first 4,000-6,000 small
 // invocations (tiering up of the framework's, the engine's and the adapter's code; measured per batch of 250,
@@ -320,6 +324,38 @@ function memory() {
   return table
 }
 
+// Peak memory on the 1 MB PNG path: each adapter in fresh processes, rounds alternated, the median peak kept.
+function peakMemory() {
+  const table = []
+  const subjects = adapters.filter((a) => a.kind === 'adapter')
+  for (const framework of plan.rssFrameworks) {
+    const peaks = new Map(subjects.map((a) => [a, []]))
+    const problems = new Map()
+    log(`peak memory, ${framework}: GET 1 MB PNG, ${plan.peakRounds} rounds x ${subjects.length} adapters`)
+    for (let round = 0; round < plan.peakRounds; round++) {
+      for (const adapter of round % 2 ? [...subjects].reverse() : subjects) {
+        const out = runChild(
+          [path.join(HERE, 'peak.cjs'), adapter.id, framework, String(plan.peakCount)],
+          ['--expose-gc'],
+        )
+        if (out.problem) problems.set(adapter, out.problem)
+        else peaks.get(adapter).push(out)
+      }
+    }
+    for (const adapter of subjects) {
+      const runs = peaks.get(adapter)
+      table.push({
+        framework,
+        adapter,
+        problem: problems.get(adapter),
+        before: runs.length ? median(runs.map((r) => r.before)) : undefined,
+        peak: runs.length ? median(runs.map((r) => r.peak)) : undefined,
+      })
+    }
+  }
+  return table
+}
+
 // ---- report ----------------------------------------------------------------
 
 function warmMarkdown(results) {
@@ -399,7 +435,7 @@ function memorySummaryMarkdown(mem) {
   return out
 }
 
-function targetsMarkdown(results, cold, mem, base64Ns) {
+function targetsMarkdown(results, cold, mem, peaks, base64Ns) {
   const out = ['| target | result | met |', '|---|---|---|']
   const find = (framework, id) => results.find((r) => r.framework === framework && r.workload.id === id)
   const row = (r, id) => r?.rows.find((x) => x.adapter.id === id)
@@ -475,6 +511,32 @@ function targetsMarkdown(results, cold, mem, base64Ns) {
       `| ${m.framework}: no growth across ${m.invocations.toLocaleString('en-US')} invocations | first ${m.invocations.toLocaleString('en-US')}: heap ${sign(heap)}${kb(heap)} KB, RSS ${sign(rss)}${mb(rss)} MB; next ${m.invocations.toLocaleString('en-US')}: heap ${sign(heapAgain)}${kb(heapAgain)} KB, RSS ${sign(rssAgain)}${mb(rssAgain)} MB | ${met ? 'yes' : '**no**'} |`,
     )
   }
+  for (const framework of [...new Set(peaks.map((p) => p.framework))]) {
+    const rows = peaks.filter((p) => p.framework === framework && p.peak !== undefined)
+    const bridge = rows.find((p) => p.adapter.id === 'scf-bridge')
+    const others = rows.filter((p) => p.adapter.id !== 'scf-bridge')
+    if (!bridge || !others.length) continue
+    const best = others.reduce((a, b) => (a.peak <= b.peak ? a : b))
+    out.push(
+      `| ${framework}: peak memory on the 1 MB PNG path no higher than the best peer's | ${mb(bridge.peak)} MB vs ${mb(best.peak)} MB (${best.adapter.name}) | ${bridge.peak <= best.peak ? 'yes' : '**no**'} |`,
+    )
+  }
+  return out
+}
+
+function peakMarkdown(peaks) {
+  const apps = [...new Set(peaks.map((p) => p.framework))]
+  const out = [
+    `| adapter | ${apps.map((f) => `${f}: RSS after the first answer MB | ${f}: peak RSS MB`).join(' | ')} |`,
+    `|---|${apps.map(() => '--:|--:|').join('')}`,
+  ]
+  for (const adapter of adapters.filter((a) => a.kind === 'adapter')) {
+    const cells = apps.map((f) => {
+      const p = peaks.find((x) => x.framework === f && x.adapter === adapter)
+      return p?.peak === undefined ? `${p?.problem ?? 'failed'} | ` : `${mb(p.before)} | ${mb(p.peak)}`
+    })
+    out.push(`| ${adapter.id === 'scf-bridge' ? `**${adapter.name}**` : adapter.name} | ${cells.join(' | ')} |`)
+  }
   return out
 }
 
@@ -548,6 +610,7 @@ const alone = (framework, workload, id) => isolated.get(`${framework}/${workload
 const base64Ns = base64Cost()
 const cold = skip.has('cold') ? [] : coldStarts()
 const mem = skip.has('rss') ? [] : memory()
+const peaks = skip.has('rss') ? [] : peakMemory()
 const zip = skip.has('zip') ? undefined : zipColdStarts()
 
 const versions = [
@@ -583,7 +646,7 @@ const report = [
   '',
   '### Targets',
   '',
-  ...targetsMarkdown(results, cold, mem, base64Ns),
+  ...targetsMarkdown(results, cold, mem, peaks, base64Ns),
   '',
   '### Warm invocations',
   '',
@@ -608,6 +671,16 @@ const report = [
         `Fresh process per row, \`--expose-gc\`: 2,000 warm-up invocations, GC, "before"; N = ${plan.rssCount.toLocaleString('en-US')} invocations of GET small JSON, GC, "after N"; N more, GC, "after 2N". RSS can grow during the first N while V8's old generation settles at its working size (it keeps freed pages for reuse; the heap in use stays flat; checked with \`v8.getHeapSpaceStatistics()\`), then stays: the second N shows the steady state.`,
         '',
         ...memoryMarkdown(mem),
+        '',
+      ]
+    : []),
+  ...(peaks.length
+    ? [
+        '### Peak memory: GET 1 MB PNG',
+        '',
+        `Fresh process per run, \`--expose-gc\`: the app answers once, GC, "RSS after the first answer"; then ${plan.peakCount} invocations of GET 1 MB PNG, one per event-loop turn, and the process's peak resident set (\`process.resourceUsage().maxRSS\`: what a memory limit sees, every copy an invocation holds at once included). Median of ${plan.peakRounds} runs per cell, adapters alternated.`,
+        '',
+        ...peakMarkdown(peaks),
         '',
       ]
     : []),
@@ -645,6 +718,14 @@ const summary = [
         `#### Memory: ${plan.rssCount.toLocaleString('en-US')} (N) invocations of GET small JSON after 2,000 warm-up ones, GC before each reading`,
         '',
         ...memorySummaryMarkdown(mem),
+        '',
+      ]
+    : []),
+  ...(peaks.length
+    ? [
+        `#### Peak memory: ${plan.peakCount} invocations of GET 1 MB PNG, median of ${plan.peakRounds} fresh processes`,
+        '',
+        ...peakMarkdown(peaks),
         '',
       ]
     : []),
