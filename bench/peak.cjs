@@ -1,7 +1,10 @@
 'use strict'
 // Peak memory of one adapter answering GET 1 MB PNG, in a fresh process: N invocations, one per event-loop
-// turn as on SCF, then the process's peak resident set (`maxRSS`: what a function's memory limit sees, the
-// copies an invocation holds at once included) and the resident set after the app's first answer, before them.
+// turn as on SCF. Two figures: what one invocation holds at its end, measured as the growth of the memory
+// outside the JS heap (buffers, large strings) plus the JS heap across it (median: a GC inside a call
+// shrinks that call's figure; nothing an invocation allocates is freed before it ends otherwise), and the
+// process's peak resident set (`maxRSS`: what a function's memory limit sees, which also depends on when
+// V8 collects the garbage of earlier invocations), with the resident set after the app's first answer.
 // Usage: node --expose-gc bench/peak.cjs <adapter-id> <express|koa> <N>
 const { adapters } = require('./adapters.cjs')
 const { workloads } = require('./workloads.cjs')
@@ -25,13 +28,19 @@ async function main() {
   await nextTurn()
   for (let i = 0; i < 3; i++) global.gc()
   const before = process.memoryUsage().rss
+  const held = []
   for (let i = 0; i < total; i++) {
+    const start = process.memoryUsage()
     await call()
+    const end = process.memoryUsage()
+    held.push(end.external - start.external + end.heapUsed - start.heapUsed)
     await nextTurn()
   }
   const peak = process.resourceUsage().maxRSS * 1024
+  held.sort((a, b) => a - b)
+  const perInvocation = held[Math.floor(held.length / 2)]
   if (subject.close) await subject.close()
-  process.stdout.write(`${JSON.stringify({ before, peak, invocations: total })}\n`)
+  process.stdout.write(`${JSON.stringify({ before, peak, perInvocation, invocations: total })}\n`)
   process.exit(0)
 }
 main().catch((error) => {
