@@ -175,6 +175,8 @@ const apps = [
 ]
 
 const get = (path: string) => httpEvent({ path }) as never
+const textPost = (path: string) =>
+  httpEvent({ method: 'POST', path, body: 'hello', headers: { 'content-type': 'text/plain' } }) as never
 
 interface FaultCase {
   path: string
@@ -223,13 +225,7 @@ describe.each(apps)('$name misbehaving', ({ app, requestErrorStatus, readerHears
   })
 
   it('an error on the request stream: the app answers it as it does any unreadable body, and the next invocation works', async () => {
-    const event = httpEvent({
-      method: 'POST',
-      path: '/request-error',
-      body: 'hello',
-      headers: { 'content-type': 'text/plain' },
-    })
-    const response = await handler(event as never, scfContext() as never)
+    const response = await handler(textPost('/request-error'), scfContext() as never)
     assertIntegrated(response)
     expect(response.statusCode).toBe(requestErrorStatus)
     expect(response.body).not.toContain('request stream broke')
@@ -238,13 +234,7 @@ describe.each(apps)('$name misbehaving', ({ app, requestErrorStatus, readerHears
   })
 
   it('an error on the request stream after the app read the body and answered: the reply stands, an error nobody hears is logged, and the next invocation works', async () => {
-    const event = httpEvent({
-      method: 'POST',
-      path: '/request-error-after-body',
-      body: 'hello',
-      headers: { 'content-type': 'text/plain' },
-    })
-    const response = await handler(event as never, scfContext() as never)
+    const response = await handler(textPost('/request-error-after-body'), scfContext() as never)
     assertIntegrated(response)
     expect(response).toMatchObject({ statusCode: 200, body: 'read hello' })
     await later()
