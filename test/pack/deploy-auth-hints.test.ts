@@ -7,23 +7,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type CodeLocation, type FunctionSettings, writeDeployFiles } from '../../src/cli/pack/deploy-files'
+import { writeDeployFiles } from '../../src/cli/pack/deploy-files'
+import { functionSettings, inlineZip } from './sdk-requests'
 
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-deploy-auth-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const settings: FunctionSettings = {
-  name: 'my-app',
-  namespace: 'default',
-  region: 'ap-guangzhou',
-  runtime: 'Nodejs18.15',
-  handler: 'index.main_handler',
-  memoryMb: 256,
-  timeoutS: 30,
-  environment: { NODE_ENV: 'production' },
-  auth: 'NONE',
-}
-const inline: CodeLocation = { kind: 'inline', zip: Buffer.from('PK fake zip') }
+const settings = functionSettings()
+const inline = inlineZip
 
 /** deploy.sh against a tccli whose CreateFunction fails with `answer` (tccli prints SDK errors this way). */
 function deployWith(name: string, answer: string) {

@@ -4,73 +4,27 @@
  * deploy.sh run against a stand-in tccli that records the calls.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import {
   type CodeLocation,
   createFunctionRequest,
   createTriggerRequest,
-  type FunctionSettings,
   updateFunctionCodeRequest,
   writeDeployFiles,
 } from '../../src/cli/pack/deploy-files'
+import { functionSettings, inlineZip, REPO, requestFile, typeCheck, workUnderRepo } from './sdk-requests'
 
-const REPO = resolve(__dirname, '../..')
-// Under the repository, so the SDK's types resolve from its node_modules.
-const cacheDir = join(REPO, 'node_modules', '.cache')
-mkdirSync(cacheDir, { recursive: true })
-const work = mkdtempSync(join(cacheDir, 'scf-bridge-deploy-files-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+const work = workUnderRepo('scf-bridge-deploy-files-')
 
-const settings: FunctionSettings = {
-  name: 'my-app',
-  namespace: 'default',
-  region: 'ap-guangzhou',
-  runtime: 'Nodejs18.15',
-  handler: 'index.main_handler',
-  memoryMb: 256,
-  timeoutS: 30,
-  environment: { NODE_ENV: 'production', COOKIE_SECRET: "it's secret" },
-  auth: 'NONE',
-}
-const inline: CodeLocation = { kind: 'inline', zip: Buffer.from('PK fake zip') }
+const settings = functionSettings({ environment: { NODE_ENV: 'production', COOKIE_SECRET: "it's secret" } })
+const inline = inlineZip
 const cos: CodeLocation = {
   kind: 'cos',
   bucket: 'code',
   object: '/scf-bridge/my-app/function.zip',
   region: 'ap-beijing',
-}
-
-/** Writes a file typing each request as the SDK's request type; returns its path. */
-function requestFile(name: string, requests: Record<string, [type: string, value: unknown]>): string {
-  const lines = [
-    `import type * as Scf from 'tencentcloud-sdk-nodejs-scf/tencentcloud/services/scf/v20180416/scf_models'`,
-  ]
-  for (const [variable, [type, value]] of Object.entries(requests))
-    lines.push(`export const ${variable}: Scf.${type} = ${JSON.stringify(value, null, 2)}`)
-  const file = join(work, `${name}.ts`)
-  writeFileSync(file, `${lines.join('\n')}\n`)
-  return file
-}
-
-/** Runs tsc --strict on the files; returns its output and status. */
-function typeCheck(files: string[]): { status: number | null; output: string } {
-  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
-  const args = [
-    '--noEmit',
-    '--strict',
-    '--skipLibCheck',
-    '--target',
-    'es2020',
-    '--module',
-    'commonjs',
-    '--moduleResolution',
-    'node',
-    ...files,
-  ]
-  const result = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' })
-  return { status: result.status, output: result.stdout + result.stderr }
 }
 
 /** The JSON requests shown in docs/deploying.md, each with the request type it stands for. */
@@ -90,14 +44,14 @@ function docsRequests(): Record<string, [string, unknown]> {
 describe('request files against the SDK request types', () => {
   it('CreateFunction, UpdateFunctionCode and CreateTrigger type-check, inline and COS, and so do the docs examples', () => {
     const result = typeCheck([
-      requestFile('valid', {
+      requestFile(work, 'valid', {
         createInline: ['CreateFunctionRequest', createFunctionRequest(settings, inline)],
         createCos: ['CreateFunctionRequest', createFunctionRequest(settings, cos)],
         updateInline: ['UpdateFunctionCodeRequest', updateFunctionCodeRequest(settings, inline)],
         updateCos: ['UpdateFunctionCodeRequest', updateFunctionCodeRequest(settings, cos)],
         trigger: ['CreateTriggerRequest', createTriggerRequest({ ...settings, auth: 'CAM' })],
       }),
-      requestFile('docs-deploying', docsRequests()),
+      requestFile(work, 'docs-deploying', docsRequests()),
     ])
     expect(result.output).toBe('')
     expect(result.status).toBe(0)
@@ -105,16 +59,16 @@ describe('request files against the SDK request types', () => {
 
   it('the check fails on a wrong field name or type', () => {
     const result = typeCheck([
-      requestFile('wrong-name', {
+      requestFile(work, 'wrong-name', {
         r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), MemorySizeMb: 256 }],
       }),
-      requestFile('wrong-type', {
+      requestFile(work, 'wrong-type', {
         r: ['CreateFunctionRequest', { ...createFunctionRequest(settings, inline), Timeout: '30' }],
       }),
-      requestFile('wrong-nested', {
+      requestFile(work, 'wrong-nested', {
         r: ['UpdateFunctionCodeRequest', { ...updateFunctionCodeRequest(settings, inline), Code: { Zipfile: 'x' } }],
       }),
-      requestFile('wrong-trigger', {
+      requestFile(work, 'wrong-trigger', {
         r: ['CreateTriggerRequest', { ...createTriggerRequest(settings), TriggerDesc: { AuthType: 'NONE' } }],
       }),
     ])

@@ -1,69 +1,28 @@
-/**
- * The Web target's tccli request files, type-checked with tsc against Tencent's published request types
- * (tencentcloud-sdk-nodejs-scf's scf_models.d.ts), as test/pack/deploy-files.test.ts does for event functions.
- */
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
-import type { CodeLocation, FunctionSettings } from '../../src/cli/pack/deploy-files'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { CodeLocation } from '../../src/cli/pack/deploy-files'
 import {
   createWebFunctionRequest,
   updateWebFunctionCodeRequest,
   writeWebDeployFiles,
 } from '../../src/cli/pack/web-deploy-files'
+import { functionSettings, inlineZip, requestFile, typeCheck, workUnderRepo } from './sdk-requests'
 
-const REPO = resolve(__dirname, '../..')
-const cacheDir = join(REPO, 'node_modules', '.cache')
-mkdirSync(cacheDir, { recursive: true })
-const work = mkdtempSync(join(cacheDir, 'scf-bridge-web-deploy-files-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+const work = workUnderRepo('scf-bridge-web-deploy-files-')
 
-const settings: FunctionSettings = {
-  name: 'my-app',
-  namespace: 'default',
-  region: 'ap-guangzhou',
-  runtime: 'Nodejs18.15',
-  handler: 'index.main_handler',
-  memoryMb: 256,
-  timeoutS: 60,
-  environment: { NODE_ENV: 'production' },
-  auth: 'NONE',
-}
-const inline: CodeLocation = { kind: 'inline', zip: Buffer.from('PK fake zip') }
+const settings = functionSettings({ timeoutS: 60 })
+const inline = inlineZip
 const cos: CodeLocation = { kind: 'cos', bucket: 'code', object: '/my-app/function.zip', region: 'ap-beijing' }
 
-function typeCheck(
-  name: string,
-  requests: Record<string, [string, unknown]>,
-): { status: number | null; output: string } {
-  const lines = [
-    `import type * as Scf from 'tencentcloud-sdk-nodejs-scf/tencentcloud/services/scf/v20180416/scf_models'`,
-  ]
-  for (const [variable, [type, value]] of Object.entries(requests))
-    lines.push(`export const ${variable}: Scf.${type} = ${JSON.stringify(value, null, 2)}`)
-  const file = join(work, `${name}.ts`)
-  writeFileSync(file, `${lines.join('\n')}\n`)
-  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
-  const args = [
-    '--noEmit',
-    '--strict',
-    '--skipLibCheck',
-    '--target',
-    'es2020',
-    '--module',
-    'commonjs',
-    '--moduleResolution',
-    'node',
-    file,
-  ]
-  const result = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' })
-  return { status: result.status, output: result.stdout + result.stderr }
+/** The requests in one file, type-checked against the SDK. */
+function typeCheckRequests(name: string, requests: Record<string, [string, unknown]>) {
+  return typeCheck([requestFile(work, name, requests)])
 }
 
 describe('Web function requests', () => {
   it('CreateFunction (with and without WebSockets) and UpdateFunctionCode type-check against the SDK', () => {
-    const result = typeCheck('web-valid', {
+    const result = typeCheckRequests('web-valid', {
       plain: [
         'CreateFunctionRequest',
         createWebFunctionRequest(settings, inline, { websocketIdleTimeoutS: undefined }),
@@ -78,7 +37,7 @@ describe('Web function requests', () => {
   it('the check fails on a misspelt WebSocket field', () => {
     const wrong = { ...createWebFunctionRequest(settings, inline, { websocketIdleTimeoutS: 30 }) }
     wrong.ProtocolParams = { WSParams: { IdleTimeout: 30 } }
-    const result = typeCheck('web-wrong', { r: ['CreateFunctionRequest', wrong] })
+    const result = typeCheckRequests('web-wrong', { r: ['CreateFunctionRequest', wrong] })
     expect(result.status).not.toBe(0)
     expect(result.output).toMatch(/IdleTimeout.* does not exist in type 'WSParams'/)
   })
