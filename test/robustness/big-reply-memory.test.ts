@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningCli, startCli } from '../fixtures/cli/start-cli'
+import { runGcWorker } from './run-gc-worker'
 
 // A reply far larger than SCF's 6 MB is cut off, not collected: whatever the app sends (a piped stream of any
 // framework, a fetch app's ReadableStream, writes that ignore backpressure and 'close', with or without
@@ -18,9 +17,6 @@ const REPLY_MB = 400
 /** Several times what the bridge may hold (a body up to the limit, its copy, its base64), far below the reply. */
 const GROWTH_BOUND = 48 * MB
 
-const worker = fileURLToPath(new URL('./big-reply-worker.ts', import.meta.url))
-const root = fileURLToPath(new URL('../..', import.meta.url))
-
 interface Result {
   name: string
   status: number
@@ -30,19 +26,7 @@ interface Result {
   line: Record<string, unknown> | undefined
 }
 
-function runWorker(): Promise<Result[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', worker],
-      { cwd: root, env: { ...process.env, REPLY_MB: String(REPLY_MB) }, timeout: 240_000, maxBuffer: MB },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`big-reply worker failed: ${error.message}\n${stderr}`))
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Result[])
-      },
-    )
-  })
-}
+const runWorker = () => runGcWorker<Result[]>('big-reply-worker.ts', { REPLY_MB: String(REPLY_MB) }, 240_000)
 
 describe('a reply far over 6 MB', () => {
   it(`of ${REPLY_MB} MB answers 502 with its log line and keeps memory bounded, for every kind of app`, async () => {

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { bridge } from '../../src'
 import { httpEvent, scfContext } from '../fixtures/events'
+import { runGcWorker } from './run-gc-worker'
 
 // Invocations awaited one after the other in a loop that never lets the event loop turn (a user's test, a
 // batch job calling the handler) keep nothing once settled: 2,000 requests and replies of 100 KB each, through
@@ -12,8 +11,6 @@ import { httpEvent, scfContext } from '../fixtures/events'
 // all until the loop turned). Measured after a full GC in the same turn as the loop, in its own process,
 // which needs --expose-gc.
 
-const worker = fileURLToPath(new URL('./tight-loop-worker.ts', import.meta.url))
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const INVOCATIONS = 2_000
 const BOUND = 32 * 1024 * 1024
 
@@ -25,24 +22,7 @@ interface Measure {
   after: { heapUsed: number; arrayBuffers: number }
 }
 
-function runWorker(): Promise<Measure[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', worker],
-      {
-        cwd: root,
-        env: { ...process.env, INVOCATIONS: String(INVOCATIONS) },
-        timeout: 120_000,
-        maxBuffer: 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`tight-loop worker failed: ${error.message}\n${stderr}`))
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Measure[])
-      },
-    )
-  })
-}
+const runWorker = () => runGcWorker<Measure[]>('tight-loop-worker.ts', { INVOCATIONS: String(INVOCATIONS) }, 120_000)
 
 describe('memory in a loop that never yields', () => {
   it('2,000 invocations of 100 KB awaited in a row hold nothing once settled', async () => {
