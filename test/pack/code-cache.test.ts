@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readZip } from '../../src/cli/pack/zip'
 import { CLI } from '../fixtures/cli/start-cli'
 import { NODE_18_15, NODE_20, nodeBinary, TOOL_CACHE } from '../runtimes/toolchain'
+import { lockOffline, writeProject } from './projects'
 
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-code-cache-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -37,14 +38,8 @@ const EXPECTED_WORK = (() => {
 
 /** A project with no registry packages (an empty lockfile), the handler above. */
 function project(name: string, files: Record<string, string> = { 'index.js': HANDLER, 'lib.js': LIB }): string {
-  const dir = join(work, name)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }))
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
-  execFileSync('npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
-    cwd: dir,
-    stdio: 'ignore',
-  })
+  const dir = writeProject(work, name, files)
+  lockOffline(dir)
   return dir
 }
 

@@ -5,13 +5,14 @@
  * need Node 18 (Express 5, Koa 3), so Node 16.13 proves a small bridge app packed for Nodejs16.13.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI } from '../fixtures/cli/start-cli'
 import { packRepository } from '../runtimes/packed-package'
 import { NODE_16_13, NODE_18_15, NODE_20, nodeBinary, REPO_ROOT } from '../runtimes/toolchain'
+import { copyExample, dependOnTarball, writeProject } from './projects'
 
 const root = mkdtempSync(join(tmpdir(), 'scf-bridge-pack-examples-'))
 let tarball = ''
@@ -26,36 +27,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 /** A copy of a project depending on the packed scf-bridge, with its lockfile. */
 function prepare(name: string, from: string | Record<string, string>, manifest: Record<string, unknown> = {}): string {
   const dir = join(root, name)
-  if (typeof from === 'string') {
-    cpSync(from, dir, { recursive: true, filter: (src) => !/[/\\](node_modules|tccli)$|\.zip$/.test(src) })
-  } else {
-    mkdirSync(dir)
-    for (const [file, text] of Object.entries(from)) writeFileSync(join(dir, file), text)
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ name, version: '1.0.0', private: true, dependencies: {}, ...manifest }),
-    )
-  }
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-  pkg.dependencies['scf-bridge'] = `file:../${tarball}`
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
-  const install = spawnSync(
-    'npm',
-    [
-      'install',
-      '--package-lock-only',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      '--loglevel=error',
-    ],
-    {
-      cwd: dir,
-      encoding: 'utf8',
-    },
-  )
-  if (install.status !== 0) throw new Error(`npm install --package-lock-only failed in ${dir}:\n${install.stderr}`)
+  if (typeof from === 'string') copyExample(from, dir)
+  else writeProject(root, name, from, { dependencies: {}, ...manifest })
+  dependOnTarball(dir, tarball)
   return dir
 }
 

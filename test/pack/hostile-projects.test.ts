@@ -5,24 +5,18 @@
  * asserts the zip's exact contents (or that there is none), the exit code and what pack says.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readZip } from '../../src/cli/pack/zip'
 import { CLI } from '../fixtures/cli/start-cli'
+import { lockOffline as lock, writeProject } from './projects'
 
 const ROOT = join(__dirname, '../..')
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-hostile-'))
+const project = (name: string, files: Record<string, string>, manifest?: Record<string, unknown>) =>
+  writeProject(work, name, files, manifest)
 const outside = mkdtempSync(join(tmpdir(), 'scf-bridge-outside-'))
 afterAll(() => {
   rmSync(work, { recursive: true, force: true })
@@ -36,24 +30,6 @@ function pack(dir: string, ...args: string[]) {
     timeout: 240_000,
   })
   return { code: result.status, out: result.stdout, err: result.stderr }
-}
-
-function project(name: string, files: Record<string, string>, manifest: Record<string, unknown> = {}): string {
-  const dir = join(work, name)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, ...manifest }))
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(join(dir, file, '..'), { recursive: true })
-    writeFileSync(join(dir, file), text)
-  }
-  return dir
-}
-
-function lock(dir: string): void {
-  execFileSync('npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
-    cwd: dir,
-    stdio: 'ignore',
-  })
 }
 
 /** A package as a local tarball (no registry): its name, and the spec that installs it. */

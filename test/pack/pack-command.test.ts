@@ -9,8 +9,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readZip } from '../../src/cli/pack/zip'
 import { CLI } from '../fixtures/cli/start-cli'
+import { lockOffline as lock, writeProject } from './projects'
 
 const work = mkdtempSync(join(tmpdir(), 'scf-bridge-pack-cmd-'))
+/** A project with the given files (no registry packages); `lock` gives it its lockfile. */
+const project = (name: string, files: Record<string, string>, manifest?: Record<string, unknown>) =>
+  writeProject(work, name, files, manifest)
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 function pack(dir: string, ...args: string[]) {
@@ -20,26 +24,6 @@ function pack(dir: string, ...args: string[]) {
     timeout: 120_000,
   })
   return { code: result.status, out: result.stdout, err: result.stderr }
-}
-
-/** A project with the given files and a lockfile for its package.json (no registry packages). */
-function project(name: string, files: Record<string, string>, manifest: Record<string, unknown> = {}): string {
-  const dir = join(work, name)
-  mkdirSync(dir, { recursive: true })
-  const pkg = { name, version: '1.0.0', private: true, ...manifest }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(join(dir, file, '..'), { recursive: true })
-    writeFileSync(join(dir, file), text)
-  }
-  return dir
-}
-
-function lock(dir: string): void {
-  execFileSync('npm', ['install', '--package-lock-only', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
-    cwd: dir,
-    stdio: 'ignore',
-  })
 }
 
 const HELLO =

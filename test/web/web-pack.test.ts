@@ -5,7 +5,7 @@
  * clock's first event reaches the client before the app writes its last.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ import { localBootstrap } from '../../src/cli/pack/web-bootstrap'
 import { freePort } from '../../src/cli/pack/web-target'
 import { type BootstrapProcess, startBootstrap } from '../../src/cli/run-bootstrap'
 import { CLI } from '../fixtures/cli/start-cli'
+import { copyExample, dependOnTarball } from '../pack/projects'
 import { packRepository } from '../runtimes/packed-package'
 import { NODE_18_15, nodeBinary, REPO_ROOT } from '../runtimes/toolchain'
 
@@ -22,27 +23,8 @@ let project = ''
 beforeAll(() => {
   const tarball = packRepository(root).filename
   project = join(root, 'express-app')
-  cpSync(join(REPO_ROOT, 'examples', 'express-app'), project, {
-    recursive: true,
-    filter: (src) => !/[/\\](node_modules|tccli)$|\.zip$/.test(src),
-  })
-  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'))
-  manifest.dependencies['scf-bridge'] = `file:../${tarball}`
-  writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
-  const lock = spawnSync(
-    'npm',
-    [
-      'install',
-      '--package-lock-only',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      '--loglevel=error',
-    ],
-    { cwd: project, encoding: 'utf8' },
-  )
-  if (lock.status !== 0) throw new Error(`npm install --package-lock-only failed:\n${lock.stderr}`)
+  copyExample(join(REPO_ROOT, 'examples', 'express-app'), project)
+  dependOnTarball(project, tarball)
 }, 240_000)
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
