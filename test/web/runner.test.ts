@@ -70,6 +70,21 @@ function readEvents(url: string, onEvent: (data: string, index: number) => void)
 }
 
 /** A gate the test opens: the app waits on it between its first and last event. */
+/**
+ * The events of `url`, and what the app had written (`written`) when the first event reached the client;
+ * `between` is opened then, so the app writes the rest.
+ */
+async function readAsWritten(url: string, written: string[], between: ReturnType<typeof gate>) {
+  const seenBeforeLast: string[][] = []
+  const events = await readEvents(url, (_data, index) => {
+    if (index === 0) {
+      seenBeforeLast.push([...written])
+      between.open()
+    }
+  })
+  return { events, seenBeforeLast }
+}
+
 function gate() {
   let open!: () => void
   const opened = new Promise<void>((done) => (open = done))
@@ -91,13 +106,7 @@ describe('streaming', () => {
       res.end()
     })
     const { url } = await serve(bridge(app))
-    const seenBeforeLast: string[][] = []
-    const events = await readEvents(`${url}/events`, (_data, index) => {
-      if (index === 0) {
-        seenBeforeLast.push([...written])
-        between.open()
-      }
-    })
+    const { events, seenBeforeLast } = await readAsWritten(`${url}/events`, written, between)
     expect(events).toEqual(['first', 'last'])
     // When the client held the first event, the app had written only that one.
     expect(seenBeforeLast).toEqual([['first']])
@@ -137,13 +146,7 @@ describe('streaming', () => {
       return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
     })
     const { url } = await serve(bridge(app))
-    const seenBeforeLast: string[][] = []
-    const events = await readEvents(`${url}/events`, (_data, index) => {
-      if (index === 0) {
-        seenBeforeLast.push([...written])
-        between.open()
-      }
-    })
+    const { events, seenBeforeLast } = await readAsWritten(`${url}/events`, written, between)
     expect(events).toEqual(['first', 'last'])
     expect(seenBeforeLast).toEqual([['first']])
 
