@@ -1,3 +1,7 @@
+/**
+ * The Web target's tccli request files, type-checked with tsc against Tencent's published request types
+ * (tencentcloud-sdk-nodejs-scf's scf_models.d.ts), as test/pack/deploy-files.test.ts does for event functions.
+ */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
